@@ -1,0 +1,340 @@
+//! Contacts: the record, and the validated create and update inputs in HighLevel's field names.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::{ValidationErrors, bounded_text};
+use crate::{ContactId, LocationId, Timestamp};
+
+pub const TAGS_MAX: usize = 100;
+pub const CUSTOM_FIELDS_MAX: usize = 100;
+const TEXT_MAX: usize = 255;
+
+/// A custom field value on a contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomFieldValue {
+    pub id: String,
+    pub value: serde_json::Value,
+}
+
+/// The data of a contact; everything a client may set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactFields {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    pub address1: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub website: Option<String>,
+    pub timezone: Option<String>,
+    pub source: Option<String>,
+    pub gender: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub assigned_to: Option<String>,
+    #[serde(default)]
+    pub dnd: bool,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub custom_fields: Vec<CustomFieldValue>,
+}
+
+/// A stored contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub id: ContactId,
+    pub location_id: LocationId,
+    pub fields: ContactFields,
+    pub date_added: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl Contact {
+    /// Lowercased email, kept in its own column for lookups.
+    pub fn email_lower(&self) -> Option<String> {
+        self.fields.email.as_deref().map(str::to_lowercase)
+    }
+
+    /// The contact in the HighLevel response shape.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(&self.fields).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.retain(|_, v| !v.is_null());
+            map.insert("id".into(), self.id.as_str().into());
+            map.insert("locationId".into(), self.location_id.as_str().into());
+            if let Some(email) = self.email_lower() {
+                map.insert("emailLowerCase".into(), email.into());
+            }
+            map.insert("dateAdded".into(), self.date_added.to_rfc3339().into());
+            map.insert("dateUpdated".into(), self.date_updated.to_rfc3339().into());
+        }
+        value
+    }
+}
+
+/// A custom field as clients send it: `{id | key, field_value | value}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldInput {
+    pub id: Option<String>,
+    pub key: Option<String>,
+    pub field_value: Option<serde_json::Value>,
+    pub value: Option<serde_json::Value>,
+}
+
+/// Deserializes a field that may be absent (`None`), null (`Some(None)`) or set.
+fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+macro_rules! contact_input {
+    ($(#[$meta:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $name {
+            $($extra)*
+            #[serde(default, deserialize_with = "double_option")]
+            pub first_name: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub last_name: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub name: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub email: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub phone: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub company_name: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub address1: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub city: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub state: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub postal_code: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub country: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub website: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub timezone: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub source: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub gender: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub date_of_birth: Option<Option<String>>,
+            #[serde(default, deserialize_with = "double_option")]
+            pub assigned_to: Option<Option<String>>,
+            pub dnd: Option<bool>,
+            pub tags: Option<Vec<String>>,
+            pub custom_fields: Option<Vec<CustomFieldInput>>,
+        }
+    };
+}
+
+contact_input!(
+    /// The body of `POST /contacts/`.
+    CreateContactInput { pub location_id: Option<String>, }
+);
+contact_input!(
+    /// The body of `PUT /contacts/{contactId}`: absent fields stay, `null` clears.
+    UpdateContactInput {}
+);
+
+impl CreateContactInput {
+    /// The new contact's fields, validated.
+    pub fn into_fields(self) -> Result<ContactFields, ValidationErrors> {
+        let update = UpdateContactInput {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            company_name: self.company_name,
+            address1: self.address1,
+            city: self.city,
+            state: self.state,
+            postal_code: self.postal_code,
+            country: self.country,
+            website: self.website,
+            timezone: self.timezone,
+            source: self.source,
+            gender: self.gender,
+            date_of_birth: self.date_of_birth,
+            assigned_to: self.assigned_to,
+            dnd: self.dnd,
+            tags: self.tags,
+            custom_fields: self.custom_fields,
+        };
+        let fields = update.apply_to(ContactFields::default())?;
+        if fields.first_name.is_none()
+            && fields.last_name.is_none()
+            && fields.name.is_none()
+            && fields.email.is_none()
+            && fields.phone.is_none()
+        {
+            return Err(ValidationErrors::single(
+                "contact",
+                "needs at least one of firstName, lastName, name, email or phone",
+            ));
+        }
+        Ok(fields)
+    }
+}
+
+impl UpdateContactInput {
+    /// Applies this change to `current`, validating every field it sets.
+    pub fn apply_to(self, mut current: ContactFields) -> Result<ContactFields, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let mut text = |field: &'static str, slot: &mut Option<String>, v: Option<Option<String>>| {
+            if let Some(v) = v {
+                *slot = v.and_then(|v| bounded_text(&mut e, field, &v, TEXT_MAX, false));
+            }
+        };
+        text("firstName", &mut current.first_name, self.first_name);
+        text("lastName", &mut current.last_name, self.last_name);
+        text("name", &mut current.name, self.name);
+        text("email", &mut current.email, self.email);
+        text("phone", &mut current.phone, self.phone);
+        text("companyName", &mut current.company_name, self.company_name);
+        text("address1", &mut current.address1, self.address1);
+        text("city", &mut current.city, self.city);
+        text("state", &mut current.state, self.state);
+        text("postalCode", &mut current.postal_code, self.postal_code);
+        text("country", &mut current.country, self.country);
+        text("website", &mut current.website, self.website);
+        text("timezone", &mut current.timezone, self.timezone);
+        text("source", &mut current.source, self.source);
+        text("gender", &mut current.gender, self.gender);
+        text("dateOfBirth", &mut current.date_of_birth, self.date_of_birth);
+        text("assignedTo", &mut current.assigned_to, self.assigned_to);
+        if let Some(dnd) = self.dnd {
+            current.dnd = dnd;
+        }
+        if let Some(tags) = self.tags {
+            current.tags = normalize_tags(&mut e, tags);
+        }
+        if let Some(fields) = self.custom_fields {
+            current.custom_fields = normalize_custom_fields(&mut e, fields);
+        }
+        check_formats(&mut e, &current);
+        if current.name.is_none() {
+            let full = [current.first_name.as_deref(), current.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            current.name = (!full.is_empty()).then_some(full);
+        }
+        e.finish(current)
+    }
+}
+
+fn check_formats(e: &mut ValidationErrors, c: &ContactFields) {
+    if c.email.as_deref().is_some_and(|m| !crate::user::looks_like_email(m)) {
+        e.add("email", "must be an email address");
+    }
+    let phone_ok = |p: &str| {
+        let digits = p.chars().filter(char::is_ascii_digit).count();
+        (5..=20).contains(&digits) && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    };
+    if c.phone.as_deref().is_some_and(|p| !phone_ok(p)) {
+        e.add("phone", "must be a phone number such as +1 888-888-8888");
+    }
+    if c.country.as_deref().is_some_and(|cc| cc.len() != 2 || !cc.chars().all(|c| c.is_ascii_alphabetic())) {
+        e.add("country", "must be a two-letter country code such as US");
+    }
+    if c.date_of_birth.as_deref().is_some_and(|d| {
+        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).is_err()
+    }) {
+        e.add("dateOfBirth", "must be a date in YYYY-MM-DD format");
+    }
+}
+
+fn normalize_tags(e: &mut ValidationErrors, tags: Vec<String>) -> Vec<String> {
+    if tags.len() > TAGS_MAX {
+        e.add("tags", format!("must have at most {TAGS_MAX} entries"));
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    for tag in tags {
+        // HighLevel stores tags lowercased; duplicates collapse.
+        if let Some(tag) = bounded_text(e, "tags", &tag, 100, false).map(|t| t.to_lowercase()) {
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+    }
+    out
+}
+
+fn normalize_custom_fields(e: &mut ValidationErrors, fields: Vec<CustomFieldInput>) -> Vec<CustomFieldValue> {
+    if fields.len() > CUSTOM_FIELDS_MAX {
+        e.add("customFields", format!("must have at most {CUSTOM_FIELDS_MAX} entries"));
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(fields.len());
+    for field in fields {
+        let Some(id) = field.id.or(field.key).filter(|k| !k.trim().is_empty() && k.len() <= 100) else {
+            e.add("customFields", "each entry needs an id or key of at most 100 characters");
+            continue;
+        };
+        let value = field.field_value.or(field.value).unwrap_or(serde_json::Value::Null);
+        if value.to_string().len() > 10_000 {
+            e.add("customFields", "a value must be at most 10000 bytes of JSON");
+            continue;
+        }
+        out.push(CustomFieldValue { id, value });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(json: &str) -> Result<ContactFields, ValidationErrors> {
+        serde_json::from_str::<CreateContactInput>(json).unwrap().into_fields()
+    }
+
+    #[test]
+    fn create_builds_name_and_normalises_tags() {
+        let f = create(r#"{"firstName":" Rosan ","lastName":"Deo","tags":["VIP","vip"," lead "]}"#).unwrap();
+        assert_eq!(f.name.as_deref(), Some("Rosan Deo"));
+        assert_eq!(f.tags, ["vip", "lead"]);
+    }
+
+    #[test]
+    fn create_needs_some_identity_and_valid_formats() {
+        assert!(create(r#"{"city":"Dolomite"}"#).is_err());
+        let err = create(r#"{"email":"nope","phone":"call me","country":"USA"}"#).unwrap_err();
+        let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["email", "phone", "country"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        assert!(serde_json::from_str::<CreateContactInput>(r#"{"firstName":"a","foo":1}"#).is_err());
+    }
+
+    #[test]
+    fn update_keeps_absent_fields_and_clears_nulls() {
+        let current = create(r#"{"firstName":"A","email":"a@x.io","city":"Paris"}"#).unwrap();
+        let update: UpdateContactInput = serde_json::from_str(r#"{"city":null,"lastName":"B"}"#).unwrap();
+        let next = update.apply_to(current).unwrap();
+        assert_eq!(next.city, None);
+        assert_eq!(next.email.as_deref(), Some("a@x.io"));
+        assert_eq!(next.last_name.as_deref(), Some("B"));
+    }
+}

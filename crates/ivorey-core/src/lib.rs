@@ -1,0 +1,22 @@
+//! Ivorey's domain: ids, the scope catalogue, the token format, the clock and the validated
+//! records that the store and the HTTP layer exchange. Nothing here knows about HTTP or SQL.
+
+pub mod access;
+pub mod audit;
+pub mod clock;
+pub mod contact;
+pub mod error;
+pub mod ids;
+pub mod integration;
+pub mod location;
+pub mod password;
+pub mod random;
+pub mod scope;
+pub mod token;
+pub mod user;
+
+pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use error::{FieldError, ValidationErrors};
+pub use ids::{ContactId, IntegrationId, LocationId, UserId};
+pub use scope::{Scope, ScopeSet};
+pub use token::{Token, TokenHash};

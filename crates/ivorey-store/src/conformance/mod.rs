@@ -1,0 +1,53 @@
+//! The conformance suite: one set of behaviours that every backend must show. A backend's test
+//! file calls `conformance_suite!(async { make_store().await })` to run each case against a fresh
+//! store.
+
+mod contacts;
+mod fixtures;
+mod integrations;
+mod locations;
+mod usage;
+
+pub use contacts::*;
+pub use fixtures::*;
+pub use integrations::*;
+pub use locations::*;
+pub use usage::*;
+
+/// Expands to one `#[tokio::test]` per conformance case. `$make` is an expression that evaluates
+/// to a future yielding `Option<impl Store>`; `None` skips the case (e.g. PostgreSQL absent
+/// outside CI).
+#[macro_export]
+macro_rules! conformance_suite {
+    ($make:expr) => {
+        $crate::conformance_suite!(@cases $make;
+            location_and_profile_round_trip,
+            admin_email_is_unique,
+            existing_user_can_be_admin_of_a_second_location,
+            sessions_are_found_by_hash_until_they_expire,
+            integrations_are_isolated_by_location,
+            edits_are_visible_to_the_next_token_lookup,
+            rotate_later_keeps_the_old_token_until_its_grace_ends,
+            rotate_now_ends_the_old_token_at_once,
+            a_second_rotation_ends_the_token_still_in_grace,
+            expiring_the_old_token_early_removes_it,
+            delete_removes_the_integration_and_its_tokens,
+            audit_log_is_newest_first_and_filterable,
+            usage_counts_accumulate_and_skip_deleted_integrations,
+            contacts_round_trip_within_their_location,
+            contact_pages_follow_the_keyset_without_gaps_or_repeats,
+            contact_query_matches_name_email_and_phone,
+        );
+    };
+    (@cases $make:expr; $($case:ident,)*) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                match $make.await {
+                    Some(store) => $crate::conformance::$case(&store).await,
+                    None => eprintln!("skipped: backend not configured"),
+                }
+            }
+        )*
+    };
+}

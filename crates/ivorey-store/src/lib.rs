@@ -1,0 +1,185 @@
+//! Storage traits for Ivorey. Each backend (SQLite, PostgreSQL) implements every trait here and
+//! passes the same conformance suite, so the server behaves the same on both.
+//!
+//! Every method that touches a location's data takes the `LocationId` first: a query without the
+//! tenant filter cannot be written through these traits.
+
+pub mod conformance;
+mod error;
+mod records;
+
+use async_trait::async_trait;
+use ivorey_core::access::TokenGrant;
+use ivorey_core::audit::AuditEvent;
+use ivorey_core::contact::Contact;
+use ivorey_core::integration::{Integration, IntegrationPatch};
+use ivorey_core::location::{BusinessProfile, Location};
+use ivorey_core::user::{Membership, Role, User};
+use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp, TokenHash, UserId};
+
+pub use error::{StoreError, StoreResult};
+pub use records::{
+    AdminAccount, ContactPage, ContactQuery, NewUser, SessionRecord, UsageBatch, UsageCount,
+    UsageRow,
+};
+
+/// Locations and their business profiles.
+#[async_trait]
+pub trait LocationStore {
+    /// Creates a location and makes `admin` its admin, in one transaction. A new admin whose
+    /// email is taken is a `Conflict`.
+    async fn create_location(&self, location: &Location, admin: &AdminAccount) -> StoreResult<()>;
+    async fn get_location(&self, id: &LocationId) -> StoreResult<Option<Location>>;
+    /// Replaces the profile and records `audit`, in one transaction.
+    async fn update_business_profile(
+        &self,
+        id: &LocationId,
+        profile: &BusinessProfile,
+        audit: &AuditEvent,
+    ) -> StoreResult<Location>;
+    async fn count_locations(&self) -> StoreResult<u64>;
+}
+
+/// Users, memberships and sign-in sessions.
+#[async_trait]
+pub trait UserStore {
+    /// The user with this (normalised) email and their password hash.
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+    async fn create_user(&self, user: &NewUser) -> StoreResult<()>;
+    /// Adds or changes the user's role in the location.
+    async fn set_membership(
+        &self,
+        location: &LocationId,
+        user: &UserId,
+        role: Role,
+    ) -> StoreResult<()>;
+    async fn memberships(&self, user: &UserId) -> StoreResult<Vec<Membership>>;
+    async fn create_session(&self, session: &SessionRecord) -> StoreResult<()>;
+    /// A live session (not expired at `now`) by the hash of its id, with its user.
+    async fn find_session(
+        &self,
+        id_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<(SessionRecord, User)>>;
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()>;
+    /// Removes sessions that expired before `now`; returns how many.
+    async fn purge_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+}
+
+/// Private Integrations, their token hashes, audit log and usage counters.
+#[async_trait]
+pub trait IntegrationStore {
+    /// Stores a new integration with the hash of its first token and the audit entry.
+    async fn create_integration(
+        &self,
+        integration: &Integration,
+        token_hash: &TokenHash,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn list_integrations(
+        &self,
+        location: &LocationId,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Integration>>;
+    /// One integration of the location; `None` if absent or in another location.
+    async fn get_integration(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        now: Timestamp,
+    ) -> StoreResult<Option<Integration>>;
+    /// The location an integration belongs to, for operator commands that name only the id.
+    async fn integration_location(&self, id: &IntegrationId) -> StoreResult<Option<LocationId>>;
+    /// Applies `patch`; `NotFound` if absent. The token is unchanged.
+    async fn update_integration(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        patch: &IntegrationPatch,
+        now: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Integration>;
+    /// Replaces the current token. The replaced token keeps working until `old_expires_at`, or
+    /// stops at once when it is `None`; a token already in grace from an earlier rotation ends
+    /// at once either way.
+    #[expect(clippy::too_many_arguments, reason = "one transaction's inputs, each distinct")]
+    async fn rotate_token(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        new_hash: &TokenHash,
+        new_hint: &str,
+        old_expires_at: Option<Timestamp>,
+        now: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Integration>;
+    /// Ends the grace of a rotated-out token now; `NotFound` if there is none.
+    async fn expire_previous_token(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        now: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Integration>;
+    /// Deletes the integration and all its tokens; `NotFound` if absent.
+    async fn delete_integration(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// The hot path: what a token hash grants, or `None` for an unknown (or deleted) token.
+    /// Expiry is the caller's to check, against its clock.
+    async fn token_grant(&self, hash: &TokenHash) -> StoreResult<Option<TokenGrant>>;
+    /// Removes grace tokens that expired before `now`; returns how many.
+    async fn purge_expired_tokens(&self, now: Timestamp) -> StoreResult<u64>;
+    /// Newest first; only `integration`'s entries when given.
+    async fn audit_log(
+        &self,
+        location: &LocationId,
+        integration: Option<&IntegrationId>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>>;
+    /// Adds the batch's counts and moves `last_used_at` forward; entries of integrations that no
+    /// longer exist are dropped.
+    async fn record_usage(&self, batch: &UsageBatch) -> StoreResult<()>;
+    /// Daily counts per scope from `from_day` (days since the epoch) on.
+    async fn usage(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        from_day: i64,
+    ) -> StoreResult<Vec<UsageRow>>;
+}
+
+/// Contacts.
+#[async_trait]
+pub trait ContactStore {
+    async fn insert_contact(&self, contact: &Contact) -> StoreResult<()>;
+    async fn get_contact(
+        &self,
+        location: &LocationId,
+        id: &ContactId,
+    ) -> StoreResult<Option<Contact>>;
+    /// Saves the contact's fields and `date_updated`; `NotFound` if absent in its location.
+    async fn update_contact(&self, contact: &Contact) -> StoreResult<()>;
+    /// `NotFound` if absent in the location.
+    async fn delete_contact(&self, location: &LocationId, id: &ContactId) -> StoreResult<()>;
+    /// A page in `(date_added, id)` order after the query's cursor, and the total matching.
+    async fn list_contacts(
+        &self,
+        location: &LocationId,
+        query: &ContactQuery,
+    ) -> StoreResult<ContactPage>;
+}
+
+/// Everything a backend provides.
+#[async_trait]
+pub trait Store:
+    LocationStore + UserStore + IntegrationStore + ContactStore + Send + Sync + std::fmt::Debug
+{
+    /// `sqlite` or `postgres`, for logs and `/readyz`.
+    fn backend(&self) -> &'static str;
+    /// A cheap round trip, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+}
