@@ -61,6 +61,18 @@ impl Contact {
         self.fields.email.as_deref().map(str::to_lowercase)
     }
 
+    /// Lowercased name, email, phone and company: what a text query matches against.
+    pub fn search_text(&self) -> String {
+        let f = &self.fields;
+        [&f.name, &f.first_name, &f.last_name, &f.email, &f.phone, &f.company_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+
     /// The contact in the HighLevel response shape.
     pub fn to_json(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(&self.fields).unwrap_or_default();

@@ -23,6 +23,21 @@ pub use records::{
     UsageRow,
 };
 
+/// A `LIKE` pattern matching `query` as a literal substring (`ESCAPE '\\'`): `%`, `_` and `\\`
+/// in the query match themselves. Both backends lowercase the query and the searched text.
+pub fn contains_pattern(query: &str) -> String {
+    let mut pattern = String::with_capacity(query.len() + 2);
+    pattern.push('%');
+    for c in query.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// Locations and their business profiles.
 #[async_trait]
 pub trait LocationStore {

@@ -1,0 +1,127 @@
+//! Contacts in SQLite: the fields as JSON, with the columns that lists and searches use.
+
+use async_trait::async_trait;
+use ivorey_core::contact::{Contact, ContactFields};
+use ivorey_core::{ContactId, LocationId, Timestamp};
+use ivorey_store::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, contains_pattern};
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::locations::conversion_err;
+use crate::{SqliteStore, db_err};
+
+fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<Contact> {
+    let id: String = row.get(0)?;
+    let location: String = row.get(1)?;
+    let data: String = row.get(2)?;
+    Ok(Contact {
+        id: ContactId::parse(&id).map_err(|e| conversion_err(0, e))?,
+        location_id: LocationId::parse(&location).map_err(|e| conversion_err(1, e))?,
+        fields: serde_json::from_str::<ContactFields>(&data).map_err(|e| conversion_err(2, e))?,
+        date_added: Timestamp(row.get(3)?),
+        date_updated: Timestamp(row.get(4)?),
+    })
+}
+
+fn to_json(fields: &ContactFields) -> StoreResult<String> {
+    serde_json::to_string(fields).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+#[async_trait]
+impl ContactStore for SqliteStore {
+    async fn insert_contact(&self, c: &Contact) -> StoreResult<()> {
+        let c = c.clone();
+        self.call(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added, date_updated)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(db_err)?
+            .execute(params![
+                c.id.as_str(), c.location_id.as_str(), to_json(&c.fields)?, c.search_text(),
+                c.email_lower(), c.date_added.0, c.date_updated.0
+            ])
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_contact(&self, location: &LocationId, id: &ContactId) -> StoreResult<Option<Contact>> {
+        let (location, id) = (location.clone(), id.clone());
+        self.call(move |conn| {
+            conn.prepare_cached(
+                "SELECT id, location_id, data, date_added, date_updated FROM contacts
+                 WHERE id = ?1 AND location_id = ?2",
+            )
+            .map_err(db_err)?
+            .query_row(params![id.as_str(), location.as_str()], contact_from_row)
+            .optional()
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn update_contact(&self, c: &Contact) -> StoreResult<()> {
+        let c = c.clone();
+        self.call(move |conn| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE contacts SET data = ?3, search_text = ?4, email_lower = ?5, date_updated = ?6
+                     WHERE id = ?1 AND location_id = ?2",
+                )
+                .map_err(db_err)?
+                .execute(params![
+                    c.id.as_str(), c.location_id.as_str(), to_json(&c.fields)?, c.search_text(),
+                    c.email_lower(), c.date_updated.0
+                ])
+                .map_err(db_err)?;
+            if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+        .await
+    }
+
+    async fn delete_contact(&self, location: &LocationId, id: &ContactId) -> StoreResult<()> {
+        let (location, id) = (location.clone(), id.clone());
+        self.call(move |conn| {
+            let removed = conn
+                .execute("DELETE FROM contacts WHERE id = ?1 AND location_id = ?2", params![id.as_str(), location.as_str()])
+                .map_err(db_err)?;
+            if removed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+        .await
+    }
+
+    async fn list_contacts(&self, location: &LocationId, q: &ContactQuery) -> StoreResult<ContactPage> {
+        let (location, q) = (location.clone(), q.clone());
+        self.call(move |conn| {
+            let pattern = q.query.as_deref().map(contains_pattern);
+            let (after_at, after_id) = match &q.after {
+                Some((at, id)) => (Some(at.0), Some(id.clone())),
+                None => (None, None),
+            };
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+                     WHERE location_id = ?1
+                       AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')
+                       AND (?3 IS NULL OR (date_added, id) > (?3, ?4))
+                     ORDER BY date_added, id LIMIT ?5",
+                )
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map(params![location.as_str(), pattern, after_at, after_id, q.limit], contact_from_row)
+                .map_err(db_err)?;
+            let contacts = rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?;
+            let total: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM contacts WHERE location_id = ?1
+                       AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')",
+                )
+                .map_err(db_err)?
+                .query_row(params![location.as_str(), pattern], |r| r.get(0))
+                .map_err(db_err)?;
+            Ok(ContactPage { contacts, total: total.max(0) as u64 })
+        })
+        .await
+    }
+}

@@ -1,0 +1,95 @@
+//! The embedded SQLite store: one database file, WAL mode, a small pool of rusqlite connections
+//! used from blocking threads. Several processes (the server and CLI commands) may share a file;
+//! SQLite's locking keeps them consistent and every change is visible to the next query.
+
+mod contacts;
+mod integrations;
+mod locations;
+mod migrate;
+mod pool;
+mod usage;
+mod users;
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use ivorey_store::{Store, StoreError, StoreResult};
+use rusqlite::{Connection, ErrorCode};
+
+pub use migrate::MIGRATIONS;
+
+/// The SQLite backend.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: r2d2::Pool<pool::ConnectionManager>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`. Does not migrate.
+    pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let manager = pool::ConnectionManager::new(path.to_owned());
+        // Readers run in parallel under WAL; writers queue on SQLite's lock (busy_timeout).
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+        Ok(SqliteStore { pool, path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with a pooled connection on a blocking thread.
+    async fn call<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("store task failed: {e}")))?
+    }
+}
+
+/// Maps a driver error: lock timeouts are `Unavailable`, the rest `Other`. Uniqueness
+/// violations are mapped where the caller knows which rule was broken.
+pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+/// True for a UNIQUE or PRIMARY KEY violation.
+pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.call(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err)).await
+    }
+}

@@ -1,0 +1,57 @@
+//! Schema migrations: numbered SQL files applied in order, each in its own transaction. The
+//! PostgreSQL backend has the same numbers and names (a test checks both lists match).
+
+use ivorey_store::{StoreError, StoreResult};
+use rusqlite::TransactionBehavior;
+
+use crate::{SqliteStore, db_err};
+
+/// (version, name, SQL) of every migration, oldest first. Never edit an applied one.
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+
+impl SqliteStore {
+    /// Applies pending migrations; returns the versions applied now.
+    pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
+        self.call(|conn| {
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+            )
+            .map_err(db_err)?;
+            let mut applied_now = Vec::new();
+            for &(version, name, sql) in MIGRATIONS {
+                // IMMEDIATE takes the write lock first, so two processes migrating together
+                // serialise here and the second sees the version already applied.
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+                let done: bool = tx
+                    .query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| r.get(0))
+                    .map_err(db_err)?;
+                if done {
+                    continue;
+                }
+                tx.execute_batch(sql).map_err(|e| StoreError::Other(format!("migration {version} ({name}): {e}")))?;
+                let now = ivorey_core::Clock::now(&ivorey_core::SystemClock).millis();
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![version, name, now],
+                )
+                .map_err(db_err)?;
+                tx.commit().map_err(db_err)?;
+                applied_now.push(version);
+            }
+            Ok(applied_now)
+        })
+        .await
+    }
+
+    /// Versions recorded as applied.
+    pub async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
+        self.call(|conn| {
+            let mut stmt = conn.prepare("SELECT version FROM schema_migrations ORDER BY version").map_err(db_err)?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(db_err)?;
+            rows.collect::<Result<Vec<i64>, _>>().map_err(db_err)
+        })
+        .await
+    }
+}

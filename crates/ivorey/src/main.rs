@@ -1,0 +1,2 @@
+//! The ivorey binary.
+fn main() {}
