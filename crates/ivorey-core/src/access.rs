@@ -73,16 +73,25 @@ mod tests {
 
     #[test]
     fn grace_token_works_until_its_expiry_and_not_at_it() {
-        let g = TokenGrant { token_expires_at: Some(Timestamp(100)), ..grant() };
+        let g = TokenGrant {
+            token_expires_at: Some(Timestamp(100)),
+            ..grant()
+        };
         assert_eq!(g.admit(Timestamp(99), LOCAL), Ok(()));
         assert_eq!(g.admit(Timestamp(100), LOCAL), Err(Denial::Expired));
     }
 
     #[test]
     fn integration_expiry_and_allowlist_are_enforced() {
-        let g = TokenGrant { integration_expires_at: Some(Timestamp(50)), ..grant() };
+        let g = TokenGrant {
+            integration_expires_at: Some(Timestamp(50)),
+            ..grant()
+        };
         assert_eq!(g.admit(Timestamp(50), LOCAL), Err(Denial::Expired));
-        let g = TokenGrant { ip_allowlist: IpAllowlist::parse(["10.0.0.0/8"]).unwrap(), ..grant() };
+        let g = TokenGrant {
+            ip_allowlist: IpAllowlist::parse(["10.0.0.0/8"]).unwrap(),
+            ..grant()
+        };
         assert_eq!(g.admit(Timestamp(0), LOCAL), Err(Denial::AddressNotAllowed));
         assert_eq!(g.admit(Timestamp(0), "10.9.9.9".parse().unwrap()), Ok(()));
     }

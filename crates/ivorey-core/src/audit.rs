@@ -17,7 +17,11 @@ pub struct Actor {
 impl Actor {
     pub fn cli() -> Self {
         let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
-        Actor { user_id: None, label: format!("cli ({os_user})"), ip: None }
+        Actor {
+            user_id: None,
+            label: format!("cli ({os_user})"),
+            ip: None,
+        }
     }
 }
 

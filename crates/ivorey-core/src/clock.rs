@@ -20,7 +20,10 @@ impl Timestamp {
     }
 
     pub fn plus(self, d: Duration) -> Timestamp {
-        Timestamp(self.0.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
+        Timestamp(
+            self.0
+                .saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )
     }
 
     /// The UTC day number since the epoch, for daily usage counters.
@@ -53,10 +56,13 @@ impl Timestamp {
     /// Parses an RFC 3339 date-time (with offset) or a `YYYY-MM-DD` date (as midnight UTC).
     pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
-            return i64::try_from(dt.unix_timestamp_nanos() / 1_000_000).ok().map(Timestamp);
+            return i64::try_from(dt.unix_timestamp_nanos() / 1_000_000)
+                .ok()
+                .map(Timestamp);
         }
         let date = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"));
-        date.ok().map(|d| Timestamp(d.midnight().assume_utc().unix_timestamp() * 1000))
+        date.ok()
+            .map(|d| Timestamp(d.midnight().assume_utc().unix_timestamp() * 1000))
     }
 }
 
@@ -123,7 +129,10 @@ mod tests {
 
     #[test]
     fn formats_like_highlevel() {
-        assert_eq!(Timestamp(1_625_203_106_704).to_rfc3339(), "2021-07-02T05:18:26.704Z");
+        assert_eq!(
+            Timestamp(1_625_203_106_704).to_rfc3339(),
+            "2021-07-02T05:18:26.704Z"
+        );
     }
 
     #[test]
@@ -132,7 +141,10 @@ mod tests {
             Timestamp::parse_rfc3339("2021-07-02T05:18:26.704Z"),
             Some(Timestamp(1_625_203_106_704))
         );
-        assert_eq!(Timestamp::parse_rfc3339("1970-01-02"), Some(Timestamp(86_400_000)));
+        assert_eq!(
+            Timestamp::parse_rfc3339("1970-01-02"),
+            Some(Timestamp(86_400_000))
+        );
         assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
     }
 

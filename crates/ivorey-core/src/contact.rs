@@ -1,6 +1,6 @@
 //! Contacts: the record, and the validated create and update inputs in HighLevel's field names.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ValidationErrors, bounded_text};
 use crate::{ContactId, LocationId, Timestamp};
@@ -64,13 +64,20 @@ impl Contact {
     /// Lowercased name, email, phone and company: what a text query matches against.
     pub fn search_text(&self) -> String {
         let f = &self.fields;
-        [&f.name, &f.first_name, &f.last_name, &f.email, &f.phone, &f.company_name]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
+        [
+            &f.name,
+            &f.first_name,
+            &f.last_name,
+            &f.email,
+            &f.phone,
+            &f.company_name,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
     }
 
     /// The contact in the HighLevel response shape.
@@ -100,13 +107,6 @@ pub struct CustomFieldInput {
     pub value: Option<serde_json::Value>,
 }
 
-/// Deserializes a field that may be absent (`None`), null (`Some(None)`) or set.
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 macro_rules! contact_input {
     ($(#[$meta:meta])* $name:ident { $($extra:tt)* }) => {
         $(#[$meta])*
@@ -114,39 +114,39 @@ macro_rules! contact_input {
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         pub struct $name {
             $($extra)*
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub first_name: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub last_name: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub name: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub email: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub phone: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub company_name: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub address1: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub city: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub state: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub postal_code: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub country: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub website: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub timezone: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub source: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub gender: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub date_of_birth: Option<Option<String>>,
-            #[serde(default, deserialize_with = "double_option")]
+            #[serde(default, deserialize_with = "crate::serde_util::double_option")]
             pub assigned_to: Option<Option<String>>,
             pub dnd: Option<bool>,
             pub tags: Option<Vec<String>>,
@@ -209,11 +209,12 @@ impl UpdateContactInput {
     /// Applies this change to `current`, validating every field it sets.
     pub fn apply_to(self, mut current: ContactFields) -> Result<ContactFields, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let mut text = |field: &'static str, slot: &mut Option<String>, v: Option<Option<String>>| {
-            if let Some(v) = v {
-                *slot = v.and_then(|v| bounded_text(&mut e, field, &v, TEXT_MAX, false));
-            }
-        };
+        let mut text =
+            |field: &'static str, slot: &mut Option<String>, v: Option<Option<String>>| {
+                if let Some(v) = v {
+                    *slot = v.and_then(|v| bounded_text(&mut e, field, &v, TEXT_MAX, false));
+                }
+            };
         text("firstName", &mut current.first_name, self.first_name);
         text("lastName", &mut current.last_name, self.last_name);
         text("name", &mut current.name, self.name);
@@ -229,7 +230,11 @@ impl UpdateContactInput {
         text("timezone", &mut current.timezone, self.timezone);
         text("source", &mut current.source, self.source);
         text("gender", &mut current.gender, self.gender);
-        text("dateOfBirth", &mut current.date_of_birth, self.date_of_birth);
+        text(
+            "dateOfBirth",
+            &mut current.date_of_birth,
+            self.date_of_birth,
+        );
         text("assignedTo", &mut current.assigned_to, self.assigned_to);
         if let Some(dnd) = self.dnd {
             current.dnd = dnd;
@@ -254,17 +259,25 @@ impl UpdateContactInput {
 }
 
 fn check_formats(e: &mut ValidationErrors, c: &ContactFields) {
-    if c.email.as_deref().is_some_and(|m| !crate::user::looks_like_email(m)) {
+    if c.email
+        .as_deref()
+        .is_some_and(|m| !crate::user::looks_like_email(m))
+    {
         e.add("email", "must be an email address");
     }
     let phone_ok = |p: &str| {
         let digits = p.chars().filter(char::is_ascii_digit).count();
-        (5..=20).contains(&digits) && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        (5..=20).contains(&digits)
+            && p.chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
     };
     if c.phone.as_deref().is_some_and(|p| !phone_ok(p)) {
         e.add("phone", "must be a phone number such as +1 888-888-8888");
     }
-    if c.country.as_deref().is_some_and(|cc| cc.len() != 2 || !cc.chars().all(|c| c.is_ascii_alphabetic())) {
+    if c.country
+        .as_deref()
+        .is_some_and(|cc| cc.len() != 2 || !cc.chars().all(|c| c.is_ascii_alphabetic()))
+    {
         e.add("country", "must be a two-letter country code such as US");
     }
     if c.date_of_birth.as_deref().is_some_and(|d| {
@@ -291,20 +304,39 @@ fn normalize_tags(e: &mut ValidationErrors, tags: Vec<String>) -> Vec<String> {
     out
 }
 
-fn normalize_custom_fields(e: &mut ValidationErrors, fields: Vec<CustomFieldInput>) -> Vec<CustomFieldValue> {
+fn normalize_custom_fields(
+    e: &mut ValidationErrors,
+    fields: Vec<CustomFieldInput>,
+) -> Vec<CustomFieldValue> {
     if fields.len() > CUSTOM_FIELDS_MAX {
-        e.add("customFields", format!("must have at most {CUSTOM_FIELDS_MAX} entries"));
+        e.add(
+            "customFields",
+            format!("must have at most {CUSTOM_FIELDS_MAX} entries"),
+        );
         return Vec::new();
     }
     let mut out = Vec::with_capacity(fields.len());
     for field in fields {
-        let Some(id) = field.id.or(field.key).filter(|k| !k.trim().is_empty() && k.len() <= 100) else {
-            e.add("customFields", "each entry needs an id or key of at most 100 characters");
+        let Some(id) = field
+            .id
+            .or(field.key)
+            .filter(|k| !k.trim().is_empty() && k.len() <= 100)
+        else {
+            e.add(
+                "customFields",
+                "each entry needs an id or key of at most 100 characters",
+            );
             continue;
         };
-        let value = field.field_value.or(field.value).unwrap_or(serde_json::Value::Null);
+        let value = field
+            .field_value
+            .or(field.value)
+            .unwrap_or(serde_json::Value::Null);
         if value.to_string().len() > 10_000 {
-            e.add("customFields", "a value must be at most 10000 bytes of JSON");
+            e.add(
+                "customFields",
+                "a value must be at most 10000 bytes of JSON",
+            );
             continue;
         }
         out.push(CustomFieldValue { id, value });
@@ -317,12 +349,15 @@ mod tests {
     use super::*;
 
     fn create(json: &str) -> Result<ContactFields, ValidationErrors> {
-        serde_json::from_str::<CreateContactInput>(json).unwrap().into_fields()
+        serde_json::from_str::<CreateContactInput>(json)
+            .unwrap()
+            .into_fields()
     }
 
     #[test]
     fn create_builds_name_and_normalises_tags() {
-        let f = create(r#"{"firstName":" Rosan ","lastName":"Deo","tags":["VIP","vip"," lead "]}"#).unwrap();
+        let f = create(r#"{"firstName":" Rosan ","lastName":"Deo","tags":["VIP","vip"," lead "]}"#)
+            .unwrap();
         assert_eq!(f.name.as_deref(), Some("Rosan Deo"));
         assert_eq!(f.tags, ["vip", "lead"]);
     }
@@ -337,13 +372,16 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        assert!(serde_json::from_str::<CreateContactInput>(r#"{"firstName":"a","foo":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<CreateContactInput>(r#"{"firstName":"a","foo":1}"#).is_err()
+        );
     }
 
     #[test]
     fn update_keeps_absent_fields_and_clears_nulls() {
         let current = create(r#"{"firstName":"A","email":"a@x.io","city":"Paris"}"#).unwrap();
-        let update: UpdateContactInput = serde_json::from_str(r#"{"city":null,"lastName":"B"}"#).unwrap();
+        let update: UpdateContactInput =
+            serde_json::from_str(r#"{"city":null,"lastName":"B"}"#).unwrap();
         let next = update.apply_to(current).unwrap();
         assert_eq!(next.city, None);
         assert_eq!(next.email.as_deref(), Some("a@x.io"));

@@ -25,7 +25,10 @@ impl ValidationErrors {
     }
 
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError { field, message: message.into() });
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -34,12 +37,19 @@ impl ValidationErrors {
 
     /// Turns the collected errors into a `Result`, so validators can end with `errors.finish(value)`.
     pub fn finish<T>(self, value: T) -> Result<T, Self> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     /// Human-readable messages, one per problem, each starting with the field name.
     pub fn messages(&self) -> Vec<String> {
-        self.0.iter().map(|e| format!("{} {}", e.field, e.message)).collect()
+        self.0
+            .iter()
+            .map(|e| format!("{} {}", e.field, e.message))
+            .collect()
     }
 }
 
@@ -70,7 +80,10 @@ pub fn bounded_text(
         errors.add(field, format!("must be at most {max_chars} characters"));
         return None;
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         errors.add(field, "must not contain control characters");
         return None;
     }

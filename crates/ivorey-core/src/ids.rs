@@ -96,7 +96,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_refused() {
-        for bad in ["", "short", "abcdefghijklmnopqrs!", "abcdefghijklmnopqrstu", "ÄbcdefghijklmnopqrsT"] {
+        for bad in [
+            "",
+            "short",
+            "abcdefghijklmnopqrs!",
+            "abcdefghijklmnopqrstu",
+            "ÄbcdefghijklmnopqrsT",
+        ] {
             assert_eq!(ContactId::parse(bad), Err(InvalidId), "{bad:?}");
         }
     }

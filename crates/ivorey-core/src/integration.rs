@@ -74,11 +74,19 @@ impl IpAllowlist {
                 },
             }
         }
-        if bad.is_empty() { Ok(Self(nets)) } else { Err(bad) }
+        if bad.is_empty() {
+            Ok(Self(nets))
+        } else {
+            Err(bad)
+        }
     }
 
     pub fn to_storage(&self) -> String {
-        self.0.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+        self.0
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Reads the storage form. Entries are validated before they are stored; an unreadable one
@@ -87,7 +95,10 @@ impl IpAllowlist {
     pub fn from_storage(s: &str) -> Self {
         let nets = s
             .split_ascii_whitespace()
-            .map(|e| e.parse().unwrap_or_else(|_| IpNet::from(IpAddr::from([0u8; 16]))))
+            .map(|e| {
+                e.parse()
+                    .unwrap_or_else(|_| IpNet::from(IpAddr::from([0u8; 16])))
+            })
             .collect();
         Self(nets)
     }
@@ -183,12 +194,26 @@ impl IntegrationPatch {
                 .and_then(|d| bounded_text(&mut errors, "description", d, DESCRIPTION_MAX, false))
         });
         let scopes = input.scopes.as_ref().map(|s| parse_scopes(&mut errors, s));
-        let expires_at =
-            input.expires_at.as_ref().map(|e| parse_expiry(&mut errors, e.as_deref(), now));
-        let ip_allowlist = input.ip_allowlist.as_ref().map(|l| parse_allowlist(&mut errors, l));
-        let patch = IntegrationPatch { name, description, scopes, expires_at, ip_allowlist };
+        let expires_at = input
+            .expires_at
+            .as_ref()
+            .map(|e| parse_expiry(&mut errors, e.as_deref(), now));
+        let ip_allowlist = input
+            .ip_allowlist
+            .as_ref()
+            .map(|l| parse_allowlist(&mut errors, l));
+        let patch = IntegrationPatch {
+            name,
+            description,
+            scopes,
+            expires_at,
+            ip_allowlist,
+        };
         if patch == IntegrationPatch::default() && errors.is_empty() {
-            errors.add("body", "must change at least one of name, description, scopes, expiresAt, ipAllowlist");
+            errors.add(
+                "body",
+                "must change at least one of name, description, scopes, expiresAt, ipAllowlist",
+            );
         }
         errors.finish(patch)
     }
@@ -202,13 +227,20 @@ fn parse_scopes(errors: &mut ValidationErrors, names: &[String]) -> ScopeSet {
         }
         Ok(set) => set,
         Err(unknown) => {
-            errors.add("scopes", format!("contains unknown scopes: {}", unknown.join(", ")));
+            errors.add(
+                "scopes",
+                format!("contains unknown scopes: {}", unknown.join(", ")),
+            );
             ScopeSet::EMPTY
         }
     }
 }
 
-fn parse_expiry(errors: &mut ValidationErrors, value: Option<&str>, now: Timestamp) -> Option<Timestamp> {
+fn parse_expiry(
+    errors: &mut ValidationErrors,
+    value: Option<&str>,
+    now: Timestamp,
+) -> Option<Timestamp> {
     let value = value?.trim();
     if value.is_empty() {
         return None;
@@ -220,7 +252,10 @@ fn parse_expiry(errors: &mut ValidationErrors, value: Option<&str>, now: Timesta
             None
         }
         None => {
-            errors.add("expiresAt", "must be an RFC 3339 date-time or a YYYY-MM-DD date");
+            errors.add(
+                "expiresAt",
+                "must be an RFC 3339 date-time or a YYYY-MM-DD date",
+            );
             None
         }
     }
@@ -228,11 +263,20 @@ fn parse_expiry(errors: &mut ValidationErrors, value: Option<&str>, now: Timesta
 
 fn parse_allowlist(errors: &mut ValidationErrors, entries: &[String]) -> IpAllowlist {
     if entries.len() > ALLOWLIST_MAX {
-        errors.add("ipAllowlist", format!("must have at most {ALLOWLIST_MAX} entries"));
+        errors.add(
+            "ipAllowlist",
+            format!("must have at most {ALLOWLIST_MAX} entries"),
+        );
         return IpAllowlist::default();
     }
     IpAllowlist::parse(entries.iter().map(String::as_str)).unwrap_or_else(|bad| {
-        errors.add("ipAllowlist", format!("has entries that are not IP addresses or CIDRs: {}", bad.join(", ")));
+        errors.add(
+            "ipAllowlist",
+            format!(
+                "has entries that are not IP addresses or CIDRs: {}",
+                bad.join(", ")
+            ),
+        );
         IpAllowlist::default()
     })
 }
@@ -270,19 +314,25 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        let draft = IntegrationDraft::parse(&input("  Zapier  ", &["contacts.readonly"]), Timestamp(0));
+        let draft =
+            IntegrationDraft::parse(&input("  Zapier  ", &["contacts.readonly"]), Timestamp(0));
         assert_eq!(draft.unwrap().name, "Zapier");
         let long = "x".repeat(NAME_MAX + 1);
-        let err = IntegrationDraft::parse(&input(&long, &["contacts.readonly"]), Timestamp(0)).unwrap_err();
+        let err = IntegrationDraft::parse(&input(&long, &["contacts.readonly"]), Timestamp(0))
+            .unwrap_err();
         assert_eq!(err.0[0].field, "name");
-        let err = IntegrationDraft::parse(&input("   ", &["contacts.readonly"]), Timestamp(0)).unwrap_err();
+        let err = IntegrationDraft::parse(&input("   ", &["contacts.readonly"]), Timestamp(0))
+            .unwrap_err();
         assert_eq!(err.0[0].field, "name");
     }
 
     #[test]
     fn unknown_and_missing_scopes_are_named() {
-        let err = IntegrationDraft::parse(&input("a", &["contacts.readonly", "payments.all"]), Timestamp(0))
-            .unwrap_err();
+        let err = IntegrationDraft::parse(
+            &input("a", &["contacts.readonly", "payments.all"]),
+            Timestamp(0),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("payments.all"), "{err}");
         let err = IntegrationDraft::parse(&input("a", &[]), Timestamp(0)).unwrap_err();
         assert_eq!(err.0[0].field, "scopes");
@@ -295,7 +345,10 @@ mod tests {
         assert!(list.allows("::ffff:10.1.2.3".parse().unwrap()));
         assert!(list.allows("2001:db8::1".parse().unwrap()));
         assert!(!list.allows("192.168.0.1".parse().unwrap()));
-        assert_eq!(IpAllowlist::parse(["10.0.0.0/33", "x"]).unwrap_err().len(), 2);
+        assert_eq!(
+            IpAllowlist::parse(["10.0.0.0/33", "x"]).unwrap_err().len(),
+            2
+        );
         assert_eq!(IpAllowlist::from_storage(&list.to_storage()), list);
     }
 

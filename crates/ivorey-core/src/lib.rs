@@ -12,6 +12,7 @@ pub mod location;
 pub mod password;
 pub mod random;
 pub mod scope;
+pub mod serde_util;
 pub mod token;
 pub mod user;
 

@@ -39,12 +39,21 @@ impl BusinessProfile {
         };
         let name = bounded_text(&mut e, "name", &self.name, 100, true).unwrap_or_default();
         let email = opt(&mut e, "email", self.email, 254);
-        if email.as_deref().is_some_and(|m| !crate::user::looks_like_email(m)) {
+        if email
+            .as_deref()
+            .is_some_and(|m| !crate::user::looks_like_email(m))
+        {
             e.add("email", "must be an email address");
         }
         let timezone = opt(&mut e, "timezone", self.timezone, 64);
-        if timezone.as_deref().is_some_and(|tz| !looks_like_timezone(tz)) {
-            e.add("timezone", "must be an IANA time zone name such as America/New_York or UTC");
+        if timezone
+            .as_deref()
+            .is_some_and(|tz| !looks_like_timezone(tz))
+        {
+            e.add(
+                "timezone",
+                "must be an IANA time zone name such as America/New_York or UTC",
+            );
         }
         let profile = BusinessProfile {
             name,
@@ -67,7 +76,9 @@ fn looks_like_timezone(tz: &str) -> bool {
         || (tz.contains('/')
             && tz.split('/').all(|part| {
                 !part.is_empty()
-                    && part.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
             }))
 }
 

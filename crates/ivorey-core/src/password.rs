@@ -1,7 +1,7 @@
 //! Password hashing with argon2id (the `argon2` crate's defaults, OWASP's recommended minimum).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::error::ValidationErrors;
 
@@ -39,8 +39,11 @@ pub fn hash_password(password: &str) -> String {
 
 /// Whether `password` matches a stored PHC string; a malformed stored hash never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A hash of a random password: verifying against it costs what a real check costs, so a login

@@ -113,7 +113,10 @@ impl ScopeSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Scope> {
-        Scope::ALL.iter().copied().filter(move |s| self.contains(*s))
+        Scope::ALL
+            .iter()
+            .copied()
+            .filter(move |s| self.contains(*s))
     }
 
     /// Parses wire names; on failure returns every unknown name, so the caller can name them all.
@@ -127,7 +130,11 @@ impl ScopeSet {
                 None => unknown.push(name.to_owned()),
             }
         }
-        if unknown.is_empty() { Ok(set) } else { Err(unknown) }
+        if unknown.is_empty() {
+            Ok(set)
+        } else {
+            Err(unknown)
+        }
     }
 
     /// The space-separated storage form (stable across catalogue reordering, unlike the bits).
@@ -193,7 +200,13 @@ const fn family(
     view_allows: &'static str,
     edit_allows: &'static str,
 ) -> ScopeFamily {
-    ScopeFamily { label, view, edit, view_allows, edit_allows }
+    ScopeFamily {
+        label,
+        view,
+        edit,
+        view_allows,
+        edit_allows,
+    }
 }
 
 use Scope::*;
@@ -278,7 +291,13 @@ pub const CATALOGUE: &[ScopeArea] = &[
                 "Read orders and fulfillments.",
                 "Record fulfillments of orders.",
             ),
-            family("Transactions", Some(TransactionsRead), None, "Read transactions.", ""),
+            family(
+                "Transactions",
+                Some(TransactionsRead),
+                None,
+                "Read transactions.",
+                "",
+            ),
         ],
     },
     ScopeArea {
@@ -349,7 +368,8 @@ mod tests {
 
     #[test]
     fn unknown_names_are_all_reported() {
-        let err = ScopeSet::parse_names(["contacts.readonly", "contacts.admin", "nope"]).unwrap_err();
+        let err =
+            ScopeSet::parse_names(["contacts.readonly", "contacts.admin", "nope"]).unwrap_err();
         assert_eq!(err, vec!["contacts.admin".to_owned(), "nope".to_owned()]);
     }
 
@@ -362,7 +382,9 @@ mod tests {
 
     #[test]
     fn storage_form_round_trips_and_drops_unknown_names() {
-        let set: ScopeSet = [Scope::ContactsRead, Scope::UsersWrite].into_iter().collect();
+        let set: ScopeSet = [Scope::ContactsRead, Scope::UsersWrite]
+            .into_iter()
+            .collect();
         assert_eq!(ScopeSet::from_storage(&set.to_storage()), set);
         assert_eq!(ScopeSet::from_storage("contacts.readonly retired.scope"), {
             let mut s = ScopeSet::EMPTY;

@@ -119,7 +119,10 @@ fn check_format(s: &str) -> Result<(), TokenFormatError> {
         return Err(TokenFormatError::Prefix);
     }
     let (signed, checksum) = s.as_bytes().split_at(TOKEN_LEN - CHECKSUM_LEN);
-    if !s.as_bytes()[TOKEN_PREFIX.len()..].iter().all(u8::is_ascii_alphanumeric) {
+    if !s.as_bytes()[TOKEN_PREFIX.len()..]
+        .iter()
+        .all(u8::is_ascii_alphanumeric)
+    {
         return Err(TokenFormatError::Alphabet);
     }
     if checksum_chars(crc32fast::hash(signed)).as_bytes() != checksum {
@@ -168,18 +171,30 @@ mod tests {
         let i = TOKEN_PREFIX.len() + 5;
         bytes[i] = if bytes[i] == b'a' { b'b' } else { b'a' };
         let typo = String::from_utf8(bytes).unwrap();
-        assert_eq!(TokenHash::from_presented(&typo), Err(TokenFormatError::Checksum));
+        assert_eq!(
+            TokenHash::from_presented(&typo),
+            Err(TokenFormatError::Checksum)
+        );
     }
 
     #[test]
     fn truncated_or_foreign_tokens_are_refused() {
         let token = Token::generate();
         let s = token.expose_secret();
-        assert_eq!(TokenHash::from_presented(&s[..s.len() - 1]), Err(TokenFormatError::Length));
+        assert_eq!(
+            TokenHash::from_presented(&s[..s.len() - 1]),
+            Err(TokenFormatError::Length)
+        );
         let foreign = format!("ghp_{}", &s[4..]);
-        assert_eq!(TokenHash::from_presented(&foreign), Err(TokenFormatError::Prefix));
+        assert_eq!(
+            TokenHash::from_presented(&foreign),
+            Err(TokenFormatError::Prefix)
+        );
         let bad_char = format!("{}-{}", &s[..20], &s[21..]);
-        assert_eq!(TokenHash::from_presented(&bad_char), Err(TokenFormatError::Alphabet));
+        assert_eq!(
+            TokenHash::from_presented(&bad_char),
+            Err(TokenFormatError::Alphabet)
+        );
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub fn normalize_email(raw: &str) -> Option<String> {
 
 /// A deliberately loose check: one `@`, something on each side, a dot in the domain, no spaces.
 pub fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     s.len() <= 254
         && !local.is_empty()
         && domain.contains('.')
@@ -72,8 +74,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_or_refused() {
-        assert_eq!(normalize_email(" Ann@Example.COM "), Some("ann@example.com".into()));
-        for bad in ["", "ann", "ann@", "@x.io", "ann@localhost", "a b@x.io", "a@b@c.io"] {
+        assert_eq!(
+            normalize_email(" Ann@Example.COM "),
+            Some("ann@example.com".into())
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.io",
+            "ann@localhost",
+            "a b@x.io",
+            "a@b@c.io",
+        ] {
             assert_eq!(normalize_email(bad), None, "{bad}");
         }
     }

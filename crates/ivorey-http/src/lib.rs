@@ -1,1 +1,67 @@
-//! The HTTP layer.
+//! Ivorey's HTTP layer: the HighLevel-compatible public API that Private Integration tokens
+//! call, the management API that signed-in admins use, and the application services that the
+//! management API and the CLI share.
+
+pub mod app;
+mod error;
+mod extract;
+mod manage;
+mod public;
+mod reply;
+mod server;
+pub mod usage;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ivorey_core::Clock;
+use ivorey_core::integration::DEFAULT_ROTATION_GRACE;
+use ivorey_store::Store;
+
+pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
+pub use server::{router, serve};
+use usage::UsageRecorder;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// How long a token replaced by "rotate and expire later" keeps working.
+    pub rotation_grace: Duration,
+    /// How long a sign-in lasts.
+    pub session_ttl: Duration,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            rotation_grace: DEFAULT_ROTATION_GRACE,
+            session_ttl: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<HttpConfig>,
+    pub usage: UsageRecorder,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: HttpConfig) -> Self {
+        AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+            usage: UsageRecorder::default(),
+        }
+    }
+}

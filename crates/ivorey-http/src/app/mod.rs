@@ -1,0 +1,5 @@
+//! Application services: the operations behind the management API and the CLI, so both apply
+//! the same validation, token handling and audit trail.
+
+pub mod accounts;
+pub mod integrations;

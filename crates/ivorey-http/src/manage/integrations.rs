@@ -1,0 +1,267 @@
+//! Managing Private Integrations: list, create (token shown once), get, edit, rotate, expire the
+//! old token, delete, and usage. Admins of the location only.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use ivorey_core::integration::{IntegrationInput, IntegrationPatchInput, RotationExpiry};
+use ivorey_core::scope::CATALOGUE;
+use ivorey_core::{IntegrationId, Timestamp};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::SessionUser;
+use crate::AppState;
+use crate::app::integrations::{self as ops, Issued};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::reply::{Reply, ok};
+
+fn integration_id(raw: &str) -> ApiResult<IntegrationId> {
+    IntegrationId::parse(raw).map_err(|_| ApiError::NotFound("Private Integration not found"))
+}
+
+fn issued_body(issued: Issued) -> Value {
+    json!({
+        "integration": issued.integration,
+        "token": issued.token.expose_secret(),
+        "locationId": issued.integration.location_id,
+        "notice": "This token is shown only once. Store it securely now.",
+    })
+}
+
+pub async fn catalogue(_session: SessionUser) -> Reply<Value> {
+    ok(json!({ "areas": CATALOGUE }))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path(location): Path<String>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let integrations = state
+        .store
+        .list_integrations(&location, state.clock.now())
+        .await?;
+    Ok(ok(json!({ "integrations": integrations })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateBody {
+    name: String,
+    description: Option<String>,
+    scopes: Vec<String>,
+    expires_at: Option<String>,
+    #[serde(default)]
+    ip_allowlist: Vec<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path(location): Path<String>,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let input = IntegrationInput {
+        name: body.name,
+        description: body.description,
+        scopes: body.scopes,
+        expires_at: body.expires_at,
+        ip_allowlist: body.ip_allowlist,
+    };
+    let issued = ops::create(
+        state.store.as_ref(),
+        state.clock.now(),
+        &location,
+        &input,
+        &session.actor(),
+    )
+    .await?;
+    Ok(Reply(StatusCode::CREATED, issued_body(issued)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path((location, id)): Path<(String, String)>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let integration = ops::get(
+        state.store.as_ref(),
+        state.clock.now(),
+        &location,
+        &integration_id(&id)?,
+    )
+    .await?;
+    Ok(ok(json!({ "integration": integration })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EditBody {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "ivorey_core::serde_util::double_option")]
+    description: Option<Option<String>>,
+    scopes: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "ivorey_core::serde_util::double_option")]
+    expires_at: Option<Option<String>>,
+    ip_allowlist: Option<Vec<String>>,
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path((location, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<EditBody>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let input = IntegrationPatchInput {
+        name: body.name,
+        description: body.description,
+        scopes: body.scopes,
+        expires_at: body.expires_at,
+        ip_allowlist: body.ip_allowlist,
+    };
+    let now = state.clock.now();
+    let integration = ops::edit(
+        state.store.as_ref(),
+        now,
+        &location,
+        &integration_id(&id)?,
+        &input,
+        &session.actor(),
+    )
+    .await?;
+    Ok(ok(json!({ "integration": integration })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Expire {
+    Later,
+    Now,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateBody {
+    expire: Expire,
+}
+
+pub async fn rotate(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path((location, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RotateBody>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let expiry = match body.expire {
+        Expire::Later => RotationExpiry::Later(state.config.rotation_grace),
+        Expire::Now => RotationExpiry::Now,
+    };
+    let now = state.clock.now();
+    let issued = ops::rotate(
+        state.store.as_ref(),
+        now,
+        &location,
+        &integration_id(&id)?,
+        expiry,
+        &session.actor(),
+    )
+    .await?;
+    Ok(ok(issued_body(issued)))
+}
+
+pub async fn expire_old_token(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path((location, id)): Path<(String, String)>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let now = state.clock.now();
+    let integration = ops::expire_old_token(
+        state.store.as_ref(),
+        now,
+        &location,
+        &integration_id(&id)?,
+        &session.actor(),
+    )
+    .await?;
+    Ok(ok(json!({ "integration": integration })))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path((location, id)): Path<(String, String)>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let now = state.clock.now();
+    let deleted = ops::delete(
+        state.store.as_ref(),
+        now,
+        &location,
+        &integration_id(&id)?,
+        &session.actor(),
+    )
+    .await?;
+    Ok(ok(json!({ "deleted": true, "id": deleted.id })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UsageParams {
+    days: Option<u16>,
+}
+
+/// Requests per day (oldest first, days without requests included as zero) and per scope.
+pub async fn usage(
+    State(state): State<AppState>,
+    session: SessionUser,
+    Path((location, id)): Path<(String, String)>,
+    ApiQuery(params): ApiQuery<UsageParams>,
+) -> ApiResult<Reply<Value>> {
+    let location = session.admin_of(&state, &location).await?;
+    let days = i64::from(params.days.unwrap_or(30));
+    if !(1..=366).contains(&days) {
+        return Err(ApiError::Unprocessable(vec![
+            "days must be between 1 and 366".into(),
+        ]));
+    }
+    let id = integration_id(&id)?;
+    let now = state.clock.now();
+    let integration = ops::get(state.store.as_ref(), now, &location, &id).await?;
+    // Counts still in memory would make the page lag behind; write them first.
+    state.usage.flush(state.store.as_ref()).await;
+    let from_day = now.day() - days + 1;
+    let rows = state.store.usage(&location, &id, from_day).await?;
+    let mut per_day: BTreeMap<i64, u64> = (from_day..=now.day()).map(|d| (d, 0)).collect();
+    let mut per_scope: BTreeMap<String, u64> = BTreeMap::new();
+    for row in rows {
+        *per_day.entry(row.day).or_default() += row.count;
+        let scope = if row.scope.is_empty() {
+            "(no scope)".to_owned()
+        } else {
+            row.scope
+        };
+        *per_scope.entry(scope).or_default() += row.count;
+    }
+    let daily: Vec<Value> = per_day
+        .into_iter()
+        .map(|(day, count)| json!({ "date": &Timestamp(day * 86_400_000).to_rfc3339()[..10], "count": count }))
+        .collect();
+    let last_used_at = state
+        .store
+        .get_integration(&location, &id, now)
+        .await?
+        .and_then(|i| i.last_used_at);
+    Ok(ok(json!({
+        "integrationId": integration.id,
+        "lastUsedAt": last_used_at,
+        "daily": daily,
+        "byScope": per_scope,
+    })))
+}

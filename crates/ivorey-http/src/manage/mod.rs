@@ -1,0 +1,50 @@
+//! The management API: JSON endpoints for signed-in users (session cookie + CSRF header), used
+//! by the web UI and by tests. A Private Integration token can never call it.
+
+mod integrations;
+mod locations;
+mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use session::SessionUser;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    let integration = "/manage/locations/{locationId}/integrations/{integrationId}";
+    Router::new()
+        .route(
+            "/manage/setup",
+            get(session::setup_status).post(session::setup),
+        )
+        .route("/manage/login", post(session::login))
+        .route("/manage/logout", post(session::logout))
+        .route("/manage/me", get(session::me))
+        .route("/manage/scopes", get(integrations::catalogue))
+        .route(
+            "/manage/locations/{locationId}",
+            get(locations::get_profile).put(locations::put_profile),
+        )
+        .route(
+            "/manage/locations/{locationId}/audit-log",
+            get(locations::audit_log),
+        )
+        .route(
+            "/manage/locations/{locationId}/integrations",
+            get(integrations::list).post(integrations::create),
+        )
+        .route(
+            integration,
+            get(integrations::get)
+                .patch(integrations::edit)
+                .delete(integrations::delete),
+        )
+        .route(&format!("{integration}/rotate"), post(integrations::rotate))
+        .route(
+            &format!("{integration}/expire-old-token"),
+            post(integrations::expire_old_token),
+        )
+        .route(&format!("{integration}/usage"), get(integrations::usage))
+}

@@ -1,0 +1,140 @@
+//! Token authentication for the public API: the per-request hot path. Parse and checksum the
+//! bearer token (no I/O), hash it, look the hash up in the store, check expiry and IP allowlist;
+//! each handler then checks its scope and the request's location.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use ivorey_core::access::{Denial, TokenGrant};
+use ivorey_core::{LocationId, Scope, Timestamp, TokenHash};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
+use crate::usage::UsageRecorder;
+
+/// `Version` header values served with the v2 shapes (contract, section 8).
+pub const ACCEPTED_VERSIONS: [&str; 3] = ["2021-07-28", "2021-04-15", "2023-02-21"];
+
+const INVALID_TOKEN: &str = "Invalid token: access token is invalid";
+const MISSING_TOKEN: &str =
+    "Missing token: send the header Authorization: Bearer <Private Integration token>";
+const EXPIRED_TOKEN: &str = "Invalid token: access token has expired";
+
+/// A request whose token is valid right now. Scopes and location are checked by the handler.
+#[derive(Debug)]
+pub struct Authed {
+    grant: TokenGrant,
+    version: Result<(), String>,
+    usage: UsageRecorder,
+    now: Timestamp,
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or(ApiError::Unauthorized(MISSING_TOKEN))?;
+        let presented = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
+        // Typos and truncations fail here, before any database work.
+        let hash = TokenHash::from_presented(presented)
+            .map_err(|_| ApiError::Unauthorized(INVALID_TOKEN))?;
+        let grant = state
+            .store
+            .token_grant(&hash)
+            .await?
+            .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
+        let now = state.clock.now();
+        grant
+            .admit(now, client_ip(parts))
+            .map_err(|denial| match denial {
+                Denial::Expired => ApiError::Unauthorized(EXPIRED_TOKEN),
+                Denial::AddressNotAllowed => {
+                    ApiError::Forbidden("The token may not be used from this IP address.".into())
+                }
+            })?;
+        Ok(Authed {
+            grant,
+            version: check_version(parts),
+            usage: state.usage.clone(),
+            now,
+        })
+    }
+}
+
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+fn check_version(parts: &Parts) -> Result<(), String> {
+    let accepted = ACCEPTED_VERSIONS.join(", ");
+    match parts
+        .headers
+        .get("version")
+        .map(|v| v.to_str().unwrap_or(""))
+    {
+        Some(v) if ACCEPTED_VERSIONS.contains(&v) => Ok(()),
+        Some("v3") => Err(format!(
+            "API version v3 is not served yet. Send a Version header with one of: {accepted}."
+        )),
+        Some(other) => Err(format!(
+            "Unsupported Version header {other:?}. Send one of: {accepted}."
+        )),
+        None => Err(format!("Missing Version header. Send one of: {accepted}.")),
+    }
+}
+
+impl Authed {
+    /// The endpoint's check: a served `Version`, then the scope. Returns the token's location,
+    /// the only one the handler may touch, and counts the call toward usage.
+    pub fn require(&self, scope: Scope) -> ApiResult<&LocationId> {
+        self.version.clone().map_err(ApiError::BadRequest)?;
+        if !self.grant.allows(scope) {
+            return Err(ApiError::MissingScope);
+        }
+        self.usage
+            .record(&self.grant.integration_id, Some(scope), self.now);
+        Ok(&self.grant.location_id)
+    }
+
+    /// Refuses a request that names another location (403, as HighLevel does). A missing
+    /// locationId is the client's validation error.
+    pub fn check_location(
+        &self,
+        requested: Option<&str>,
+        field: &'static str,
+    ) -> ApiResult<&LocationId> {
+        match requested.map(str::trim) {
+            None | Some("") => Err(ApiError::Unprocessable(vec![format!(
+                "{field} should not be empty"
+            )])),
+            Some(id) if id == self.grant.location_id.as_str() => Ok(&self.grant.location_id),
+            Some(_) => Err(ApiError::Forbidden(WRONG_LOCATION.into())),
+        }
+    }
+
+    pub fn grant(&self) -> &TokenGrant {
+        &self.grant
+    }
+
+    /// Counts a scope-less call (introspection) toward usage.
+    pub fn record_unscoped(&self) {
+        self.usage
+            .record(&self.grant.integration_id, None, self.now);
+    }
+}

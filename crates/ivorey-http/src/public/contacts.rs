@@ -1,0 +1,201 @@
+//! Contacts: create, get, update, delete and the cursor-paged list, in HighLevel v2 shapes.
+//! A contact of another location answers exactly like one that does not exist.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::Uri;
+use ivorey_core::contact::{Contact, CreateContactInput, UpdateContactInput};
+use ivorey_core::{ContactId, Scope, Timestamp};
+use ivorey_store::ContactQuery;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Authed;
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::reply::{Reply, ok};
+
+const NOT_FOUND: ApiError = ApiError::NotFound("Contact not found");
+const LIMIT_DEFAULT: u32 = 20;
+const LIMIT_MAX: u32 = 100;
+
+fn contact_id(raw: &str) -> ApiResult<ContactId> {
+    ContactId::parse(raw).map_err(|_| {
+        ApiError::BadRequest("contactId must be a 20-character alphanumeric id".into())
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<CreateContactInput>,
+) -> ApiResult<Reply<Value>> {
+    auth.require(Scope::ContactsWrite)?;
+    let location = auth
+        .check_location(body.location_id.as_deref(), "locationId")?
+        .clone();
+    let fields = body.into_fields()?;
+    let now = state.clock.now();
+    let contact = Contact {
+        id: ContactId::generate(),
+        location_id: location,
+        fields,
+        date_added: now,
+        date_updated: now,
+    };
+    state.store.insert_contact(&contact).await?;
+    Ok(Reply(
+        StatusCode::CREATED,
+        json!({ "contact": contact.to_json() }),
+    ))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::ContactsRead)?;
+    let contact = state
+        .store
+        .get_contact(location, &contact_id(&id)?)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    Ok(ok(json!({ "contact": contact.to_json() })))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateContactInput>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::ContactsWrite)?;
+    let id = contact_id(&id)?;
+    let mut contact = state
+        .store
+        .get_contact(location, &id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    contact.fields = body.apply_to(contact.fields)?;
+    contact.date_updated = state.clock.now();
+    state
+        .store
+        .update_contact(&contact)
+        .await
+        .map_err(|e| match e {
+            ivorey_store::StoreError::NotFound => NOT_FOUND,
+            other => other.into(),
+        })?;
+    Ok(ok(
+        json!({ "succeded": true, "contact": contact.to_json() }),
+    ))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::ContactsWrite)?;
+    state
+        .store
+        .delete_contact(location, &contact_id(&id)?)
+        .await
+        .map_err(|e| match e {
+            ivorey_store::StoreError::NotFound => NOT_FOUND,
+            other => other.into(),
+        })?;
+    Ok(ok(json!({ "succeded": true })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    location_id: Option<String>,
+    limit: Option<u32>,
+    /// Milliseconds: the `dateAdded` of the last contact of the previous page.
+    start_after: Option<i64>,
+    start_after_id: Option<String>,
+    query: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    uri: Uri,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Reply<Value>> {
+    auth.require(Scope::ContactsRead)?;
+    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let limit = params.limit.unwrap_or(LIMIT_DEFAULT);
+    if !(1..=LIMIT_MAX).contains(&limit) {
+        return Err(ApiError::Unprocessable(vec![format!(
+            "limit must be between 1 and {LIMIT_MAX}"
+        )]));
+    }
+    let query = params
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty());
+    if query.is_some_and(|q| q.chars().count() > 200) {
+        return Err(ApiError::Unprocessable(vec![
+            "query must be at most 200 characters".into(),
+        ]));
+    }
+    let after = match (params.start_after, params.start_after_id) {
+        (Some(at), id) => Some((Timestamp(at), id.unwrap_or_default())),
+        (None, Some(_)) => {
+            return Err(ApiError::Unprocessable(vec![
+                "startAfterId needs startAfter".into(),
+            ]));
+        }
+        (None, None) => None,
+    };
+    let contact_query = ContactQuery {
+        after,
+        limit,
+        query: query.map(str::to_owned),
+    };
+    let page = state.store.list_contacts(location, &contact_query).await?;
+    let next = (page.contacts.len() == limit as usize)
+        .then(|| page.contacts.last())
+        .flatten();
+    let meta = json!({
+        "total": page.total,
+        "startAfterId": next.map(|c| c.id.as_str()),
+        "startAfter": next.map(|c| c.date_added.millis()),
+        "nextPageUrl": next.map(|c| next_page_url(uri.path(), location.as_str(), limit, c, query)),
+    });
+    let contacts: Vec<Value> = page.contacts.iter().map(Contact::to_json).collect();
+    Ok(ok(
+        json!({ "contacts": contacts, "count": page.total, "meta": meta }),
+    ))
+}
+
+fn next_page_url(
+    path: &str,
+    location: &str,
+    limit: u32,
+    last: &Contact,
+    query: Option<&str>,
+) -> String {
+    let mut url = format!(
+        "{path}?locationId={location}&limit={limit}&startAfter={}&startAfterId={}",
+        last.date_added.millis(),
+        last.id
+    );
+    if let Some(q) = query {
+        url.push_str("&query=");
+        for byte in q.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                url.push(byte as char);
+            } else {
+                url.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    url
+}

@@ -1,0 +1,43 @@
+//! `GET /locations/{locationId}`: the business profile, in HighLevel's location shape.
+
+use axum::extract::{Path, State};
+use ivorey_core::Scope;
+use serde_json::json;
+
+use super::Authed;
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::reply::{Reply, ok};
+
+pub async fn get_location(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(location_id): Path<String>,
+) -> ApiResult<Reply<serde_json::Value>> {
+    auth.require(Scope::LocationsRead)?;
+    let location = auth.check_location(Some(&location_id), "locationId")?;
+    let found = state
+        .store
+        .get_location(location)
+        .await?
+        .ok_or(ApiError::NotFound("Location not found"))?;
+    let p = found.profile;
+    let mut body = json!({
+        "id": found.id,
+        "name": p.name,
+        "email": p.email,
+        "phone": p.phone,
+        "address": p.address,
+        "city": p.city,
+        "state": p.state,
+        "postalCode": p.postal_code,
+        "country": p.country,
+        "website": p.website,
+        "timezone": p.timezone,
+        "dateAdded": found.created_at,
+    });
+    if let Some(map) = body.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    Ok(ok(json!({ "location": body })))
+}

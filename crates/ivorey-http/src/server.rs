@@ -1,0 +1,74 @@
+//! Assembles the router (public API, management API, health) with the layers every request
+//! passes through, and serves it with graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::error::ApiError;
+use crate::reply::{Reply, ok, with_trace_id};
+use crate::{AppState, manage, public};
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(public::routes())
+        .merge(manage::routes())
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { ApiError::NotFound("No such endpoint") })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(with_trace_id))
+        .with_state(state)
+}
+
+/// Responses may carry tokens or personal data: never cache them, never sniff them.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+async fn healthz() -> Reply<serde_json::Value> {
+    ok(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> Result<Reply<serde_json::Value>, ApiError> {
+    state.store.ping().await?;
+    Ok(ok(
+        json!({ "status": "ready", "database": state.store.backend() }),
+    ))
+}
+
+/// Serves until `shutdown` completes, then finishes in-flight requests and flushes usage.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let flusher = state
+        .usage
+        .spawn_flusher(state.store.clone(), std::time::Duration::from_secs(5));
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    flusher.abort();
+    state.usage.flush(state.store.as_ref()).await;
+    result
+}

@@ -1,0 +1,195 @@
+//! The command line: commands, flags and the `IVOREY_*` variables behind them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ivorey",
+    version,
+    about = "Ivorey: a CRM platform with Private Integrations and a HighLevel v2 compatible API"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Folder for the embedded SQLite database (ignored with --database-url).
+    #[arg(
+        long,
+        env = "IVOREY_DATA_DIR",
+        default_value = "./ivorey-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// postgres://user@host/db to use PostgreSQL (several server processes may share it).
+    #[arg(
+        long,
+        env = "IVOREY_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// How long an old token keeps working after "rotate and expire later", e.g. 7d, 36h, 90s.
+    #[arg(long, env = "IVOREY_ROTATION_GRACE", default_value = "7d", value_parser = parse_duration, global = true)]
+    pub rotation_grace: Duration,
+    /// Log filter, e.g. info, warn, ivorey_http=debug.
+    #[arg(long, env = "IVOREY_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Log format.
+    #[arg(long, env = "IVOREY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d =
+        humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (examples: 7d, 36h, 90s)"))?;
+    if d.is_zero() {
+        Err("must be longer than zero".into())
+    } else {
+        Ok(d)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Operator commands for locations and users.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage Private Integrations from the command line.
+    #[command(subcommand)]
+    Integrations(IntegrationsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "IVOREY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Mark the session cookie Secure (when users reach Ivorey over HTTPS).
+    #[arg(long, env = "IVOREY_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a location (business account) and its admin; prints the Location ID.
+    CreateLocation(CreateLocationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateLocationArgs {
+    /// The business name.
+    #[arg(long)]
+    pub name: String,
+    /// Email of the admin; an existing user becomes admin of the new location too.
+    #[arg(long)]
+    pub admin_email: String,
+    /// The admin's display name (defaults to the email).
+    #[arg(long)]
+    pub admin_name: Option<String>,
+    /// Read the new admin's password from standard input (first line).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntegrationsCommand {
+    /// Create an integration and print its token (shown once).
+    Create(CreateIntegrationArgs),
+    /// List a location's integrations.
+    List {
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one integration.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change name, description or scopes; the token stays the same.
+    Edit(EditIntegrationArgs),
+    /// Issue a new token; the old one expires later (after the grace) or now.
+    Rotate {
+        id: String,
+        #[arg(long, value_enum)]
+        expire: Expire,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End the grace of an old token now.
+    ExpireOldToken { id: String },
+    /// Delete an integration; its tokens stop working at once.
+    Delete { id: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Expire {
+    Later,
+    Now,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateIntegrationArgs {
+    #[arg(long)]
+    pub location: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Comma-separated scope names, e.g. contacts.readonly,contacts.write
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub scopes: Vec<String>,
+    /// Optional expiry date (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub expires_at: Option<String>,
+    /// Optional comma-separated CIDRs the token may be used from.
+    #[arg(long, value_delimiter = ',')]
+    pub ip_allowlist: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditIntegrationArgs {
+    pub id: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New description; an empty string removes it.
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Option<Vec<String>>,
+    /// New expiry date; an empty string removes it.
+    #[arg(long)]
+    pub expires_at: Option<String>,
+    /// New allowlist; an empty string removes it.
+    #[arg(long, value_delimiter = ',')]
+    pub ip_allowlist: Option<Vec<String>>,
+    #[arg(long)]
+    pub json: bool,
+}

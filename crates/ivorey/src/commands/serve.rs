@@ -1,0 +1,84 @@
+//! `ivorey serve`: the HTTP server, plus housekeeping (purging expired grace tokens and sessions).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use ivorey_core::{Clock, SystemClock};
+use ivorey_http::{AppState, HttpConfig};
+use ivorey_store::Store;
+
+use crate::cli::{GlobalArgs, ServeArgs};
+
+pub async fn run(
+    store: Arc<dyn Store>,
+    global: &GlobalArgs,
+    args: ServeArgs,
+) -> anyhow::Result<()> {
+    let config = HttpConfig {
+        rotation_grace: global.rotation_grace,
+        secure_cookies: args.secure_cookies,
+        ..HttpConfig::default()
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let state = AppState::new(store.clone(), clock.clone(), config);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, backend = store.backend(), "Ivorey is listening");
+    println!(
+        "Ivorey is listening on http://{address} ({} database)",
+        store.backend()
+    );
+    if store.count_locations().await? == 0 {
+        println!(
+            "No business account yet. Create one with:\n  \
+             echo 'a long password' | ivorey admin create-location --name \"My Business\" \
+             --admin-email you@example.com --password-stdin\n\
+             or POST http://{address}/manage/setup (see the README)."
+        );
+    }
+    let housekeeping = tokio::spawn(housekeeping(store.clone(), clock));
+    ivorey_http::serve(listener, state, shutdown_signal()).await?;
+    housekeeping.abort();
+    tracing::info!("Ivorey stopped");
+    Ok(())
+}
+
+async fn housekeeping(store: Arc<dyn Store>, clock: Arc<dyn Clock>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = clock.now();
+        if let Err(e) = store.purge_expired_tokens(now).await {
+            tracing::warn!(error = %e, "purging expired tokens failed");
+        }
+        if let Err(e) = store.purge_expired_sessions(now).await {
+            tracing::warn!(error = %e, "purging expired sessions failed");
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
