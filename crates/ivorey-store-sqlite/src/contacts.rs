@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::{ContactId, LocationId, Timestamp};
-use ivorey_store::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, contains_pattern};
+use ivorey_store::{
+    ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, contains_pattern,
+};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::locations::conversion_err;
@@ -46,7 +48,11 @@ impl ContactStore for SqliteStore {
         .await
     }
 
-    async fn get_contact(&self, location: &LocationId, id: &ContactId) -> StoreResult<Option<Contact>> {
+    async fn get_contact(
+        &self,
+        location: &LocationId,
+        id: &ContactId,
+    ) -> StoreResult<Option<Contact>> {
         let (location, id) = (location.clone(), id.clone());
         self.call(move |conn| {
             conn.prepare_cached(
@@ -84,14 +90,25 @@ impl ContactStore for SqliteStore {
         let (location, id) = (location.clone(), id.clone());
         self.call(move |conn| {
             let removed = conn
-                .execute("DELETE FROM contacts WHERE id = ?1 AND location_id = ?2", params![id.as_str(), location.as_str()])
+                .execute(
+                    "DELETE FROM contacts WHERE id = ?1 AND location_id = ?2",
+                    params![id.as_str(), location.as_str()],
+                )
                 .map_err(db_err)?;
-            if removed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            if removed == 0 {
+                Err(StoreError::NotFound)
+            } else {
+                Ok(())
+            }
         })
         .await
     }
 
-    async fn list_contacts(&self, location: &LocationId, q: &ContactQuery) -> StoreResult<ContactPage> {
+    async fn list_contacts(
+        &self,
+        location: &LocationId,
+        q: &ContactQuery,
+    ) -> StoreResult<ContactPage> {
         let (location, q) = (location.clone(), q.clone());
         self.call(move |conn| {
             let pattern = q.query.as_deref().map(contains_pattern);
@@ -109,7 +126,10 @@ impl ContactStore for SqliteStore {
                 )
                 .map_err(db_err)?;
             let rows = stmt
-                .query_map(params![location.as_str(), pattern, after_at, after_id, q.limit], contact_from_row)
+                .query_map(
+                    params![location.as_str(), pattern, after_at, after_id, q.limit],
+                    contact_from_row,
+                )
                 .map_err(db_err)?;
             let contacts = rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?;
             let total: i64 = conn
@@ -120,7 +140,10 @@ impl ContactStore for SqliteStore {
                 .map_err(db_err)?
                 .query_row(params![location.as_str(), pattern], |r| r.get(0))
                 .map_err(db_err)?;
-            Ok(ContactPage { contacts, total: total.max(0) as u64 })
+            Ok(ContactPage {
+                contacts,
+                total: total.max(0) as u64,
+            })
         })
         .await
     }

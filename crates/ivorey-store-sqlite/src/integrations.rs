@@ -26,8 +26,14 @@ fn integration_from_row(row: &Row<'_>) -> rusqlite::Result<Integration> {
     let location: String = row.get(1)?;
     let scopes: String = row.get(4)?;
     let allowlist: String = row.get(10)?;
-    let previous = match (row.get::<_, Option<String>>(13)?, row.get::<_, Option<i64>>(14)?) {
-        (Some(token_hint), Some(at)) => Some(GraceToken { token_hint, expires_at: Timestamp(at) }),
+    let previous = match (
+        row.get::<_, Option<String>>(13)?,
+        row.get::<_, Option<i64>>(14)?,
+    ) {
+        (Some(token_hint), Some(at)) => Some(GraceToken {
+            token_hint,
+            expires_at: Timestamp(at),
+        }),
         _ => None,
     };
     Ok(Integration {
@@ -48,20 +54,41 @@ fn integration_from_row(row: &Row<'_>) -> rusqlite::Result<Integration> {
     })
 }
 
-fn load(conn: &Connection, location: &LocationId, id: &IntegrationId, now: Timestamp) -> StoreResult<Option<Integration>> {
-    conn.prepare_cached(&format!("{SELECT_INTEGRATION} WHERE i.id = ?2 AND i.location_id = ?3"))
-        .map_err(db_err)?
-        .query_row(params![now.0, id.as_str(), location.as_str()], integration_from_row)
-        .optional()
-        .map_err(db_err)
+fn load(
+    conn: &Connection,
+    location: &LocationId,
+    id: &IntegrationId,
+    now: Timestamp,
+) -> StoreResult<Option<Integration>> {
+    conn.prepare_cached(&format!(
+        "{SELECT_INTEGRATION} WHERE i.id = ?2 AND i.location_id = ?3"
+    ))
+    .map_err(db_err)?
+    .query_row(
+        params![now.0, id.as_str(), location.as_str()],
+        integration_from_row,
+    )
+    .optional()
+    .map_err(db_err)
 }
 
 /// Loads the integration inside a write transaction, or `NotFound`.
-fn require(conn: &Connection, location: &LocationId, id: &IntegrationId, now: Timestamp) -> StoreResult<Integration> {
+fn require(
+    conn: &Connection,
+    location: &LocationId,
+    id: &IntegrationId,
+    now: Timestamp,
+) -> StoreResult<Integration> {
     load(conn, location, id, now)?.ok_or(StoreError::NotFound)
 }
 
-fn insert_token(tx: &Connection, id: &IntegrationId, hash: &TokenHash, hint: &str, now: Timestamp) -> StoreResult<()> {
+fn insert_token(
+    tx: &Connection,
+    id: &IntegrationId,
+    hash: &TokenHash,
+    hint: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO integration_tokens (token_hash, integration_id, hint, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, NULL)",
@@ -78,10 +105,16 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     let action: String = row.get(5)?;
     Ok(AuditEvent {
         location_id: LocationId::parse(&location).map_err(|e| conversion_err(0, e))?,
-        integration_id: integration.map(|i| IntegrationId::parse(&i)).transpose().map_err(|e| conversion_err(1, e))?,
+        integration_id: integration
+            .map(|i| IntegrationId::parse(&i))
+            .transpose()
+            .map_err(|e| conversion_err(1, e))?,
         integration_name: row.get(2)?,
         actor: row.get(3)?,
-        actor_user_id: actor_user.map(|u| UserId::parse(&u)).transpose().map_err(|e| conversion_err(4, e))?,
+        actor_user_id: actor_user
+            .map(|u| UserId::parse(&u))
+            .transpose()
+            .map_err(|e| conversion_err(4, e))?,
         action: AuditAction::parse(&action)
             .ok_or_else(|| conversion_err(5, ivorey_core::ids::InvalidId))?,
         detail: row.get(6)?,
@@ -92,17 +125,31 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
 
 #[async_trait]
 impl IntegrationStore for SqliteStore {
-    async fn create_integration(&self, i: &Integration, token_hash: &TokenHash, audit: &AuditEvent) -> StoreResult<()> {
+    async fn create_integration(
+        &self,
+        i: &Integration,
+        token_hash: &TokenHash,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
         let (i, hash, audit) = (i.clone(), *token_hash, audit.clone());
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_err)?;
             tx.execute(
                 "INSERT INTO integrations (id, location_id, name, description, scopes, created_by,
                     created_at, updated_at, last_used_at, expires_at, ip_allowlist)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, ?10)",
                 params![
-                    i.id.as_str(), i.location_id.as_str(), i.name, i.description, i.scopes.to_storage(),
-                    i.created_by, i.created_at.0, i.updated_at.0, i.expires_at.map(|t| t.0),
+                    i.id.as_str(),
+                    i.location_id.as_str(),
+                    i.name,
+                    i.description,
+                    i.scopes.to_storage(),
+                    i.created_by,
+                    i.created_at.0,
+                    i.updated_at.0,
+                    i.expires_at.map(|t| t.0),
                     i.ip_allowlist.to_storage()
                 ],
             )
@@ -114,19 +161,32 @@ impl IntegrationStore for SqliteStore {
         .await
     }
 
-    async fn list_integrations(&self, location: &LocationId, now: Timestamp) -> StoreResult<Vec<Integration>> {
+    async fn list_integrations(
+        &self,
+        location: &LocationId,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Integration>> {
         let location = location.clone();
         self.call(move |conn| {
             let mut stmt = conn
-                .prepare_cached(&format!("{SELECT_INTEGRATION} WHERE i.location_id = ?2 ORDER BY i.created_at, i.id"))
+                .prepare_cached(&format!(
+                    "{SELECT_INTEGRATION} WHERE i.location_id = ?2 ORDER BY i.created_at, i.id"
+                ))
                 .map_err(db_err)?;
-            let rows = stmt.query_map(params![now.0, location.as_str()], integration_from_row).map_err(db_err)?;
+            let rows = stmt
+                .query_map(params![now.0, location.as_str()], integration_from_row)
+                .map_err(db_err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
         })
         .await
     }
 
-    async fn get_integration(&self, location: &LocationId, id: &IntegrationId, now: Timestamp) -> StoreResult<Option<Integration>> {
+    async fn get_integration(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        now: Timestamp,
+    ) -> StoreResult<Option<Integration>> {
         let (location, id) = (location.clone(), id.clone());
         self.call(move |conn| load(conn, &location, &id, now)).await
     }
@@ -135,7 +195,11 @@ impl IntegrationStore for SqliteStore {
         let id = id.clone();
         self.call(move |conn| {
             let found: Option<String> = conn
-                .query_row("SELECT location_id FROM integrations WHERE id = ?1", [id.as_str()], |r| r.get(0))
+                .query_row(
+                    "SELECT location_id FROM integrations WHERE id = ?1",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(db_err)?;
             Ok(found.and_then(|l| LocationId::parse(&l).ok()))
@@ -151,9 +215,12 @@ impl IntegrationStore for SqliteStore {
         now: Timestamp,
         audit: &AuditEvent,
     ) -> StoreResult<Integration> {
-        let (location, id, patch, audit) = (location.clone(), id.clone(), patch.clone(), audit.clone());
+        let (location, id, patch, audit) =
+            (location.clone(), id.clone(), patch.clone(), audit.clone());
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_err)?;
             let current = require(&tx, &location, &id, now)?;
             let name = patch.name.clone().unwrap_or(current.name);
             let description = patch.description.clone().unwrap_or(current.description);
@@ -164,8 +231,14 @@ impl IntegrationStore for SqliteStore {
                 "UPDATE integrations SET name = ?3, description = ?4, scopes = ?5, expires_at = ?6,
                     ip_allowlist = ?7, updated_at = ?8 WHERE id = ?1 AND location_id = ?2",
                 params![
-                    id.as_str(), location.as_str(), name, description, scopes.to_storage(),
-                    expires_at.map(|t| t.0), allowlist.to_storage(), now.0
+                    id.as_str(),
+                    location.as_str(),
+                    name,
+                    description,
+                    scopes.to_storage(),
+                    expires_at.map(|t| t.0),
+                    allowlist.to_storage(),
+                    now.0
                 ],
             )
             .map_err(db_err)?;
@@ -187,8 +260,13 @@ impl IntegrationStore for SqliteStore {
         now: Timestamp,
         audit: &AuditEvent,
     ) -> StoreResult<Integration> {
-        let (location, id, hash, hint, audit) =
-            (location.clone(), id.clone(), *new_hash, new_hint.to_owned(), audit.clone());
+        let (location, id, hash, hint, audit) = (
+            location.clone(),
+            id.clone(),
+            *new_hash,
+            new_hint.to_owned(),
+            audit.clone(),
+        );
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
             require(&tx, &location, &id, now)?;
@@ -226,7 +304,9 @@ impl IntegrationStore for SqliteStore {
     ) -> StoreResult<Integration> {
         let (location, id, audit) = (location.clone(), id.clone(), audit.clone());
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_err)?;
             require(&tx, &location, &id, now)?;
             let removed = tx
                 .execute(
@@ -237,8 +317,11 @@ impl IntegrationStore for SqliteStore {
             if removed == 0 {
                 return Err(StoreError::NotFound);
             }
-            tx.execute("UPDATE integrations SET updated_at = ?2 WHERE id = ?1", params![id.as_str(), now.0])
-                .map_err(db_err)?;
+            tx.execute(
+                "UPDATE integrations SET updated_at = ?2 WHERE id = ?1",
+                params![id.as_str(), now.0],
+            )
+            .map_err(db_err)?;
             insert_audit(&tx, &audit).map_err(db_err)?;
             let updated = require(&tx, &location, &id, now)?;
             tx.commit().map_err(db_err)?;
@@ -247,13 +330,23 @@ impl IntegrationStore for SqliteStore {
         .await
     }
 
-    async fn delete_integration(&self, location: &LocationId, id: &IntegrationId, audit: &AuditEvent) -> StoreResult<()> {
+    async fn delete_integration(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
         let (location, id, audit) = (location.clone(), id.clone(), audit.clone());
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_err)?;
             // Tokens and usage go with it (ON DELETE CASCADE).
             let removed = tx
-                .execute("DELETE FROM integrations WHERE id = ?1 AND location_id = ?2", params![id.as_str(), location.as_str()])
+                .execute(
+                    "DELETE FROM integrations WHERE id = ?1 AND location_id = ?2",
+                    params![id.as_str(), location.as_str()],
+                )
                 .map_err(db_err)?;
             if removed == 0 {
                 return Err(StoreError::NotFound);
@@ -303,7 +396,12 @@ impl IntegrationStore for SqliteStore {
         .await
     }
 
-    async fn audit_log(&self, location: &LocationId, integration: Option<&IntegrationId>, limit: u32) -> StoreResult<Vec<AuditEvent>> {
+    async fn audit_log(
+        &self,
+        location: &LocationId,
+        integration: Option<&IntegrationId>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>> {
         let (location, integration) = (location.clone(), integration.cloned());
         self.call(move |conn| {
             let mut stmt = conn
@@ -324,11 +422,18 @@ impl IntegrationStore for SqliteStore {
 
     async fn record_usage(&self, batch: &UsageBatch) -> StoreResult<()> {
         let batch = batch.clone();
-        self.call(move |conn| crate::usage::record(conn, &batch)).await
+        self.call(move |conn| crate::usage::record(conn, &batch))
+            .await
     }
 
-    async fn usage(&self, location: &LocationId, id: &IntegrationId, from_day: i64) -> StoreResult<Vec<UsageRow>> {
+    async fn usage(
+        &self,
+        location: &LocationId,
+        id: &IntegrationId,
+        from_day: i64,
+    ) -> StoreResult<Vec<UsageRow>> {
         let (location, id) = (location.clone(), id.clone());
-        self.call(move |conn| crate::usage::rows(conn, &location, &id, from_day)).await
+        self.call(move |conn| crate::usage::rows(conn, &location, &id, from_day))
+            .await
     }
 }

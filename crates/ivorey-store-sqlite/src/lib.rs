@@ -27,7 +27,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -42,7 +44,10 @@ impl SqliteStore {
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
-        Ok(SqliteStore { pool, path: path.to_owned() })
+        Ok(SqliteStore {
+            pool,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -57,7 +62,9 @@ impl SqliteStore {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
             f(&mut conn)
         })
         .await
@@ -90,6 +97,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        self.call(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err)).await
+        self.call(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err))
+            .await
     }
 }

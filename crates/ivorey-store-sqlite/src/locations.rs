@@ -11,8 +11,7 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use crate::users::insert_user;
 use crate::{SqliteStore, db_err};
 
-const LOCATION_COLUMNS: &str =
-    "id, name, email, phone, address, city, state, postal_code, country, website, timezone, created_at";
+const LOCATION_COLUMNS: &str = "id, name, email, phone, address, city, state, postal_code, country, website, timezone, created_at";
 
 pub(crate) fn location_from_row(row: &Row<'_>) -> rusqlite::Result<Location> {
     let id: String = row.get(0)?;
@@ -99,11 +98,13 @@ impl LocationStore for SqliteStore {
     async fn get_location(&self, id: &LocationId) -> StoreResult<Option<Location>> {
         let id = id.clone();
         self.call(move |conn| {
-            conn.prepare_cached(&format!("SELECT {LOCATION_COLUMNS} FROM locations WHERE id = ?1"))
-                .map_err(db_err)?
-                .query_row([id.as_str()], location_from_row)
-                .optional()
-                .map_err(db_err)
+            conn.prepare_cached(&format!(
+                "SELECT {LOCATION_COLUMNS} FROM locations WHERE id = ?1"
+            ))
+            .map_err(db_err)?
+            .query_row([id.as_str()], location_from_row)
+            .optional()
+            .map_err(db_err)
         })
         .await
     }

@@ -23,14 +23,21 @@ impl SqliteStore {
             for &(version, name, sql) in MIGRATIONS {
                 // IMMEDIATE takes the write lock first, so two processes migrating together
                 // serialise here and the second sees the version already applied.
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(db_err)?;
                 let done: bool = tx
-                    .query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| r.get(0))
+                    .query_row(
+                        "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                        [version],
+                        |r| r.get(0),
+                    )
                     .map_err(db_err)?;
                 if done {
                     continue;
                 }
-                tx.execute_batch(sql).map_err(|e| StoreError::Other(format!("migration {version} ({name}): {e}")))?;
+                tx.execute_batch(sql)
+                    .map_err(|e| StoreError::Other(format!("migration {version} ({name}): {e}")))?;
                 let now = ivorey_core::Clock::now(&ivorey_core::SystemClock).millis();
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
@@ -48,7 +55,9 @@ impl SqliteStore {
     /// Versions recorded as applied.
     pub async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
         self.call(|conn| {
-            let mut stmt = conn.prepare("SELECT version FROM schema_migrations ORDER BY version").map_err(db_err)?;
+            let mut stmt = conn
+                .prepare("SELECT version FROM schema_migrations ORDER BY version")
+                .map_err(db_err)?;
             let rows = stmt.query_map([], |r| r.get(0)).map_err(db_err)?;
             rows.collect::<Result<Vec<i64>, _>>().map_err(db_err)
         })

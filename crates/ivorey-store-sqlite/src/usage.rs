@@ -7,7 +7,9 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::db_err;
 
 pub(crate) fn record(conn: &mut Connection, batch: &UsageBatch) -> StoreResult<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_err)?;
     {
         // The EXISTS guard drops counts of integrations deleted since the requests were made.
         let mut add = tx
@@ -19,7 +21,13 @@ pub(crate) fn record(conn: &mut Connection, batch: &UsageBatch) -> StoreResult<(
             .map_err(db_err)?;
         for c in &batch.counts {
             let scope = c.scope.map_or("", |s| s.name());
-            add.execute(params![c.integration_id.as_str(), c.day, scope, c.count as i64]).map_err(db_err)?;
+            add.execute(params![
+                c.integration_id.as_str(),
+                c.day,
+                scope,
+                c.count as i64
+            ])
+            .map_err(db_err)?;
         }
         let mut touch = tx
             .prepare_cached(
@@ -33,7 +41,12 @@ pub(crate) fn record(conn: &mut Connection, batch: &UsageBatch) -> StoreResult<(
     tx.commit().map_err(db_err)
 }
 
-pub(crate) fn rows(conn: &Connection, location: &LocationId, id: &IntegrationId, from_day: i64) -> StoreResult<Vec<UsageRow>> {
+pub(crate) fn rows(
+    conn: &Connection,
+    location: &LocationId,
+    id: &IntegrationId,
+    from_day: i64,
+) -> StoreResult<Vec<UsageRow>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT u.day, u.scope, u.count FROM integration_usage u
@@ -44,7 +57,11 @@ pub(crate) fn rows(conn: &Connection, location: &LocationId, id: &IntegrationId,
         .map_err(db_err)?;
     let rows = stmt
         .query_map(params![id.as_str(), location.as_str(), from_day], |r| {
-            Ok(UsageRow { day: r.get(0)?, scope: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 })
+            Ok(UsageRow {
+                day: r.get(0)?,
+                scope: r.get(1)?,
+                count: r.get::<_, i64>(2)?.max(0) as u64,
+            })
         })
         .map_err(db_err)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(db_err)

@@ -35,11 +35,13 @@ impl UserStore for SqliteStore {
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>> {
         let email = email.to_owned();
         self.call(move |conn| {
-            conn.prepare_cached("SELECT id, email, name, created_at, password_hash FROM users WHERE email = ?1")
-                .map_err(db_err)?
-                .query_row([email], |row| Ok((user_from_row(row, 0)?, row.get(4)?)))
-                .optional()
-                .map_err(db_err)
+            conn.prepare_cached(
+                "SELECT id, email, name, created_at, password_hash FROM users WHERE email = ?1",
+            )
+            .map_err(db_err)?
+            .query_row([email], |row| Ok((user_from_row(row, 0)?, row.get(4)?)))
+            .optional()
+            .map_err(db_err)
         })
         .await
     }
@@ -54,7 +56,12 @@ impl UserStore for SqliteStore {
         .await
     }
 
-    async fn set_membership(&self, location: &LocationId, user: &UserId, role: Role) -> StoreResult<()> {
+    async fn set_membership(
+        &self,
+        location: &LocationId,
+        user: &UserId,
+        role: Role,
+    ) -> StoreResult<()> {
         let (location, user) = (location.clone(), user.clone());
         self.call(move |conn| {
             conn.execute(
@@ -109,7 +116,11 @@ impl UserStore for SqliteStore {
         .await
     }
 
-    async fn find_session(&self, id_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<(SessionRecord, User)>> {
+    async fn find_session(
+        &self,
+        id_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<(SessionRecord, User)>> {
         let id_hash = *id_hash;
         self.call(move |conn| {
             conn.prepare_cached(
@@ -138,7 +149,8 @@ impl UserStore for SqliteStore {
     async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
         let id_hash = *id_hash;
         self.call(move |conn| {
-            conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash[..]]).map_err(db_err)?;
+            conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash[..]])
+                .map_err(db_err)?;
             Ok(())
         })
         .await
@@ -146,7 +158,9 @@ impl UserStore for SqliteStore {
 
     async fn purge_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
         self.call(move |conn| {
-            let n = conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now.0]).map_err(db_err)?;
+            let n = conn
+                .execute("DELETE FROM sessions WHERE expires_at <= ?1", [now.0])
+                .map_err(db_err)?;
             Ok(n as u64)
         })
         .await

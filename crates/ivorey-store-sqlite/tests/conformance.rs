@@ -16,6 +16,9 @@ ivorey_store::conformance_suite!(make());
 async fn migrating_twice_applies_nothing_the_second_time() {
     let store = make().await.expect("store");
     assert!(store.migrate().await.unwrap().is_empty());
-    let versions: Vec<i64> = ivorey_store_sqlite::MIGRATIONS.iter().map(|m| m.0).collect();
+    let versions: Vec<i64> = ivorey_store_sqlite::MIGRATIONS
+        .iter()
+        .map(|m| m.0)
+        .collect();
     assert_eq!(store.applied_migrations().await.unwrap(), versions);
 }

@@ -117,7 +117,10 @@ pub trait IntegrationStore {
     /// Replaces the current token. The replaced token keeps working until `old_expires_at`, or
     /// stops at once when it is `None`; a token already in grace from an earlier rotation ends
     /// at once either way.
-    #[expect(clippy::too_many_arguments, reason = "one transaction's inputs, each distinct")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one transaction's inputs, each distinct"
+    )]
     async fn rotate_token(
         &self,
         location: &LocationId,

@@ -28,18 +28,36 @@ pub async fn contacts_round_trip_within_their_location(store: &dyn Store) {
     let (b, _) = new_location(store, "B").await;
     let mut c = contact(&a, "Rosan", "Rosan@Deos.com", T0);
     store.insert_contact(&c).await.unwrap();
-    assert_eq!(store.get_contact(&a, &c.id).await.unwrap().as_ref(), Some(&c));
+    assert_eq!(
+        store.get_contact(&a, &c.id).await.unwrap().as_ref(),
+        Some(&c)
+    );
     assert!(store.get_contact(&b, &c.id).await.unwrap().is_none());
     c.fields.city = Some("Dolomite".into());
     c.date_updated = Timestamp(T0.0 + 1);
     store.update_contact(&c).await.unwrap();
-    assert_eq!(store.get_contact(&a, &c.id).await.unwrap().as_ref(), Some(&c));
-    let foreign = Contact { location_id: b.clone(), ..c.clone() };
-    assert!(matches!(store.update_contact(&foreign).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.delete_contact(&b, &c.id).await, Err(StoreError::NotFound)));
+    assert_eq!(
+        store.get_contact(&a, &c.id).await.unwrap().as_ref(),
+        Some(&c)
+    );
+    let foreign = Contact {
+        location_id: b.clone(),
+        ..c.clone()
+    };
+    assert!(matches!(
+        store.update_contact(&foreign).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.delete_contact(&b, &c.id).await,
+        Err(StoreError::NotFound)
+    ));
     store.delete_contact(&a, &c.id).await.unwrap();
     assert!(store.get_contact(&a, &c.id).await.unwrap().is_none());
-    assert!(matches!(store.delete_contact(&a, &c.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.delete_contact(&a, &c.id).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 pub async fn contact_pages_follow_the_keyset_without_gaps_or_repeats(store: &dyn Store) {
@@ -48,35 +66,71 @@ pub async fn contact_pages_follow_the_keyset_without_gaps_or_repeats(store: &dyn
     let mut ids = Vec::new();
     for i in 0..25 {
         // Several contacts share a timestamp, so the id must break ties.
-        let c = contact(&loc, &format!("c{i}"), &format!("c{i}@x.io"), Timestamp(T0.0 + i / 3));
+        let c = contact(
+            &loc,
+            &format!("c{i}"),
+            &format!("c{i}@x.io"),
+            Timestamp(T0.0 + i / 3),
+        );
         store.insert_contact(&c).await.unwrap();
         ids.push((c.date_added, c.id.as_str().to_owned()));
-        store.insert_contact(&contact(&other, "noise", "n@x.io", T0)).await.unwrap();
+        store
+            .insert_contact(&contact(&other, "noise", "n@x.io", T0))
+            .await
+            .unwrap();
     }
     ids.sort();
     let mut seen = Vec::new();
-    let mut query = ContactQuery { limit: 10, ..Default::default() };
+    let mut query = ContactQuery {
+        limit: 10,
+        ..Default::default()
+    };
     loop {
         let page = store.list_contacts(&loc, &query).await.unwrap();
         assert_eq!(page.total, 25);
         assert!(page.location_ids_are(&loc));
-        let Some(last) = page.contacts.last() else { break };
+        let Some(last) = page.contacts.last() else {
+            break;
+        };
         query.after = Some((last.date_added, last.id.as_str().to_owned()));
-        seen.extend(page.contacts.iter().map(|c| (c.date_added, c.id.as_str().to_owned())));
+        seen.extend(
+            page.contacts
+                .iter()
+                .map(|c| (c.date_added, c.id.as_str().to_owned())),
+        );
     }
     assert_eq!(seen, ids);
 }
 
 pub async fn contact_query_matches_name_email_and_phone(store: &dyn Store) {
     let (loc, _) = new_location(store, "Search").await;
-    store.insert_contact(&contact(&loc, "Alice", "alice@wonder.land", T0)).await.unwrap();
-    store.insert_contact(&contact(&loc, "Bob", "bob@builder.io", T0)).await.unwrap();
-    let q = |s: &str| ContactQuery { limit: 20, query: Some(s.into()), ..Default::default() };
-    let names = |page: crate::ContactPage| {
-        page.contacts.into_iter().map(|c| c.fields.first_name.unwrap_or_default()).collect::<Vec<_>>()
+    store
+        .insert_contact(&contact(&loc, "Alice", "alice@wonder.land", T0))
+        .await
+        .unwrap();
+    store
+        .insert_contact(&contact(&loc, "Bob", "bob@builder.io", T0))
+        .await
+        .unwrap();
+    let q = |s: &str| ContactQuery {
+        limit: 20,
+        query: Some(s.into()),
+        ..Default::default()
     };
-    assert_eq!(names(store.list_contacts(&loc, &q("ALI")).await.unwrap()), ["Alice"]);
-    assert_eq!(names(store.list_contacts(&loc, &q("builder")).await.unwrap()), ["Bob"]);
+    let names = |page: crate::ContactPage| {
+        page.contacts
+            .into_iter()
+            .map(|c| c.fields.first_name.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(store.list_contacts(&loc, &q("ALI")).await.unwrap()),
+        ["Alice"]
+    );
+    assert_eq!(
+        names(store.list_contacts(&loc, &q("builder")).await.unwrap()),
+        ["Bob"]
+    );
     assert_eq!(store.list_contacts(&loc, &q("555")).await.unwrap().total, 2);
     // LIKE wildcards in the query are literal characters, not patterns.
     assert_eq!(store.list_contacts(&loc, &q("%")).await.unwrap().total, 0);

@@ -14,14 +14,20 @@ pub const T0: Timestamp = Timestamp(1_750_000_000_000);
 pub async fn new_location(store: &dyn Store, name: &str) -> (LocationId, UserId) {
     let admin = NewUser {
         id: UserId::generate(),
-        email: format!("{}@example.com", ivorey_core::random::base62(12).to_lowercase()),
+        email: format!(
+            "{}@example.com",
+            ivorey_core::random::base62(12).to_lowercase()
+        ),
         name: "Admin".into(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
         created_at: T0,
     };
     let location = Location {
         id: LocationId::generate(),
-        profile: BusinessProfile { name: name.into(), ..Default::default() },
+        profile: BusinessProfile {
+            name: name.into(),
+            ..Default::default()
+        },
         created_at: T0,
     };
     store
@@ -32,7 +38,12 @@ pub async fn new_location(store: &dyn Store, name: &str) -> (LocationId, UserId)
 }
 
 /// An audit entry for `action` on `integration`.
-pub fn audit(location: &LocationId, integration: Option<&Integration>, action: AuditAction, at: Timestamp) -> AuditEvent {
+pub fn audit(
+    location: &LocationId,
+    integration: Option<&Integration>,
+    action: AuditAction,
+    at: Timestamp,
+) -> AuditEvent {
     AuditEvent {
         location_id: location.clone(),
         integration_id: integration.map(|i| i.id.clone()),
@@ -47,7 +58,11 @@ pub fn audit(location: &LocationId, integration: Option<&Integration>, action: A
 }
 
 /// A new integration with `scopes`; returns it and its token.
-pub async fn new_integration(store: &dyn Store, location: &LocationId, scopes: &[Scope]) -> (Integration, Token) {
+pub async fn new_integration(
+    store: &dyn Store,
+    location: &LocationId,
+    scopes: &[Scope],
+) -> (Integration, Token) {
     let token = Token::generate();
     let integration = Integration {
         id: IntegrationId::generate(),
@@ -65,7 +80,15 @@ pub async fn new_integration(store: &dyn Store, location: &LocationId, scopes: &
         expires_at: None,
         ip_allowlist: IpAllowlist::default(),
     };
-    let entry = audit(location, Some(&integration), AuditAction::IntegrationCreated, T0);
-    store.create_integration(&integration, &token.hash(), &entry).await.expect("create integration");
+    let entry = audit(
+        location,
+        Some(&integration),
+        AuditAction::IntegrationCreated,
+        T0,
+    );
+    store
+        .create_integration(&integration, &token.hash(), &entry)
+        .await
+        .expect("create integration");
     (integration, token)
 }

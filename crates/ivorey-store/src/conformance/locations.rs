@@ -10,7 +10,11 @@ use crate::{AdminAccount, NewUser, SessionRecord, Store, StoreError};
 
 pub async fn location_and_profile_round_trip(store: &dyn Store) {
     let (id, admin) = new_location(store, "Acme Plumbing").await;
-    let loc = store.get_location(&id).await.unwrap().expect("location exists");
+    let loc = store
+        .get_location(&id)
+        .await
+        .unwrap()
+        .expect("location exists");
     assert_eq!(loc.profile.name, "Acme Plumbing");
     assert_eq!(loc.created_at, T0);
     let profile = BusinessProfile {
@@ -21,11 +25,25 @@ pub async fn location_and_profile_round_trip(store: &dyn Store) {
         ..Default::default()
     };
     let entry = audit(&id, None, AuditAction::BusinessProfileUpdated, T0);
-    let updated = store.update_business_profile(&id, &profile, &entry).await.unwrap();
+    let updated = store
+        .update_business_profile(&id, &profile, &entry)
+        .await
+        .unwrap();
     assert_eq!(updated.profile, profile);
-    assert_eq!(store.get_location(&id).await.unwrap().unwrap().profile, profile);
-    assert!(store.get_location(&LocationId::generate()).await.unwrap().is_none());
-    let missing = store.update_business_profile(&LocationId::generate(), &profile, &entry).await;
+    assert_eq!(
+        store.get_location(&id).await.unwrap().unwrap().profile,
+        profile
+    );
+    assert!(
+        store
+            .get_location(&LocationId::generate())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let missing = store
+        .update_business_profile(&LocationId::generate(), &profile, &entry)
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     let memberships = store.memberships(&admin).await.unwrap();
     assert_eq!(memberships.len(), 1);
@@ -37,25 +55,43 @@ pub async fn location_and_profile_round_trip(store: &dyn Store) {
 pub async fn admin_email_is_unique(store: &dyn Store) {
     let user = NewUser {
         id: UserId::generate(),
-        email: format!("{}@dup.example", ivorey_core::random::base62(10).to_lowercase()),
+        email: format!(
+            "{}@dup.example",
+            ivorey_core::random::base62(10).to_lowercase()
+        ),
         name: "A".into(),
         password_hash: "x".into(),
         created_at: T0,
     };
     let location = |name: &str| Location {
         id: LocationId::generate(),
-        profile: BusinessProfile { name: name.into(), ..Default::default() },
+        profile: BusinessProfile {
+            name: name.into(),
+            ..Default::default()
+        },
         created_at: T0,
     };
     let first = location("One");
-    store.create_location(&first, &AdminAccount::New(user.clone())).await.unwrap();
+    store
+        .create_location(&first, &AdminAccount::New(user.clone()))
+        .await
+        .unwrap();
     let second = location("Two");
-    let again = NewUser { id: UserId::generate(), ..user.clone() };
-    let err = store.create_location(&second, &AdminAccount::New(again)).await;
+    let again = NewUser {
+        id: UserId::generate(),
+        ..user.clone()
+    };
+    let err = store
+        .create_location(&second, &AdminAccount::New(again))
+        .await;
     assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
     // All or nothing: the location of the failed call was not created.
     assert!(store.get_location(&second.id).await.unwrap().is_none());
-    let (found, hash) = store.find_user_by_email(&user.email).await.unwrap().unwrap();
+    let (found, hash) = store
+        .find_user_by_email(&user.email)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, user.id);
     assert_eq!(hash, "x");
 }
@@ -64,17 +100,34 @@ pub async fn existing_user_can_be_admin_of_a_second_location(store: &dyn Store) 
     let (_first, admin) = new_location(store, "First").await;
     let second = Location {
         id: LocationId::generate(),
-        profile: BusinessProfile { name: "Second".into(), ..Default::default() },
+        profile: BusinessProfile {
+            name: "Second".into(),
+            ..Default::default()
+        },
         created_at: T0,
     };
-    store.create_location(&second, &AdminAccount::Existing(admin.clone())).await.unwrap();
-    let mut names: Vec<_> =
-        store.memberships(&admin).await.unwrap().into_iter().map(|m| m.location_name).collect();
+    store
+        .create_location(&second, &AdminAccount::Existing(admin.clone()))
+        .await
+        .unwrap();
+    let mut names: Vec<_> = store
+        .memberships(&admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.location_name)
+        .collect();
     names.sort();
     assert_eq!(names, ["First", "Second"]);
     let (third, _) = new_location(store, "Third").await;
-    store.set_membership(&third, &admin, Role::User).await.unwrap();
-    store.set_membership(&third, &admin, Role::User).await.unwrap();
+    store
+        .set_membership(&third, &admin, Role::User)
+        .await
+        .unwrap();
+    store
+        .set_membership(&third, &admin, Role::User)
+        .await
+        .unwrap();
     let roles: Vec<_> = store
         .memberships(&admin)
         .await
@@ -97,13 +150,32 @@ pub async fn sessions_are_found_by_hash_until_they_expire(store: &dyn Store) {
     };
     let mut hash = [0u8; 32];
     ivorey_core::random::fill(&mut hash);
-    let session = SessionRecord { id_hash: hash, ..session };
+    let session = SessionRecord {
+        id_hash: hash,
+        ..session
+    };
     store.create_session(&session).await.unwrap();
-    let (found, user) = store.find_session(&hash, T0).await.unwrap().expect("live session");
+    let (found, user) = store
+        .find_session(&hash, T0)
+        .await
+        .unwrap()
+        .expect("live session");
     assert_eq!(found, session);
     assert_eq!(user.id, admin);
-    assert!(store.find_session(&hash, Timestamp(T0.0 + 1000)).await.unwrap().is_none());
-    assert!(store.purge_expired_sessions(Timestamp(T0.0 + 2000)).await.unwrap() >= 1);
+    assert!(
+        store
+            .find_session(&hash, Timestamp(T0.0 + 1000))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .purge_expired_sessions(Timestamp(T0.0 + 2000))
+            .await
+            .unwrap()
+            >= 1
+    );
     store.create_session(&session).await.unwrap();
     store.delete_session(&hash).await.unwrap();
     assert!(store.find_session(&hash, T0).await.unwrap().is_none());
