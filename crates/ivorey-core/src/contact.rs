@@ -295,10 +295,9 @@ fn normalize_tags(e: &mut ValidationErrors, tags: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for tag in tags {
         // HighLevel stores tags lowercased; duplicates collapse.
-        if let Some(tag) = bounded_text(e, "tags", &tag, 100, false).map(|t| t.to_lowercase()) {
-            if !out.contains(&tag) {
-                out.push(tag);
-            }
+        let tag = bounded_text(e, "tags", &tag, 100, false).map(|t| t.to_lowercase());
+        if let Some(tag) = tag.filter(|t| !out.contains(t)) {
+            out.push(tag);
         }
     }
     out

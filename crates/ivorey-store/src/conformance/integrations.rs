@@ -23,7 +23,7 @@ pub async fn integrations_are_isolated_by_location(store: &dyn Store) {
         .into_iter()
         .map(|i| i.id)
         .collect();
-    assert_eq!(listed, [ia.id.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&ia.id));
     assert_eq!(
         store
             .get_integration(&a, &ia.id, T0)
