@@ -209,6 +209,9 @@ impl UpdateContactInput {
     /// Applies this change to `current`, validating every field it sets.
     pub fn apply_to(self, mut current: ContactFields) -> Result<ContactFields, ValidationErrors> {
         let mut e = ValidationErrors::new();
+        // A name that was derived from first + last follows them; one set explicitly stays.
+        let name_was_derived = current.name.is_none() || current.name == full_name(&current);
+        let name_given = self.name.is_some();
         let mut text =
             |field: &'static str, slot: &mut Option<String>, v: Option<Option<String>>| {
                 if let Some(v) = v {
@@ -246,16 +249,21 @@ impl UpdateContactInput {
             current.custom_fields = normalize_custom_fields(&mut e, fields);
         }
         check_formats(&mut e, &current);
-        if current.name.is_none() {
-            let full = [current.first_name.as_deref(), current.last_name.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            current.name = (!full.is_empty()).then_some(full);
+        if current.name.is_none() || (!name_given && name_was_derived) {
+            current.name = full_name(&current);
         }
         e.finish(current)
     }
+}
+
+/// "First Last", or whichever of the two is set.
+fn full_name(fields: &ContactFields) -> Option<String> {
+    let full = [fields.first_name.as_deref(), fields.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!full.is_empty()).then_some(full)
 }
 
 fn check_formats(e: &mut ValidationErrors, c: &ContactFields) {
@@ -373,6 +381,22 @@ mod tests {
     fn unknown_fields_are_refused() {
         assert!(
             serde_json::from_str::<CreateContactInput>(r#"{"firstName":"a","foo":1}"#).is_err()
+        );
+    }
+
+    #[test]
+    fn a_derived_name_follows_first_and_last_but_an_explicit_one_stays() {
+        let current = create(r#"{"firstName":"Ada"}"#).unwrap();
+        let update: UpdateContactInput =
+            serde_json::from_str(r#"{"lastName":"Lovelace"}"#).unwrap();
+        let next = update.apply_to(current).unwrap();
+        assert_eq!(next.name.as_deref(), Some("Ada Lovelace"));
+        let named = create(r#"{"firstName":"Ada","name":"Countess"}"#).unwrap();
+        let update: UpdateContactInput =
+            serde_json::from_str(r#"{"lastName":"Lovelace"}"#).unwrap();
+        assert_eq!(
+            update.apply_to(named).unwrap().name.as_deref(),
+            Some("Countess")
         );
     }
 

@@ -28,8 +28,17 @@ pub async fn with_trace_id(request: Request, next: Next) -> Response {
         .expect("hex characters are valid header bytes");
     let span = tracing::info_span!("request", trace_id = %id.to_str().unwrap_or("-"),
         method = %request.method(), path = %request.uri().path());
-    let handled = tracing::Instrument::instrument(next.run(request), span);
+    let started = std::time::Instant::now();
+    let handled = tracing::Instrument::instrument(next.run(request), span.clone());
     let mut response = TRACE_ID.scope(id.clone(), handled).await;
+    // Method, path and status only: headers (tokens, cookies) and query strings are never logged.
+    span.in_scope(|| {
+        tracing::debug!(
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "request done"
+        );
+    });
     response.headers_mut().insert(TRACE_HEADER, id);
     response
 }

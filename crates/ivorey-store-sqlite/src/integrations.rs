@@ -358,8 +358,7 @@ impl IntegrationStore for SqliteStore {
     }
 
     async fn token_grant(&self, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
-        let hash = *hash;
-        self.call(move |conn| {
+        self.read_now(|conn| {
             conn.prepare_cached(
                 "SELECT i.id, i.location_id, i.scopes, t.expires_at, i.expires_at, i.ip_allowlist
                  FROM integration_tokens t JOIN integrations i ON i.id = t.integration_id
@@ -383,7 +382,6 @@ impl IntegrationStore for SqliteStore {
             .optional()
             .map_err(db_err)
         })
-        .await
     }
 
     async fn purge_expired_tokens(&self, now: Timestamp) -> StoreResult<u64> {

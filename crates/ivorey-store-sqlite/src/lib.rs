@@ -22,6 +22,7 @@ pub use migrate::MIGRATIONS;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: r2d2::Pool<pool::ConnectionManager>,
+    readers: r2d2::Pool<pool::ConnectionManager>,
     path: PathBuf,
 }
 
@@ -36,16 +37,24 @@ impl std::fmt::Debug for SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`. Does not migrate.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
-        let manager = pool::ConnectionManager::new(path.to_owned());
-        // Readers run in parallel under WAL; writers queue on SQLite's lock (busy_timeout).
-        let pool = r2d2::Pool::builder()
-            .max_size(8)
-            .min_idle(Some(1))
-            .connection_timeout(std::time::Duration::from_secs(10))
-            .build(manager)
-            .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+        let build = |size: u32, timeout_secs: u64| {
+            r2d2::Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(std::time::Duration::from_secs(timeout_secs))
+                .build(pool::ConnectionManager::new(path.to_owned()))
+                .map_err(|e| {
+                    StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
+                })
+        };
+        // Writers queue on SQLite's lock (busy_timeout) while holding one of these.
+        let pool = build(8, 10)?;
+        // One connection per async worker suffices for `read_now`; a few spare cover bursts.
+        let workers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32);
+        let readers = build(workers + 2, 2)?;
         Ok(SqliteStore {
             pool,
+            readers,
             path: path.to_owned(),
         })
     }
@@ -69,6 +78,21 @@ impl SqliteStore {
         })
         .await
         .map_err(|e| StoreError::Other(format!("store task failed: {e}")))?
+    }
+}
+
+impl SqliteStore {
+    /// Runs a point lookup on the calling async worker, with a connection of the reader pool.
+    /// In WAL mode a reader never waits for a writer, and this pool serves only these
+    /// synchronous lookups (each holds its connection for a few microseconds without yielding),
+    /// so neither the query nor the checkout blocks the worker for long; handing a query this
+    /// short to another thread would cost more than the query itself.
+    fn read_now<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self
+            .readers
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        f(&mut conn)
     }
 }
 

@@ -11,7 +11,14 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::{GlobalArgs, LogFormat};
 
 pub fn init_logging(args: &GlobalArgs) {
-    let filter = EnvFilter::try_new(&args.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // tokio-postgres logs statement parameters (password hashes, CSRF tokens, personal data) at
+    // debug level: keep it at info unless the operator asks for it by name.
+    let spec = if args.log.contains("tokio_postgres") {
+        args.log.clone()
+    } else {
+        format!("{},tokio_postgres=info", args.log)
+    };
+    let filter = EnvFilter::try_new(&spec).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
