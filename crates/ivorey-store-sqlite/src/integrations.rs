@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use ivorey_core::access::TokenGrant;
-use ivorey_core::audit::{AuditAction, AuditEvent};
+use ivorey_core::audit::AuditEvent;
 use ivorey_core::integration::{GraceToken, Integration, IntegrationPatch, IpAllowlist};
-use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash, UserId};
+use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
 use ivorey_store::{IntegrationStore, StoreError, StoreResult, UsageBatch, UsageRow};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -96,31 +96,6 @@ fn insert_token(
     )
     .map_err(db_err)?;
     Ok(())
-}
-
-fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
-    let location: String = row.get(0)?;
-    let integration: Option<String> = row.get(1)?;
-    let actor_user: Option<String> = row.get(4)?;
-    let action: String = row.get(5)?;
-    Ok(AuditEvent {
-        location_id: LocationId::parse(&location).map_err(|e| conversion_err(0, e))?,
-        integration_id: integration
-            .map(|i| IntegrationId::parse(&i))
-            .transpose()
-            .map_err(|e| conversion_err(1, e))?,
-        integration_name: row.get(2)?,
-        actor: row.get(3)?,
-        actor_user_id: actor_user
-            .map(|u| UserId::parse(&u))
-            .transpose()
-            .map_err(|e| conversion_err(4, e))?,
-        action: AuditAction::parse(&action)
-            .ok_or_else(|| conversion_err(5, ivorey_core::ids::InvalidId))?,
-        detail: row.get(6)?,
-        ip: row.get(7)?,
-        at: Timestamp(row.get(8)?),
-    })
 }
 
 #[async_trait]
@@ -358,30 +333,7 @@ impl IntegrationStore for SqliteStore {
     }
 
     async fn token_grant(&self, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
-        self.read_now(|conn| {
-            conn.prepare_cached(
-                "SELECT i.id, i.location_id, i.scopes, t.expires_at, i.expires_at, i.ip_allowlist
-                 FROM integration_tokens t JOIN integrations i ON i.id = t.integration_id
-                 WHERE t.token_hash = ?1",
-            )
-            .map_err(db_err)?
-            .query_row([&hash.0[..]], |row| {
-                let id: String = row.get(0)?;
-                let location: String = row.get(1)?;
-                let scopes: String = row.get(2)?;
-                let allowlist: String = row.get(5)?;
-                Ok(TokenGrant {
-                    integration_id: IntegrationId::parse(&id).map_err(|e| conversion_err(0, e))?,
-                    location_id: LocationId::parse(&location).map_err(|e| conversion_err(1, e))?,
-                    scopes: ScopeSet::from_storage(&scopes),
-                    token_expires_at: row.get::<_, Option<i64>>(3)?.map(Timestamp),
-                    integration_expires_at: row.get::<_, Option<i64>>(4)?.map(Timestamp),
-                    ip_allowlist: IpAllowlist::from_storage(&allowlist),
-                })
-            })
-            .optional()
-            .map_err(db_err)
-        })
+        self.read_now(|conn| crate::tokens::grant(conn, hash))
     }
 
     async fn purge_expired_tokens(&self, now: Timestamp) -> StoreResult<u64> {
@@ -401,21 +353,8 @@ impl IntegrationStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
         let (location, integration) = (location.clone(), integration.cloned());
-        self.call(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT location_id, integration_id, integration_name, actor, actor_user_id, action,
-                        detail, ip, at FROM audit_events
-                     WHERE location_id = ?1 AND (?2 IS NULL OR integration_id = ?2)
-                     ORDER BY id DESC LIMIT ?3",
-                )
-                .map_err(db_err)?;
-            let rows = stmt
-                .query_map(params![location.as_str(), integration.as_ref().map(|i| i.as_str()), limit], audit_from_row)
-                .map_err(db_err)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
-        })
-        .await
+        self.call(move |conn| crate::audit::log(conn, &location, integration.as_ref(), limit))
+            .await
     }
 
     async fn record_usage(&self, batch: &UsageBatch) -> StoreResult<()> {

@@ -2,11 +2,13 @@
 //! used from blocking threads. Several processes (the server and CLI commands) may share a file;
 //! SQLite's locking keeps them consistent and every change is visible to the next query.
 
+mod audit;
 mod contacts;
 mod integrations;
 mod locations;
 mod migrate;
 mod pool;
+mod tokens;
 mod usage;
 mod users;
 

@@ -1,0 +1,36 @@
+//! The hot-path token lookup in SQLite: one indexed point query.
+
+use ivorey_core::access::TokenGrant;
+use ivorey_core::integration::IpAllowlist;
+use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
+use ivorey_store::StoreResult;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::db_err;
+use crate::locations::conversion_err;
+
+/// What the token with this hash grants, if it exists.
+pub(crate) fn grant(conn: &Connection, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
+    conn.prepare_cached(
+        "SELECT i.id, i.location_id, i.scopes, t.expires_at, i.expires_at, i.ip_allowlist
+                 FROM integration_tokens t JOIN integrations i ON i.id = t.integration_id
+                 WHERE t.token_hash = ?1",
+    )
+    .map_err(db_err)?
+    .query_row([&hash.0[..]], |row| {
+        let id: String = row.get(0)?;
+        let location: String = row.get(1)?;
+        let scopes: String = row.get(2)?;
+        let allowlist: String = row.get(5)?;
+        Ok(TokenGrant {
+            integration_id: IntegrationId::parse(&id).map_err(|e| conversion_err(0, e))?,
+            location_id: LocationId::parse(&location).map_err(|e| conversion_err(1, e))?,
+            scopes: ScopeSet::from_storage(&scopes),
+            token_expires_at: row.get::<_, Option<i64>>(3)?.map(Timestamp),
+            integration_expires_at: row.get::<_, Option<i64>>(4)?.map(Timestamp),
+            ip_allowlist: IpAllowlist::from_storage(&allowlist),
+        })
+    })
+    .optional()
+    .map_err(db_err)
+}
