@@ -176,6 +176,7 @@ impl Serialize for ScopeSet {
 
 /// One line of the Scopes page: a kind of data with its View and Edit scopes.
 #[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScopeFamily {
     pub label: &'static str,
     pub view: Option<Scope>,

@@ -2,6 +2,7 @@
 //! password check behind a session.
 
 use ivorey_core::audit::{Actor, AuditAction, AuditEvent};
+use ivorey_core::error::bounded_text;
 use ivorey_core::location::{BusinessProfile, Location};
 use ivorey_core::password::{check_new_password, dummy_hash, hash_password, verify_password};
 use ivorey_core::user::{User, normalize_email};
@@ -51,11 +52,9 @@ pub async fn create_location(
                 ValidationErrors::single("password", "is required for a new user")
             })?;
             check_new_password(password)?;
-            let name = admin_name
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .unwrap_or(&email)
-                .to_owned();
+            let mut errors = ValidationErrors::new();
+            let name = admin_name.and_then(|n| bounded_text(&mut errors, "name", n, 100, false));
+            let name = errors.finish(name)?.unwrap_or_else(|| email.clone());
             let user = NewUser {
                 id: UserId::generate(),
                 email: email.clone(),

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use crate::extract::ApiPath;
+use axum::extract::State;
 use axum::http::StatusCode;
 use ivorey_core::integration::{IntegrationInput, IntegrationPatchInput, RotationExpiry};
 use ivorey_core::scope::CATALOGUE;
@@ -38,7 +39,7 @@ pub async fn catalogue(_session: SessionUser) -> Reply<Value> {
 pub async fn list(
     State(state): State<AppState>,
     session: SessionUser,
-    Path(location): Path<String>,
+    ApiPath(location): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
     let integrations = state
@@ -62,7 +63,7 @@ pub struct CreateBody {
 pub async fn create(
     State(state): State<AppState>,
     session: SessionUser,
-    Path(location): Path<String>,
+    ApiPath(location): ApiPath<String>,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
@@ -87,7 +88,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     session: SessionUser,
-    Path((location, id)): Path<(String, String)>,
+    ApiPath((location, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
     let integration = ops::get(
@@ -115,7 +116,7 @@ pub struct EditBody {
 pub async fn edit(
     State(state): State<AppState>,
     session: SessionUser,
-    Path((location, id)): Path<(String, String)>,
+    ApiPath((location, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<EditBody>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
@@ -155,7 +156,7 @@ pub struct RotateBody {
 pub async fn rotate(
     State(state): State<AppState>,
     session: SessionUser,
-    Path((location, id)): Path<(String, String)>,
+    ApiPath((location, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<RotateBody>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
@@ -179,7 +180,7 @@ pub async fn rotate(
 pub async fn expire_old_token(
     State(state): State<AppState>,
     session: SessionUser,
-    Path((location, id)): Path<(String, String)>,
+    ApiPath((location, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
     let now = state.clock.now();
@@ -197,7 +198,7 @@ pub async fn expire_old_token(
 pub async fn delete(
     State(state): State<AppState>,
     session: SessionUser,
-    Path((location, id)): Path<(String, String)>,
+    ApiPath((location, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
     let now = state.clock.now();
@@ -221,7 +222,7 @@ pub struct UsageParams {
 pub async fn usage(
     State(state): State<AppState>,
     session: SessionUser,
-    Path((location, id)): Path<(String, String)>,
+    ApiPath((location, id)): ApiPath<(String, String)>,
     ApiQuery(params): ApiQuery<UsageParams>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;

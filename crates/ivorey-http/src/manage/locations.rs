@@ -1,7 +1,8 @@
 //! Settings > Business: the business profile (any member reads, admins edit) and the location's
 //! audit log (admins).
 
-use axum::extract::{Path, State};
+use crate::extract::ApiPath;
+use axum::extract::State;
 use ivorey_core::IntegrationId;
 use ivorey_core::location::BusinessProfile;
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use crate::reply::{Reply, ok};
 pub async fn get_profile(
     State(state): State<AppState>,
     session: SessionUser,
-    Path(location): Path<String>,
+    ApiPath(location): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
     let (location, role) = session.role_in(&state, &location).await?;
     let found = state
@@ -46,7 +47,7 @@ pub struct ProfileBody {
 pub async fn put_profile(
     State(state): State<AppState>,
     session: SessionUser,
-    Path(location): Path<String>,
+    ApiPath(location): ApiPath<String>,
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;
@@ -84,7 +85,7 @@ pub struct AuditParams {
 pub async fn audit_log(
     State(state): State<AppState>,
     session: SessionUser,
-    Path(location): Path<String>,
+    ApiPath(location): ApiPath<String>,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> ApiResult<Reply<Value>> {
     let location = session.admin_of(&state, &location).await?;

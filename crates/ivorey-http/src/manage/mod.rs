@@ -6,11 +6,16 @@ mod locations;
 mod session;
 
 use axum::Router;
+use axum::extract::Request;
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 pub use session::SessionUser;
 
 use crate::AppState;
+use crate::error::ApiError;
 
 pub fn routes() -> Router<AppState> {
     let integration = "/manage/locations/{locationId}/integrations/{integrationId}";
@@ -47,4 +52,18 @@ pub fn routes() -> Router<AppState> {
             post(integrations::expire_old_token),
         )
         .route(&format!("{integration}/usage"), get(integrations::usage))
+        .route_layer(middleware::from_fn(refuse_tokens))
+}
+
+/// A Private Integration token can never manage integrations, sign in or run setup: any request
+/// to the management API that carries `Authorization` is refused before its handler runs.
+async fn refuse_tokens(request: Request, next: Next) -> Response {
+    if request.headers().contains_key(AUTHORIZATION) {
+        return ApiError::Forbidden(
+            "Private Integration tokens cannot call the management API. Sign in as an admin instead."
+                .into(),
+        )
+        .into_response();
+    }
+    next.run(request).await
 }

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,11 +39,6 @@ impl FromRequestParts<AppState> for SessionUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        if parts.headers.contains_key(AUTHORIZATION) {
-            return Err(ApiError::Forbidden(
-                "Private Integration tokens cannot call the management API. Sign in as an admin instead.".into(),
-            ));
-        }
         let id = session_cookie(parts).ok_or(ApiError::Unauthorized("Sign in first."))?;
         let now = state.clock.now();
         let (session, user) = state

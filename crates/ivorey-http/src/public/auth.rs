@@ -42,11 +42,10 @@ impl FromRequestParts<AppState> for Authed {
         let presented = header
             .to_str()
             .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
+            .and_then(|h| h.split_once([' ', '\t']))
+            // The scheme name is case-insensitive (RFC 9110, section 11.1).
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
         // Typos and truncations fail here, before any database work.
         let hash = TokenHash::from_presented(presented)

@@ -1,7 +1,8 @@
 //! Contacts: create, get, update, delete and the cursor-paged list, in HighLevel v2 shapes.
 //! A contact of another location answers exactly like one that does not exist.
 
-use axum::extract::{Path, State};
+use crate::extract::ApiPath;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::Uri;
 use ivorey_core::contact::{Contact, CreateContactInput, UpdateContactInput};
@@ -54,7 +55,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
     let location = auth.require(Scope::ContactsRead)?;
     let contact = state
@@ -68,7 +69,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateContactInput>,
 ) -> ApiResult<Reply<Value>> {
     let location = auth.require(Scope::ContactsWrite)?;
@@ -96,7 +97,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
     let location = auth.require(Scope::ContactsWrite)?;
     state
@@ -145,8 +146,21 @@ pub async fn list(
             "query must be at most 200 characters".into(),
         ]));
     }
+    if query.is_some_and(|q| q.chars().any(char::is_control)) {
+        return Err(ApiError::Unprocessable(vec![
+            "query must not contain control characters".into(),
+        ]));
+    }
     let after = match (params.start_after, params.start_after_id) {
-        (Some(at), id) => Some((Timestamp(at), id.unwrap_or_default())),
+        (Some(at), None) => Some((Timestamp(at), String::new())),
+        (Some(at), Some(id)) => {
+            let id = ContactId::parse(&id).map_err(|_| {
+                ApiError::Unprocessable(vec![
+                    "startAfterId must be a 20-character alphanumeric id".into(),
+                ])
+            })?;
+            Some((Timestamp(at), String::from(id)))
+        }
         (None, Some(_)) => {
             return Err(ApiError::Unprocessable(vec![
                 "startAfterId needs startAfter".into(),

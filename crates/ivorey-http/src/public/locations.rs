@@ -1,6 +1,7 @@
 //! `GET /locations/{locationId}`: the business profile, in HighLevel's location shape.
 
-use axum::extract::{Path, State};
+use crate::extract::ApiPath;
+use axum::extract::State;
 use ivorey_core::Scope;
 use serde_json::json;
 
@@ -12,7 +13,7 @@ use crate::reply::{Reply, ok};
 pub async fn get_location(
     State(state): State<AppState>,
     auth: Authed,
-    Path(location_id): Path<String>,
+    ApiPath(location_id): ApiPath<String>,
 ) -> ApiResult<Reply<serde_json::Value>> {
     auth.require(Scope::LocationsRead)?;
     let location = auth.check_location(Some(&location_id), "locationId")?;
