@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod manage;
 mod public;
+pub mod ratelimit;
 mod reply;
 mod server;
 pub mod usage;
@@ -19,6 +20,7 @@ use ivorey_core::integration::DEFAULT_ROTATION_GRACE;
 use ivorey_store::Store;
 
 pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
+use ratelimit::{RateLimiter, RateLimits};
 pub use server::{router, serve};
 use usage::UsageRecorder;
 
@@ -33,6 +35,8 @@ pub struct HttpConfig {
     pub secure_cookies: bool,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Burst limit per integration and daily limit per location.
+    pub rate_limits: RateLimits,
 }
 
 impl Default for HttpConfig {
@@ -42,6 +46,7 @@ impl Default for HttpConfig {
             session_ttl: Duration::from_secs(12 * 3600),
             secure_cookies: false,
             max_body_bytes: 256 * 1024,
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -53,15 +58,18 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<HttpConfig>,
     pub usage: UsageRecorder,
+    pub limiter: RateLimiter,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: HttpConfig) -> Self {
+        let limiter = RateLimiter::new(config.rate_limits);
         AppState {
             store,
             clock,
             config: Arc::new(config),
             usage: UsageRecorder::default(),
+            limiter,
         }
     }
 }

@@ -12,6 +12,7 @@ use ivorey_core::{LocationId, Scope, Timestamp, TokenHash};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
+use crate::ratelimit::RateSlot;
 use crate::usage::UsageRecorder;
 
 /// `Version` header values served with the v2 shapes (contract, section 8).
@@ -64,6 +65,15 @@ impl FromRequestParts<AppState> for Authed {
                     ApiError::Forbidden("The token may not be used from this IP address.".into())
                 }
             })?;
+        let limits = state
+            .limiter
+            .check(&grant.integration_id, &grant.location_id, now);
+        if let Some(slot) = parts.extensions.get::<RateSlot>() {
+            slot.set(limits);
+        }
+        if let Some(retry_after_secs) = limits.retry_after_secs {
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
         Ok(Authed {
             grant,
             version: check_version(parts),

@@ -7,6 +7,7 @@ mod introspect;
 mod locations;
 
 use axum::Router;
+use axum::middleware;
 use axum::routing::get;
 
 pub use auth::Authed;
@@ -24,4 +25,5 @@ pub fn routes() -> Router<AppState> {
                 .delete(contacts::delete),
         )
         .route("/token/introspect", get(introspect::introspect))
+        .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ivorey_core::{Clock, ManualClock, SystemClock};
+use ivorey_http::ratelimit::RateLimits;
 use ivorey_http::{AppState, HttpConfig};
 use ivorey_store::Store;
 use reqwest::{Method, StatusCode};
@@ -79,8 +80,22 @@ impl TestApp {
         Some(Self::start(Arc::new(store)).await)
     }
 
+    /// The default configuration, except rate limits high enough for load-style tests;
+    /// `rate_limits.rs` tests the real limits with `start_with`.
     pub async fn start(store: Arc<dyn Store>) -> TestApp {
-        Self::start_with(store, HttpConfig::default()).await
+        let unlimited = RateLimits {
+            burst_max: 1 << 40,
+            daily_max: 1 << 40,
+            ..RateLimits::default()
+        };
+        Self::start_with(
+            store,
+            HttpConfig {
+                rate_limits: unlimited,
+                ..HttpConfig::default()
+            },
+        )
+        .await
     }
 
     pub async fn start_with(store: Arc<dyn Store>, config: HttpConfig) -> TestApp {
