@@ -87,6 +87,15 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (when users reach Ivorey over HTTPS).
     #[arg(long, env = "IVOREY_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Requests one integration may make per burst interval.
+    #[arg(long, env = "IVOREY_RATE_LIMIT_BURST", default_value_t = 100)]
+    pub rate_limit_burst: u64,
+    /// The burst interval, e.g. 10s.
+    #[arg(long, env = "IVOREY_RATE_LIMIT_INTERVAL", default_value = "10s", value_parser = parse_duration)]
+    pub rate_limit_interval: Duration,
+    /// Requests all integrations of one location may make per UTC day.
+    #[arg(long, env = "IVOREY_RATE_LIMIT_DAILY", default_value_t = 200_000)]
+    pub rate_limit_daily: u64,
 }
 
 #[derive(Debug, Subcommand)]

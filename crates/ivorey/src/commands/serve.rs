@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ivorey_core::{Clock, SystemClock};
+use ivorey_http::ratelimit::RateLimits;
 use ivorey_http::{AppState, HttpConfig};
 use ivorey_store::Store;
 
@@ -18,6 +19,11 @@ pub async fn run(
     let config = HttpConfig {
         rotation_grace: global.rotation_grace,
         secure_cookies: args.secure_cookies,
+        rate_limits: RateLimits {
+            burst_max: args.rate_limit_burst,
+            burst_interval: args.rate_limit_interval,
+            daily_max: args.rate_limit_daily,
+        },
         ..HttpConfig::default()
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
