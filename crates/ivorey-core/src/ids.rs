@@ -83,6 +83,18 @@ define_id!(
     /// A contact of a location.
     ContactId
 );
+define_id!(
+    /// A sales pipeline of a location.
+    PipelineId
+);
+define_id!(
+    /// One stage of a pipeline.
+    StageId
+);
+define_id!(
+    /// An opportunity (a deal with a contact, in a pipeline stage).
+    OpportunityId
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod integration;
 pub mod location;
+pub mod opportunity;
 pub mod password;
 pub mod random;
 pub mod scope;
@@ -18,6 +19,6 @@ pub mod user;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use error::{FieldError, ValidationErrors};
-pub use ids::{ContactId, IntegrationId, LocationId, UserId};
+pub use ids::{ContactId, IntegrationId, LocationId, OpportunityId, PipelineId, StageId, UserId};
 pub use scope::{Scope, ScopeSet};
 pub use token::{Token, TokenHash};

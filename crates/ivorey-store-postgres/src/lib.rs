@@ -10,6 +10,7 @@ mod error;
 mod integrations;
 mod locations;
 mod migrate;
+mod opportunities;
 mod row;
 mod tokens;
 mod usage;

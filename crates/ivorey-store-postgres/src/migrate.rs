@@ -8,8 +8,14 @@ use crate::PgStore;
 use crate::error::db_err;
 
 /// Every migration: (version, name, SQL). Never edit one that has shipped; add the next.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "opportunities",
+        include_str!("../migrations/0002_opportunities.sql"),
+    ),
+];
 
 /// The first half of the advisory lock key: "iv" in ASCII, so the lock is recognisable in
 /// `pg_locks`. The second half is the schema's hash: processes migrating the same schema wait

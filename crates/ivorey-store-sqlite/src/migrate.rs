@@ -7,8 +7,14 @@ use rusqlite::TransactionBehavior;
 use crate::{SqliteStore, db_err};
 
 /// (version, name, SQL) of every migration, oldest first. Never edit an applied one.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "opportunities",
+        include_str!("../migrations/0002_opportunities.sql"),
+    ),
+];
 
 impl SqliteStore {
     /// Applies pending migrations; returns the versions applied now.

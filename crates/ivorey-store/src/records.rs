@@ -1,7 +1,9 @@
 //! Plain records that cross the store boundary and are not domain types of their own.
 
+use ivorey_core::UserId;
 use ivorey_core::contact::Contact;
-use ivorey_core::{IntegrationId, LocationId, Scope, Timestamp, UserId};
+use ivorey_core::opportunity::{Opportunity, OpportunityStatus};
+use ivorey_core::{ContactId, IntegrationId, LocationId, PipelineId, Scope, StageId, Timestamp};
 
 /// A user to create, with the argon2id PHC string of their password.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,4 +82,30 @@ impl ContactPage {
     pub fn location_ids_are(&self, location: &LocationId) -> bool {
         self.contacts.iter().all(|c| &c.location_id == location)
     }
+}
+
+/// An opportunity search: filters (all must match), then a keyset cursor on
+/// `(created_at, id)` and/or an offset for page-numbered clients, and a page size.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpportunityQuery {
+    pub pipeline_id: Option<PipelineId>,
+    pub stage_id: Option<StageId>,
+    pub contact_id: Option<ContactId>,
+    pub status: Option<OpportunityStatus>,
+    pub assigned_to: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub query: Option<String>,
+    /// Return opportunities strictly after this `(created_at, id)`.
+    pub after: Option<(Timestamp, String)>,
+    /// Rows to skip after the cursor (page-numbered search).
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// One page of opportunities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpportunityPage {
+    pub opportunities: Vec<Opportunity>,
+    /// How many match the filters in total (ignoring cursor, offset and limit).
+    pub total: u64,
 }

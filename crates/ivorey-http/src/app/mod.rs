@@ -3,3 +3,5 @@
 
 pub mod accounts;
 pub mod integrations;
+pub mod pipelines;
+pub mod usage;

@@ -1,8 +1,6 @@
 //! Managing Private Integrations: list, create (token shown once), get, edit, rotate, expire the
 //! old token, delete, and usage. Admins of the location only.
 
-use std::collections::BTreeMap;
-
 use crate::extract::ApiPath;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -235,34 +233,18 @@ pub async fn usage(
     let id = integration_id(&id)?;
     let now = state.clock.now();
     let integration = ops::get(state.store.as_ref(), now, &location, &id).await?;
-    // Counts still in memory would make the page lag behind; write them first.
-    state.usage.flush(state.store.as_ref()).await;
-    let from_day = now.day() - days + 1;
-    let rows = state.store.usage(&location, &id, from_day).await?;
-    let mut per_day: BTreeMap<i64, u64> = (from_day..=now.day()).map(|d| (d, 0)).collect();
-    let mut per_scope: BTreeMap<String, u64> = BTreeMap::new();
-    for row in rows {
-        *per_day.entry(row.day).or_default() += row.count;
-        let scope = if row.scope.is_empty() {
-            "(no scope)".to_owned()
-        } else {
-            row.scope
-        };
-        *per_scope.entry(scope).or_default() += row.count;
-    }
-    let daily: Vec<Value> = per_day
-        .into_iter()
-        .map(|(day, count)| json!({ "date": &Timestamp(day * 86_400_000).to_rfc3339()[..10], "count": count }))
+    let usage = crate::app::usage::summarize(&state, &location, &id, days).await?;
+    let daily: Vec<Value> = usage
+        .daily
+        .iter()
+        .map(|&(day, count)| {
+            json!({ "date": &Timestamp(day * 86_400_000).to_rfc3339()[..10], "count": count })
+        })
         .collect();
-    let last_used_at = state
-        .store
-        .get_integration(&location, &id, now)
-        .await?
-        .and_then(|i| i.last_used_at);
     Ok(ok(json!({
         "integrationId": integration.id,
-        "lastUsedAt": last_used_at,
+        "lastUsedAt": usage.last_used_at,
         "daily": daily,
-        "byScope": per_scope,
+        "byScope": usage.by_scope,
     })))
 }

@@ -5,10 +5,11 @@ mod auth;
 mod contacts;
 mod introspect;
 mod locations;
+mod opportunities;
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 
 pub use auth::Authed;
 
@@ -23,6 +24,23 @@ pub fn routes() -> Router<AppState> {
             get(contacts::get)
                 .put(contacts::update)
                 .delete(contacts::delete),
+        )
+        .route("/opportunities/", post(opportunities::create))
+        .route("/opportunities/pipelines", get(opportunities::pipelines))
+        .route(
+            "/opportunities/search",
+            get(opportunities::search).post(opportunities::search_post),
+        )
+        .route("/opportunities/upsert", post(opportunities::upsert))
+        .route(
+            "/opportunities/{id}",
+            get(opportunities::get)
+                .put(opportunities::update)
+                .delete(opportunities::delete),
+        )
+        .route(
+            "/opportunities/{id}/status",
+            put(opportunities::update_status),
         )
         .route("/token/introspect", get(introspect::introspect))
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))

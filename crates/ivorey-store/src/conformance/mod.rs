@@ -6,12 +6,14 @@ mod contacts;
 mod fixtures;
 mod integrations;
 mod locations;
+mod opportunities;
 mod usage;
 
 pub use contacts::*;
 pub use fixtures::*;
 pub use integrations::*;
 pub use locations::*;
+pub use opportunities::*;
 pub use usage::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$make` is an expression that evaluates
@@ -37,6 +39,11 @@ macro_rules! conformance_suite {
             contacts_round_trip_within_their_location,
             contact_pages_follow_the_keyset_without_gaps_or_repeats,
             contact_query_matches_name_email_and_phone,
+            pipelines_are_listed_per_location_with_stages_in_order,
+            opportunities_round_trip_within_their_location,
+            opportunity_references_stay_in_the_location,
+            opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
+            opportunity_filters_each_narrow_the_search,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {

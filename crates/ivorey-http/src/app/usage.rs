@@ -1,0 +1,59 @@
+//! An integration's usage for the last days: requests per day (days without requests as zero),
+//! per scope, and when it was last used. Shared by the management API and the web app.
+
+use std::collections::BTreeMap;
+
+use ivorey_core::{IntegrationId, LocationId, Timestamp};
+
+use crate::AppState;
+use crate::error::ApiResult;
+
+/// Usage over the last `days` days, oldest day first.
+#[derive(Debug)]
+pub struct UsageSummary {
+    pub last_used_at: Option<Timestamp>,
+    /// (UTC day number, requests)
+    pub daily: Vec<(i64, u64)>,
+    /// Scope name (`(no scope)` for scope-less calls) to requests.
+    pub by_scope: BTreeMap<String, u64>,
+}
+
+impl UsageSummary {
+    pub fn total(&self) -> u64 {
+        self.daily.iter().map(|(_, n)| n).sum()
+    }
+}
+
+pub async fn summarize(
+    state: &AppState,
+    location: &LocationId,
+    id: &IntegrationId,
+    days: i64,
+) -> ApiResult<UsageSummary> {
+    let now = state.clock.now();
+    // Counts still in memory would make the page lag behind; write them first.
+    state.usage.flush(state.store.as_ref()).await;
+    let from_day = now.day() - days + 1;
+    let rows = state.store.usage(location, id, from_day).await?;
+    let mut per_day: BTreeMap<i64, u64> = (from_day..=now.day()).map(|d| (d, 0)).collect();
+    let mut by_scope: BTreeMap<String, u64> = BTreeMap::new();
+    for row in rows {
+        *per_day.entry(row.day).or_default() += row.count;
+        let scope = if row.scope.is_empty() {
+            "(no scope)".to_owned()
+        } else {
+            row.scope
+        };
+        *by_scope.entry(scope).or_default() += row.count;
+    }
+    let last_used_at = state
+        .store
+        .get_integration(location, id, now)
+        .await?
+        .and_then(|i| i.last_used_at);
+    Ok(UsageSummary {
+        last_used_at,
+        daily: per_day.into_iter().collect(),
+        by_scope,
+    })
+}
