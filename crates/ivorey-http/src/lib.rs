@@ -11,6 +11,7 @@ pub mod ratelimit;
 mod reply;
 mod server;
 pub mod usage;
+mod web;
 
 use std::sync::Arc;
 use std::time::Duration;

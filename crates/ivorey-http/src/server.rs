@@ -4,29 +4,32 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use axum::{Extension, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::error::ApiError;
 use crate::reply::{Reply, ok, with_trace_id};
-use crate::{AppState, manage, public};
+use crate::{AppState, manage, public, web};
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::routes())
         .merge(manage::routes())
+        .merge(web::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::NotFound("No such endpoint") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        // Sign-in throttling, shared by the web sign-in page and POST /manage/login.
+        .layer(Extension(web::LoginThrottle::default()))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(with_trace_id))
         .with_state(state)

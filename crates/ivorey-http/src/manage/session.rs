@@ -1,8 +1,10 @@
 //! Sign-in sessions: a random id in an HttpOnly, SameSite cookie (only its SHA-256 is stored),
-//! and a synchronizer CSRF token that every state-changing request must echo in `X-CSRF-Token`.
+//! and a synchronizer CSRF token that every state-changing request must echo in `X-CSRF-Token`
+//! (the web app reads the same cookie and takes the token from a `csrf` form field instead).
 
 use std::net::SocketAddr;
 
+use axum::Extension;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -23,6 +25,7 @@ use crate::app::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::reply::{Reply, json_response, ok};
+use crate::web::throttle::{ClientIp, LoginThrottle};
 
 pub const SESSION_COOKIE: &str = "ivorey_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -39,6 +42,26 @@ impl FromRequestParts<AppState> for SessionUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let session = SessionUser::from_cookie(parts, state).await?;
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .map(HeaderValue::as_bytes)
+                .unwrap_or_default();
+            if !session.csrf_matches(sent) {
+                return Err(ApiError::Forbidden("Missing or invalid CSRF token.".into()));
+            }
+        }
+        Ok(session)
+    }
+}
+
+/// Shared with the web app, which reads the same cookie but takes the CSRF token from a form
+/// field instead of a header.
+impl SessionUser {
+    /// The signed-in user of the session cookie, without any CSRF check.
+    pub(crate) async fn from_cookie(parts: &Parts, state: &AppState) -> ApiResult<Self> {
         let id = session_cookie(parts).ok_or(ApiError::Unauthorized("Sign in first."))?;
         let now = state.clock.now();
         let (session, user) = state
@@ -48,21 +71,48 @@ impl FromRequestParts<AppState> for SessionUser {
             .ok_or(ApiError::Unauthorized(
                 "Your session has ended. Sign in again.",
             ))?;
-        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .map(HeaderValue::as_bytes)
-                .unwrap_or_default();
-            if !bool::from(sent.ct_eq(session.csrf_token.as_bytes())) {
-                return Err(ApiError::Forbidden("Missing or invalid CSRF token.".into()));
-            }
-        }
         Ok(SessionUser {
             user,
             session,
             ip: client_ip(parts),
         })
+    }
+
+    /// Whether `sent` is this session's CSRF token (compared in constant time).
+    pub(crate) fn csrf_matches(&self, sent: &[u8]) -> bool {
+        bool::from(sent.ct_eq(self.session.csrf_token.as_bytes()))
+    }
+
+    /// The client address of a request, as the audit log records it.
+    pub(crate) fn client_ip(parts: &Parts) -> Option<String> {
+        client_ip(parts)
+    }
+
+    /// Starts a session for `user`: the `Set-Cookie` value and the stored record (which holds
+    /// the CSRF token).
+    pub(crate) async fn open(
+        state: &AppState,
+        user: &User,
+    ) -> ApiResult<(HeaderValue, SessionRecord)> {
+        open_session(state, user).await
+    }
+
+    /// Ends this session; returns the `Set-Cookie` value that clears the cookie.
+    pub(crate) async fn close(&self, state: &AppState) -> ApiResult<HeaderValue> {
+        state.store.delete_session(&self.session.id_hash).await?;
+        Ok(cookie(state, "", 0))
+    }
+
+    /// First-run setup (refused once any location exists), shared with the web app's setup
+    /// page. Returns the new admin, not yet signed in.
+    pub(crate) async fn first_run_setup(
+        state: &AppState,
+        business_name: String,
+        email: &str,
+        password: &str,
+        name: Option<&str>,
+    ) -> ApiResult<User> {
+        first_run_setup(state, business_name, email, password, name).await
     }
 }
 
@@ -132,8 +182,7 @@ fn cookie(state: &AppState, value: &str, max_age_secs: u64) -> HeaderValue {
     HeaderValue::from_str(&text).expect("cookie is built from base62 and fixed text")
 }
 
-/// Starts a session for `user`: the response sets the cookie and carries the CSRF token.
-async fn start_session(state: &AppState, user: User, status: StatusCode) -> ApiResult<Response> {
+async fn open_session(state: &AppState, user: &User) -> ApiResult<(HeaderValue, SessionRecord)> {
     let id = random::base62(43);
     let now = state.clock.now();
     let ttl = state.config.session_ttl;
@@ -145,11 +194,15 @@ async fn start_session(state: &AppState, user: User, status: StatusCode) -> ApiR
         expires_at: now.plus(ttl),
     };
     state.store.create_session(&session).await?;
+    Ok((cookie(state, &id, ttl.as_secs()), session))
+}
+
+/// Starts a session for `user`: the response sets the cookie and carries the CSRF token.
+async fn start_session(state: &AppState, user: User, status: StatusCode) -> ApiResult<Response> {
+    let (set_cookie, session) = open_session(state, &user).await?;
     let memberships = state.store.memberships(&user.id).await?;
     let mut response = json_response(status, &me_body(&user, &memberships, &session.csrf_token));
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, cookie(state, &id, ttl.as_secs()));
+    response.headers_mut().insert(SET_COOKIE, set_cookie);
     Ok(response)
 }
 
@@ -164,22 +217,27 @@ pub struct LoginBody {
     password: String,
 }
 
+/// Sign-in behind the throttle shared with the web app's sign-in page: after repeated failures
+/// for an email or from an address, the answer is 429 with `Retry-After` without a password check.
 pub async fn login(
     State(state): State<AppState>,
+    Extension(throttle): Extension<LoginThrottle>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Response> {
-    match accounts::check_password(state.store.as_ref(), &body.email, &body.password).await? {
+    let checked = throttle
+        .check_password(&state, ip.as_deref(), &body.email, &body.password)
+        .await?;
+    match checked {
         Some(user) => start_session(&state, user, StatusCode::OK).await,
         None => Err(ApiError::Unauthorized("Wrong email or password.")),
     }
 }
 
 pub async fn logout(State(state): State<AppState>, session: SessionUser) -> ApiResult<Response> {
-    state.store.delete_session(&session.session.id_hash).await?;
+    let clear = session.close(&state).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, cookie(&state, "", 0));
+    response.headers_mut().insert(SET_COOKIE, clear);
     Ok(response)
 }
 
@@ -215,13 +273,32 @@ pub async fn setup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetupBody>,
 ) -> ApiResult<Response> {
+    let user = first_run_setup(
+        &state,
+        body.business_name,
+        &body.email,
+        &body.password,
+        body.name.as_deref(),
+    )
+    .await?;
+    start_session(&state, user, StatusCode::CREATED).await
+}
+
+/// Creates the first location and its admin; refused once any location exists.
+async fn first_run_setup(
+    state: &AppState,
+    business_name: String,
+    email: &str,
+    password: &str,
+    name: Option<&str>,
+) -> ApiResult<User> {
     if state.store.count_locations().await? > 0 {
         return Err(ApiError::Conflict(
             "Setup is already done. Sign in instead.".into(),
         ));
     }
     let profile = BusinessProfile {
-        name: body.business_name,
+        name: business_name,
         ..Default::default()
     };
     let now = state.clock.now();
@@ -229,18 +306,15 @@ pub async fn setup(
         state.store.as_ref(),
         now,
         profile,
-        &body.email,
-        body.name.as_deref(),
-        Some(&body.password),
+        email,
+        name,
+        Some(password),
     )
     .await?;
-    let user = state
+    state
         .store
-        .find_user_by_email(&ivorey_core::user::normalize_email(&body.email).unwrap_or_default())
+        .find_user_by_email(&ivorey_core::user::normalize_email(email).unwrap_or_default())
         .await?
         .map(|(user, _)| user)
-        .ok_or_else(|| {
-            ApiError::Internal(format!("admin {} vanished after setup", created.admin))
-        })?;
-    start_session(&state, user, StatusCode::CREATED).await
+        .ok_or_else(|| ApiError::Internal(format!("admin {} vanished after setup", created.admin)))
 }

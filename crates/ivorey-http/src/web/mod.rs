@@ -1,0 +1,105 @@
+//! The Settings web app: server-rendered pages for sign-in, first-run setup, Settings > Business
+//! and Settings > Private Integrations. Pages work without JavaScript; `/assets/app.js` only adds
+//! copy buttons, menu closing and confirm dialogs. Handlers call the same application services
+//! (`crate::app`) as the management API and the CLI, and reuse its session cookie.
+//!
+//! URLs carry the location: `/l/{locationId}/settings/...`, so a user with several locations
+//! can keep one open per tab; `/settings` picks the user's first location.
+//!
+//! Every POST is a form with a hidden `csrf` field checked against the session (or, for sign-in
+//! and setup, against a double-submit cookie); every response gets a strict CSP and framing,
+//! sniffing and referrer headers.
+
+mod assets;
+mod auth;
+mod business;
+mod error;
+mod format;
+mod forms;
+mod integrations;
+mod layout;
+mod login;
+mod scopes;
+mod shell;
+pub(crate) mod throttle;
+mod token;
+mod usage;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub(crate) use throttle::LoginThrottle;
+
+/// The policy of every web response: scripts, styles and images from this server only, no
+/// inline script or style, forms post only here, never framed.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+    frame-ancestors 'none'; base-uri 'none'";
+
+/// The web app's routes, with the headers every page needs.
+pub fn routes() -> Router<AppState> {
+    let integration = "/l/{location}/settings/integrations/{id}";
+    Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::login_page).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/setup", get(login::setup_page).post(login::setup))
+        .route("/settings", get(shell::settings_home))
+        .route("/l/{location}/settings", get(shell::location_home))
+        .route(
+            "/l/{location}/settings/business",
+            get(business::show).post(business::save),
+        )
+        .route(
+            "/l/{location}/settings/integrations",
+            get(integrations::list::show).post(integrations::wizard::create),
+        )
+        .route(
+            "/l/{location}/settings/integrations/new",
+            get(integrations::wizard::step_one).post(integrations::wizard::step_two),
+        )
+        .route(integration, get(integrations::detail::show))
+        .route(
+            &format!("{integration}/edit"),
+            get(integrations::edit::form).post(integrations::edit::save),
+        )
+        .route(
+            &format!("{integration}/delete"),
+            get(integrations::delete::confirm).post(integrations::delete::delete),
+        )
+        .route(
+            &format!("{integration}/rotate"),
+            get(integrations::rotate::confirm).post(integrations::rotate::rotate),
+        )
+        .route(
+            &format!("{integration}/expire-old-token"),
+            post(integrations::rotate::expire_old_token),
+        )
+        .route("/assets/{file}", get(assets::serve))
+        .layer(middleware::from_fn(page_headers))
+}
+
+async fn page_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ];
+    for (name, value) in set {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers.insert(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}

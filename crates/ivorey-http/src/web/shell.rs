@@ -1,0 +1,230 @@
+//! The frame of every settings page: the top bar with the location switcher and sign-out, the
+//! left settings menu, breadcrumbs, and the admins-only check with its explanation page.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ivorey_core::LocationId;
+use ivorey_core::user::{Membership, Role};
+use maud::{Markup, html};
+
+use super::auth::Viewer;
+use super::error::{WebError, WebResult};
+use super::layout::{csrf_field, document, icon, logo};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::manage::SessionUser;
+
+/// The settings sections of the left menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Business,
+    Integrations,
+}
+
+impl Section {
+    fn path(self) -> &'static str {
+        match self {
+            Section::Business => "/business",
+            Section::Integrations => "/integrations",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Section::Business => "Business",
+            Section::Integrations => "Private Integrations",
+        }
+    }
+}
+
+/// A signed-in user looking at one of their locations.
+#[derive(Debug)]
+pub(crate) struct Shell {
+    pub user: SessionUser,
+    pub memberships: Vec<Membership>,
+    pub location: LocationId,
+    pub location_name: String,
+    pub role: Role,
+}
+
+impl Shell {
+    /// The user's view of `location`; a location they don't belong to is "not found".
+    pub(crate) async fn load(
+        state: &AppState,
+        user: SessionUser,
+        location: &str,
+    ) -> WebResult<Self> {
+        let memberships = state.store.memberships(&user.user.id).await?;
+        let Some(current) = memberships
+            .iter()
+            .find(|m| m.location_id.as_str() == location)
+            .cloned()
+        else {
+            return Err(WebError::plain(
+                StatusCode::NOT_FOUND,
+                "Business not found",
+                "There is no business with this Location ID, or you are not a member of it.",
+            ));
+        };
+        Ok(Shell {
+            user,
+            memberships,
+            location: current.location_id,
+            location_name: current.location_name,
+            role: current.role,
+        })
+    }
+
+    pub(crate) fn csrf(&self) -> Markup {
+        csrf_field(&self.user.session.csrf_token)
+    }
+
+    pub(crate) fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// The location, if the user is one of its admins (the management API's own check);
+    /// otherwise a page that explains who can see Private Integrations and why.
+    pub(crate) async fn admin(&self, state: &AppState) -> WebResult<LocationId> {
+        match self.user.admin_of(state, self.location.as_str()).await {
+            Ok(location) => Ok(location),
+            Err(ApiError::Forbidden(_)) => Err(WebError::Page(
+                StatusCode::FORBIDDEN,
+                self.page(
+                    Section::Integrations,
+                    "Private Integrations",
+                    &[],
+                    html! {
+                        div.card.explain {
+                            h2 { "Only admins can manage Private Integrations" }
+                            p {
+                                "You are signed in as " strong { (self.user.user.email) }
+                                ", a user of " strong { (self.location_name) }
+                                ". Private Integrations hand out access to this business's \
+                                 data, so only its admins can see, create, change or delete them."
+                            }
+                            p { "If you need an integration for a tool, ask an admin of this business to create it for you." }
+                            p.actions { a.button href=(self.url("/business")) { "Go to Business settings" } }
+                        }
+                    },
+                ),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A path under this location's settings, e.g. `url("/business")`.
+    pub(crate) fn url(&self, rest: &str) -> String {
+        format!("/l/{}/settings{rest}", self.location)
+    }
+
+    /// A full settings page: `crumbs` are the links between "Settings > Section" and `title`.
+    pub(crate) fn page(
+        &self,
+        section: Section,
+        title: &str,
+        crumbs: &[(&str, String)],
+        content: Markup,
+    ) -> Markup {
+        document(
+            title,
+            html! {
+                a.skip href="#main" { "Skip to content" }
+                header.topbar {
+                    a.brand href="/settings" { (logo()) span { "Ivorey" } }
+                    (self.switcher(section))
+                    div.account {
+                        span.who title=(self.user.user.email) { (self.user.user.email) }
+                        form method="post" action="/logout" {
+                            (self.csrf())
+                            button.link-button type="submit" { "Sign out" }
+                        }
+                    }
+                }
+                div.frame {
+                    nav.sidenav aria-label="Settings" {
+                        p.sidenav-title { "Settings" }
+                        ul {
+                            @for s in [Section::Business, Section::Integrations] {
+                                li {
+                                    a href=(self.url(s.path()))
+                                        aria-current=[(s == section).then_some("page")] {
+                                        (icon(if s == Section::Business { "business" } else { "key" }))
+                                        (s.label())
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    main #main tabindex="-1" {
+                        nav.crumbs aria-label="Breadcrumb" {
+                            ol {
+                                li { a href=(self.url("/business")) { "Settings" } }
+                                li { a href=(self.url(section.path())) { (section.label()) } }
+                                @for (label, href) in crumbs {
+                                    li { a href=(href) { (label) } }
+                                }
+                            }
+                        }
+                        (content)
+                    }
+                }
+            },
+        )
+    }
+
+    /// The current business, and a menu of the others when the user has several.
+    fn switcher(&self, section: Section) -> Markup {
+        html! {
+            @if self.memberships.len() > 1 {
+                details.switcher.menu {
+                    summary aria-label={ "Business: " (self.location_name) ". Switch business" } {
+                        span.switcher-name { (self.location_name) }
+                        span.caret aria-hidden="true" { "▾" }
+                    }
+                    ul.menu-list {
+                        @for m in &self.memberships {
+                            li {
+                                a href={ "/l/" (m.location_id) "/settings" (section.path()) }
+                                    aria-current=[(m.location_id == self.location).then_some("true")] {
+                                    (m.location_name)
+                                    span.role { (m.role.as_str()) }
+                                }
+                            }
+                        }
+                    }
+                }
+            } @else {
+                span.switcher-name.single { (self.location_name) }
+            }
+        }
+    }
+}
+
+/// `/settings`: the first business of the signed-in user.
+pub(crate) async fn settings_home(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+) -> WebResult<Response> {
+    let memberships = state.store.memberships(&user.user.id).await?;
+    match memberships.first() {
+        Some(m) => {
+            Ok(Redirect::to(&format!("/l/{}/settings/business", m.location_id)).into_response())
+        }
+        None => Err(WebError::plain(
+            StatusCode::FORBIDDEN,
+            "No business yet",
+            "Your account is not a member of any business. Ask an admin to add you.",
+        )),
+    }
+}
+
+/// `/l/{location}/settings`: its first section.
+pub(crate) async fn location_home(Path(location): Path<String>, _viewer: Viewer) -> Response {
+    let target = match LocationId::parse(&location) {
+        Ok(id) => format!("/l/{id}/settings/business"),
+        Err(_) => "/settings".to_owned(),
+    };
+    Redirect::to(&target).into_response()
+}
