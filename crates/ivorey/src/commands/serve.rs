@@ -39,10 +39,9 @@ pub async fn run(
     );
     if store.count_locations().await? == 0 {
         println!(
-            "No business account yet. Create one with:\n  \
+            "No business account yet. Open http://{address}/setup in a browser to create one, or run:\n  \
              echo 'a long password' | ivorey admin create-location --name \"My Business\" \
-             --admin-email you@example.com --password-stdin\n\
-             or POST http://{address}/manage/setup (see the README)."
+             --admin-email you@example.com --password-stdin"
         );
     }
     let housekeeping = tokio::spawn(housekeeping(store.clone(), clock));
