@@ -53,8 +53,8 @@ impl ContactStore for SqliteStore {
         location: &LocationId,
         id: &ContactId,
     ) -> StoreResult<Option<Contact>> {
-        let (location, id) = (location.clone(), id.clone());
-        self.call(move |conn| {
+        // A primary-key lookup: run in place, like the token lookup.
+        self.read_now(|conn| {
             conn.prepare_cached(
                 "SELECT id, location_id, data, date_added, date_updated FROM contacts
                  WHERE id = ?1 AND location_id = ?2",
@@ -64,7 +64,6 @@ impl ContactStore for SqliteStore {
             .optional()
             .map_err(db_err)
         })
-        .await
     }
 
     async fn update_contact(&self, c: &Contact) -> StoreResult<()> {

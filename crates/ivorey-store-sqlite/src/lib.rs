@@ -44,6 +44,9 @@ impl SqliteStore {
             r2d2::Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
+                // A local file connection does not go stale; checking each checkout would add
+                // a statement to every token lookup.
+                .test_on_check_out(false)
                 .connection_timeout(std::time::Duration::from_secs(timeout_secs))
                 .build(pool::ConnectionManager::new(path.to_owned()))
                 .map_err(|e| {
@@ -85,7 +88,8 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    /// Runs a point lookup on the calling async worker, with a connection of the reader pool.
+    /// Runs a point lookup (token, contact or location by key) on the calling async worker,
+    /// with a connection of the reader pool.
     /// In WAL mode a reader never waits for a writer, and this pool serves only these
     /// synchronous lookups (each holds its connection for a few microseconds without yielding),
     /// so neither the query nor the checkout blocks the worker for long; handing a query this

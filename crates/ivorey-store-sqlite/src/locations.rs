@@ -96,8 +96,7 @@ impl LocationStore for SqliteStore {
     }
 
     async fn get_location(&self, id: &LocationId) -> StoreResult<Option<Location>> {
-        let id = id.clone();
-        self.call(move |conn| {
+        self.read_now(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT {LOCATION_COLUMNS} FROM locations WHERE id = ?1"
             ))
@@ -106,7 +105,6 @@ impl LocationStore for SqliteStore {
             .optional()
             .map_err(db_err)
         })
-        .await
     }
 
     async fn update_business_profile(
