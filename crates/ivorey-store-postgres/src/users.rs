@@ -118,6 +118,26 @@ impl UserStore for PgStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn location_users(&self, location: &LocationId) -> StoreResult<Vec<(User, Role)>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT u.id, u.email, u.name, u.created_at, m.role FROM memberships m \
+                 JOIN users u ON u.id = m.user_id \
+                 WHERE m.location_id = $1 ORDER BY u.name, u.id",
+                &[&location.as_str()],
+            )
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                let role = Role::parse(get(row, "role")?).ok_or_else(|| corrupt("role"))?;
+                Ok((user_from_row(row)?, role))
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn create_session(&self, session: &SessionRecord) -> StoreResult<()> {
         let client = self.client().await?;
         client

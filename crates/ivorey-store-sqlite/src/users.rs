@@ -103,6 +103,29 @@ impl UserStore for SqliteStore {
         .await
     }
 
+    async fn location_users(&self, location: &LocationId) -> StoreResult<Vec<(User, Role)>> {
+        let location = location.clone();
+        self.call(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT u.id, u.email, u.name, u.created_at, m.role FROM memberships m
+                     JOIN users u ON u.id = m.user_id
+                     WHERE m.location_id = ?1 ORDER BY u.name, u.id",
+                )
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([location.as_str()], |row| {
+                    let role: String = row.get(4)?;
+                    let role = Role::parse(&role)
+                        .ok_or_else(|| conversion_err(4, ivorey_core::ids::InvalidId))?;
+                    Ok((user_from_row(row, 0)?, role))
+                })
+                .map_err(db_err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+        })
+        .await
+    }
+
     async fn create_session(&self, s: &SessionRecord) -> StoreResult<()> {
         let s = s.clone();
         self.call(move |conn| {

@@ -72,6 +72,8 @@ pub trait UserStore {
         role: Role,
     ) -> StoreResult<()>;
     async fn memberships(&self, user: &UserId) -> StoreResult<Vec<Membership>>;
+    /// The members of a location with their roles, ordered by name then id.
+    async fn location_users(&self, location: &LocationId) -> StoreResult<Vec<(User, Role)>>;
     async fn create_session(&self, session: &SessionRecord) -> StoreResult<()>;
     /// A live session (not expired at `now`) by the hash of its id, with its user.
     async fn find_session(

@@ -6,6 +6,7 @@ mod contacts;
 mod introspect;
 mod locations;
 mod opportunities;
+mod users;
 
 use axum::Router;
 use axum::middleware;
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
             "/opportunities/{id}/status",
             put(opportunities::update_status),
         )
+        .route("/users/", get(users::list))
+        .route("/users/{userId}", get(users::get))
         .route("/token/introspect", get(introspect::introspect))
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
 }

@@ -180,3 +180,49 @@ pub async fn sessions_are_found_by_hash_until_they_expire(store: &dyn Store) {
     store.delete_session(&hash).await.unwrap();
     assert!(store.find_session(&hash, T0).await.unwrap().is_none());
 }
+
+pub async fn location_users_lists_members_with_their_roles_and_no_one_else(store: &dyn Store) {
+    let (loc, admin) = new_location(store, "Team").await;
+    let (other, outsider) = new_location(store, "Other").await;
+    let member = NewUser {
+        id: UserId::generate(),
+        email: format!(
+            "{}@team.example",
+            ivorey_core::random::base62(10).to_lowercase()
+        ),
+        name: "Aaron Member".into(),
+        password_hash: "x".into(),
+        created_at: T0,
+    };
+    store.create_user(&member).await.unwrap();
+    store
+        .set_membership(&loc, &member.id, Role::User)
+        .await
+        .unwrap();
+    let users = store.location_users(&loc).await.unwrap();
+    let listed: Vec<_> = users.iter().map(|(u, r)| (u.id.clone(), *r)).collect();
+    // Ordered by name: "Aaron Member" before "Admin".
+    assert_eq!(
+        listed,
+        [
+            (member.id.clone(), Role::User),
+            (admin.clone(), Role::Admin)
+        ]
+    );
+    assert!(!listed.iter().any(|(id, _)| id == &outsider));
+    let others: Vec<_> = store
+        .location_users(&other)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(u, _)| u.id)
+        .collect();
+    assert_eq!(others, [outsider]);
+    assert!(
+        store
+            .location_users(&LocationId::generate())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

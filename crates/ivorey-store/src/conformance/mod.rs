@@ -27,6 +27,7 @@ macro_rules! conformance_suite {
             admin_email_is_unique,
             existing_user_can_be_admin_of_a_second_location,
             sessions_are_found_by_hash_until_they_expire,
+            location_users_lists_members_with_their_roles_and_no_one_else,
             integrations_are_isolated_by_location,
             edits_are_visible_to_the_next_token_lookup,
             rotate_later_keeps_the_old_token_until_its_grace_ends,
