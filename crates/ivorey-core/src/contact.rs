@@ -45,6 +45,24 @@ pub struct ContactFields {
     pub custom_fields: Vec<CustomFieldValue>,
 }
 
+impl ContactFields {
+    /// Adds tags, normalised as on create (trimmed, lowercased, no duplicates), keeping the
+    /// existing ones; refuses to grow past `TAGS_MAX`.
+    pub fn add_tags(&mut self, tags: Vec<String>) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let mut all = std::mem::take(&mut self.tags);
+        all.extend(tags);
+        self.tags = normalize_tags(&mut e, all);
+        e.finish(())
+    }
+
+    /// Removes tags, compared as normalised (case-insensitive, trimmed).
+    pub fn remove_tags(&mut self, tags: &[String]) {
+        let gone: Vec<String> = tags.iter().map(|t| t.trim().to_lowercase()).collect();
+        self.tags.retain(|t| !gone.contains(t));
+    }
+}
+
 /// A stored contact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
@@ -167,7 +185,30 @@ contact_input!(
 impl CreateContactInput {
     /// The new contact's fields, validated.
     pub fn into_fields(self) -> Result<ContactFields, ValidationErrors> {
-        let update = UpdateContactInput {
+        let fields = self.into_update().apply_to(ContactFields::default())?;
+        if fields.first_name.is_none()
+            && fields.last_name.is_none()
+            && fields.name.is_none()
+            && fields.email.is_none()
+            && fields.phone.is_none()
+        {
+            return Err(ValidationErrors::single(
+                "contact",
+                "needs at least one of firstName, lastName, name, email or phone",
+            ));
+        }
+        Ok(fields)
+    }
+
+    /// The lowercased email this body sets, if any: what an upsert matches on.
+    pub fn email_lower(&self) -> Option<String> {
+        let email = self.email.as_ref()?.as_deref()?.trim();
+        (!email.is_empty()).then(|| email.to_lowercase())
+    }
+
+    /// The same fields as a change to an existing contact (for an upsert that matched).
+    pub fn into_update(self) -> UpdateContactInput {
+        UpdateContactInput {
             first_name: self.first_name,
             last_name: self.last_name,
             name: self.name,
@@ -188,20 +229,7 @@ impl CreateContactInput {
             dnd: self.dnd,
             tags: self.tags,
             custom_fields: self.custom_fields,
-        };
-        let fields = update.apply_to(ContactFields::default())?;
-        if fields.first_name.is_none()
-            && fields.last_name.is_none()
-            && fields.name.is_none()
-            && fields.email.is_none()
-            && fields.phone.is_none()
-        {
-            return Err(ValidationErrors::single(
-                "contact",
-                "needs at least one of firstName, lastName, name, email or phone",
-            ));
         }
-        Ok(fields)
     }
 }
 

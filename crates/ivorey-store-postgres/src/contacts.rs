@@ -75,6 +75,24 @@ impl ContactStore for PgStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn find_contact_by_email(
+        &self,
+        location: &LocationId,
+        email_lower: &str,
+    ) -> StoreResult<Option<Contact>> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM contacts WHERE location_id = $1 AND email_lower = $2 \
+             ORDER BY date_added, id LIMIT 1"
+        );
+        let row = client
+            .query_opt(&sql, &[&location.as_str(), &email_lower])
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn update_contact(&self, contact: &Contact) -> StoreResult<()> {
         let data = encode(&contact.fields)?;
         let client = self.client().await?;

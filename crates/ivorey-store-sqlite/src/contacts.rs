@@ -66,6 +66,23 @@ impl ContactStore for SqliteStore {
         })
     }
 
+    async fn find_contact_by_email(
+        &self,
+        location: &LocationId,
+        email_lower: &str,
+    ) -> StoreResult<Option<Contact>> {
+        self.read_now(|conn| {
+            conn.prepare_cached(
+                "SELECT id, location_id, data, date_added, date_updated FROM contacts
+                 WHERE location_id = ?1 AND email_lower = ?2 ORDER BY date_added, id LIMIT 1",
+            )
+            .map_err(db_err)?
+            .query_row(params![location.as_str(), email_lower], contact_from_row)
+            .optional()
+            .map_err(db_err)
+        })
+    }
+
     async fn update_contact(&self, c: &Contact) -> StoreResult<()> {
         let c = c.clone();
         self.call(move |conn| {

@@ -184,6 +184,12 @@ pub trait ContactStore {
         location: &LocationId,
         id: &ContactId,
     ) -> StoreResult<Option<Contact>>;
+    /// The oldest contact of the location with this lowercased email, for upserts.
+    async fn find_contact_by_email(
+        &self,
+        location: &LocationId,
+        email_lower: &str,
+    ) -> StoreResult<Option<Contact>>;
     /// Saves the contact's fields and `date_updated`; `NotFound` if absent in its location.
     async fn update_contact(&self, contact: &Contact) -> StoreResult<()>;
     /// `NotFound` if absent in the location.

@@ -2,6 +2,8 @@
 //! Integration token. Every handler's first line names the scope it needs.
 
 mod auth;
+mod contact_tags;
+mod contact_upsert;
 mod contacts;
 mod introspect;
 mod locations;
@@ -25,6 +27,11 @@ pub fn routes() -> Router<AppState> {
             get(contacts::get)
                 .put(contacts::update)
                 .delete(contacts::delete),
+        )
+        .route("/contacts/upsert", post(contact_upsert::upsert))
+        .route(
+            "/contacts/{contactId}/tags",
+            post(contact_tags::add).delete(contact_tags::remove),
         )
         .route("/opportunities/", post(opportunities::create))
         .route("/opportunities/pipelines", get(opportunities::pipelines))

@@ -136,3 +136,40 @@ pub async fn contact_query_matches_name_email_and_phone(store: &dyn Store) {
     assert_eq!(store.list_contacts(&loc, &q("%")).await.unwrap().total, 0);
     assert_eq!(store.list_contacts(&loc, &q("_")).await.unwrap().total, 0);
 }
+
+pub async fn contacts_are_found_by_email_within_their_location(store: &dyn Store) {
+    let (loc, _) = new_location(store, "Email").await;
+    let (other, _) = new_location(store, "Elsewhere").await;
+    let first = contact(&loc, "First", "Same@Example.com", T0);
+    let second = contact(&loc, "Second", "same@example.com", Timestamp(T0.0 + 5));
+    store.insert_contact(&second).await.unwrap();
+    store.insert_contact(&first).await.unwrap();
+    store
+        .insert_contact(&contact(&other, "Foreign", "same@example.com", T0))
+        .await
+        .unwrap();
+    let found = store
+        .find_contact_by_email(&loc, "same@example.com")
+        .await
+        .unwrap();
+    assert_eq!(
+        found.map(|c| c.id),
+        Some(first.id),
+        "the oldest match in the location"
+    );
+    assert!(
+        store
+            .find_contact_by_email(&loc, "none@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (empty, _) = new_location(store, "Empty").await;
+    assert!(
+        store
+            .find_contact_by_email(&empty, "same@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -40,6 +40,7 @@ macro_rules! conformance_suite {
             contacts_round_trip_within_their_location,
             contact_pages_follow_the_keyset_without_gaps_or_repeats,
             contact_query_matches_name_email_and_phone,
+            contacts_are_found_by_email_within_their_location,
             pipelines_are_listed_per_location_with_stages_in_order,
             opportunities_round_trip_within_their_location,
             opportunity_references_stay_in_the_location,

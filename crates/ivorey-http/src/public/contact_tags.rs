@@ -1,0 +1,70 @@
+//! `POST` and `DELETE /contacts/{contactId}/tags`: add or remove tags, answering the contact's
+//! tags afterwards.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use ivorey_core::{ContactId, Scope};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Authed;
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath};
+use crate::reply::Reply;
+
+const NOT_FOUND: ApiError = ApiError::NotFound("Contact not found");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagsBody {
+    tags: Vec<String>,
+}
+
+fn contact_id(raw: &str) -> ApiResult<ContactId> {
+    ContactId::parse(raw).map_err(|_| {
+        ApiError::BadRequest("contactId must be a 20-character alphanumeric id".into())
+    })
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<TagsBody>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::ContactsWrite)?;
+    let mut contact = state
+        .store
+        .get_contact(location, &contact_id(&id)?)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    contact.fields.add_tags(body.tags)?;
+    contact.date_updated = state.clock.now();
+    state.store.update_contact(&contact).await?;
+    Ok(Reply(
+        StatusCode::CREATED,
+        json!({ "tags": contact.fields.tags }),
+    ))
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<TagsBody>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::ContactsWrite)?;
+    let mut contact = state
+        .store
+        .get_contact(location, &contact_id(&id)?)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    contact.fields.remove_tags(&body.tags);
+    contact.date_updated = state.clock.now();
+    state.store.update_contact(&contact).await?;
+    Ok(Reply(
+        StatusCode::OK,
+        json!({ "tags": contact.fields.tags }),
+    ))
+}
