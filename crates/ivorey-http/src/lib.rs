@@ -38,6 +38,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Burst limit per integration and daily limit per location.
     pub rate_limits: RateLimits,
+    /// Longest time a request may take before it is answered 503.
+    pub request_timeout: Duration,
 }
 
 impl Default for HttpConfig {
@@ -48,6 +50,7 @@ impl Default for HttpConfig {
             secure_cookies: false,
             max_body_bytes: 256 * 1024,
             rate_limits: RateLimits::default(),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::json;
@@ -28,11 +28,28 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound("No such endpoint") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_timeout,
+        ))
         // Sign-in throttling, shared by the web sign-in page and POST /manage/login.
         .layer(Extension(web::LoginThrottle::default()))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(with_trace_id))
         .with_state(state)
+}
+
+/// A request that takes longer than the configured limit is answered 503 (in the API's error
+/// shape) instead of holding its connection; its work is dropped at the next await point.
+async fn request_timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = state.config.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(limit_ms = limit.as_millis() as u64, "request timed out");
+            ApiError::Unavailable.into_response()
+        }
+    }
 }
 
 /// Responses may carry tokens or personal data: never cache them, never sniff them.

@@ -87,6 +87,9 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (when users reach Ivorey over HTTPS).
     #[arg(long, env = "IVOREY_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Longest time a request may take before it is answered 503, e.g. 30s.
+    #[arg(long, env = "IVOREY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
     /// Requests one integration may make per burst interval.
     #[arg(long, env = "IVOREY_RATE_LIMIT_BURST", default_value_t = 100)]
     pub rate_limit_burst: u64,

@@ -19,6 +19,7 @@ pub async fn run(
     let config = HttpConfig {
         rotation_grace: global.rotation_grace,
         secure_cookies: args.secure_cookies,
+        request_timeout: args.request_timeout,
         rate_limits: RateLimits {
             burst_max: args.rate_limit_burst,
             burst_interval: args.rate_limit_interval,
