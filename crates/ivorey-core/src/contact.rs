@@ -3,9 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ValidationErrors, bounded_text};
-use crate::{ContactId, LocationId, Timestamp};
+use crate::ids::NoteId;
+use crate::{ContactId, LocationId, Timestamp, UserId};
 
 pub const TAGS_MAX: usize = 100;
+/// The longest note body, in characters after trimming.
+pub const NOTE_BODY_MAX: usize = 5000;
 pub const CUSTOM_FIELDS_MAX: usize = 100;
 const TEXT_MAX: usize = 255;
 
@@ -377,6 +380,93 @@ fn normalize_custom_fields(
         out.push(CustomFieldValue { id, value });
     }
     out
+}
+
+/// A note on a contact. Its location is the contact's; the store keeps both together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub id: NoteId,
+    pub contact_id: ContactId,
+    pub body: String,
+    pub user_id: Option<UserId>,
+    pub date_added: Timestamp,
+}
+
+impl Note {
+    /// The note in the HighLevel response shape.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::json!({
+            "id": self.id.as_str(),
+            "body": self.body,
+            "dateAdded": self.date_added.to_rfc3339(),
+            "contactId": self.contact_id.as_str(),
+        });
+        if let (Some(user), Some(map)) = (&self.user_id, value.as_object_mut()) {
+            map.insert("userId".into(), user.as_str().into());
+        }
+        value
+    }
+}
+
+/// A note's body as clients send it, on create (`body` required) and update (all optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NoteInput {
+    pub body: Option<String>,
+    pub user_id: Option<String>,
+}
+
+impl NoteInput {
+    fn validate(
+        self,
+        body_required: bool,
+    ) -> Result<(Option<String>, Option<UserId>), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let body = match &self.body {
+            Some(text) => bounded_text(&mut errors, "body", text, NOTE_BODY_MAX, true),
+            None => {
+                if body_required {
+                    errors.add("body", "is required");
+                }
+                None
+            }
+        };
+        let user = match self.user_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => match UserId::parse(raw) {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    errors.add("userId", e.to_string());
+                    None
+                }
+            },
+        };
+        errors.finish((body, user))
+    }
+
+    /// A new note on `contact`, or every problem with the input.
+    pub fn into_note(self, contact: ContactId, now: Timestamp) -> Result<Note, ValidationErrors> {
+        let (body, user_id) = self.validate(true)?;
+        Ok(Note {
+            id: NoteId::generate(),
+            contact_id: contact,
+            body: body.unwrap_or_default(),
+            user_id,
+            date_added: now,
+        })
+    }
+
+    /// Applies the fields given (an absent field keeps its value).
+    pub fn apply_to(self, mut note: Note) -> Result<Note, ValidationErrors> {
+        let (body, user_id) = self.validate(false)?;
+        if let Some(body) = body {
+            note.body = body;
+        }
+        if user_id.is_some() {
+            note.user_id = user_id;
+        }
+        Ok(note)
+    }
 }
 
 #[cfg(test)]

@@ -84,6 +84,10 @@ define_id!(
     ContactId
 );
 define_id!(
+    /// A note on a contact.
+    NoteId
+);
+define_id!(
     /// A sales pipeline of a location.
     PipelineId
 );

@@ -10,6 +10,7 @@ mod error;
 mod integrations;
 mod locations;
 mod migrate;
+mod notes;
 mod opportunities;
 mod row;
 mod tokens;

@@ -7,6 +7,7 @@ mod contacts;
 mod integrations;
 mod locations;
 mod migrate;
+mod notes;
 mod opportunities;
 mod pool;
 mod tokens;

@@ -14,6 +14,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "opportunities",
         include_str!("../migrations/0002_opportunities.sql"),
     ),
+    (
+        3,
+        "contact_notes",
+        include_str!("../migrations/0003_contact_notes.sql"),
+    ),
 ];
 
 impl SqliteStore {

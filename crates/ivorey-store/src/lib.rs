@@ -11,7 +11,8 @@ mod records;
 use async_trait::async_trait;
 use ivorey_core::access::TokenGrant;
 use ivorey_core::audit::AuditEvent;
-use ivorey_core::contact::Contact;
+use ivorey_core::contact::{Contact, Note};
+use ivorey_core::ids::NoteId;
 use ivorey_core::integration::{Integration, IntegrationPatch};
 use ivorey_core::location::{BusinessProfile, Location};
 use ivorey_core::opportunity::{Opportunity, Pipeline};
@@ -202,6 +203,35 @@ pub trait ContactStore {
     ) -> StoreResult<ContactPage>;
 }
 
+/// Notes on contacts. The database keeps a note in its contact's location and deletes it with
+/// the contact; a note of another location, or of another contact, is not found.
+#[async_trait]
+pub trait NoteStore {
+    /// The contact's notes, oldest first (`date_added`, then id).
+    async fn list_notes(
+        &self,
+        location: &LocationId,
+        contact: &ContactId,
+    ) -> StoreResult<Vec<Note>>;
+    async fn get_note(
+        &self,
+        location: &LocationId,
+        contact: &ContactId,
+        id: &NoteId,
+    ) -> StoreResult<Option<Note>>;
+    /// `NotFound` if its contact is not in the location.
+    async fn insert_note(&self, location: &LocationId, note: &Note) -> StoreResult<()>;
+    /// Saves the body and user; `NotFound` if absent in the location and contact.
+    async fn update_note(&self, location: &LocationId, note: &Note) -> StoreResult<()>;
+    /// `NotFound` if absent in the location and contact.
+    async fn delete_note(
+        &self,
+        location: &LocationId,
+        contact: &ContactId,
+        id: &NoteId,
+    ) -> StoreResult<()>;
+}
+
 /// Pipelines and opportunities. The database itself keeps an opportunity's contact, pipeline
 /// and stage in its location (and the stage in its pipeline), so no caller can link records of
 /// two locations; deleting a contact deletes its opportunities.
@@ -256,6 +286,7 @@ pub trait Store:
     + UserStore
     + IntegrationStore
     + ContactStore
+    + NoteStore
     + OpportunityStore
     + Send
     + Sync

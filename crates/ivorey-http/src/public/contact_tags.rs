@@ -3,28 +3,21 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use ivorey_core::{ContactId, Scope};
+use ivorey_core::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Authed;
+use super::contacts::{NOT_FOUND, contact_id};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::Reply;
-
-const NOT_FOUND: ApiError = ApiError::NotFound("Contact not found");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagsBody {
     tags: Vec<String>,
-}
-
-fn contact_id(raw: &str) -> ApiResult<ContactId> {
-    ContactId::parse(raw).map_err(|_| {
-        ApiError::BadRequest("contactId must be a 20-character alphanumeric id".into())
-    })
 }
 
 pub async fn add(

@@ -17,11 +17,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
 
-const NOT_FOUND: ApiError = ApiError::NotFound("Contact not found");
+pub(super) const NOT_FOUND: ApiError = ApiError::NotFound("Contact not found");
 const LIMIT_DEFAULT: u32 = 20;
 const LIMIT_MAX: u32 = 100;
 
-fn contact_id(raw: &str) -> ApiResult<ContactId> {
+/// A contact id from the path; a malformed one is the client's mistake (400).
+pub(super) fn contact_id(raw: &str) -> ApiResult<ContactId> {
     ContactId::parse(raw).map_err(|_| {
         ApiError::BadRequest("contactId must be a 20-character alphanumeric id".into())
     })

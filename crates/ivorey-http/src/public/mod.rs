@@ -2,6 +2,7 @@
 //! Integration token. Every handler's first line names the scope it needs.
 
 mod auth;
+mod contact_notes;
 mod contact_tags;
 mod contact_upsert;
 mod contacts;
@@ -32,6 +33,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/contacts/{contactId}/tags",
             post(contact_tags::add).delete(contact_tags::remove),
+        )
+        .route(
+            "/contacts/{contactId}/notes",
+            get(contact_notes::list).post(contact_notes::create),
+        )
+        .route(
+            "/contacts/{contactId}/notes/{id}",
+            get(contact_notes::get)
+                .put(contact_notes::update)
+                .delete(contact_notes::delete),
         )
         .route("/opportunities/", post(opportunities::create))
         .route("/opportunities/pipelines", get(opportunities::pipelines))

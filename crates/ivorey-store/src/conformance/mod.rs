@@ -6,6 +6,7 @@ mod contacts;
 mod fixtures;
 mod integrations;
 mod locations;
+mod notes;
 mod opportunities;
 mod usage;
 
@@ -13,6 +14,7 @@ pub use contacts::*;
 pub use fixtures::*;
 pub use integrations::*;
 pub use locations::*;
+pub use notes::*;
 pub use opportunities::*;
 pub use usage::*;
 
@@ -41,6 +43,8 @@ macro_rules! conformance_suite {
             contact_pages_follow_the_keyset_without_gaps_or_repeats,
             contact_query_matches_name_email_and_phone,
             contacts_are_found_by_email_within_their_location,
+            notes_round_trip_within_their_location_and_contact,
+            notes_are_listed_oldest_first_and_go_with_their_contact,
             pipelines_are_listed_per_location_with_stages_in_order,
             opportunities_round_trip_within_their_location,
             opportunity_references_stay_in_the_location,
