@@ -6,6 +6,7 @@ pub mod app;
 mod error;
 mod extract;
 mod manage;
+pub mod metrics;
 mod public;
 pub mod ratelimit;
 mod reply;
@@ -63,6 +64,7 @@ pub struct AppState {
     pub config: Arc<HttpConfig>,
     pub usage: UsageRecorder,
     pub limiter: RateLimiter,
+    pub metrics: metrics::Metrics,
 }
 
 impl AppState {
@@ -74,6 +76,7 @@ impl AppState {
             config: Arc::new(config),
             usage: UsageRecorder::default(),
             limiter,
+            metrics: metrics::Metrics::default(),
         }
     }
 }

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 
 use crate::error::ApiError;
 use crate::reply::{Reply, ok, with_trace_id};
-use crate::{AppState, manage, public, web};
+use crate::{AppState, manage, metrics, public, web};
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
@@ -25,9 +25,14 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
         .fallback(|| async { ApiError::NotFound("No such endpoint") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_timeout,
