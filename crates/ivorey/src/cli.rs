@@ -77,6 +77,28 @@ pub enum Command {
     /// Manage Private Integrations from the command line.
     #[command(subcommand)]
     Integrations(IntegrationsCommand),
+    /// Fill a location with realistic data (contacts, opportunities, integrations) for
+    /// benchmarks and demos; prints a JSON summary with a token that has every scope.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The location to fill; without it a new location is created.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// How many contacts to add.
+    #[arg(long, default_value_t = 1_000)]
+    pub contacts: u64,
+    /// How many opportunities to add (one per contact at most, in a new "Sales" pipeline).
+    #[arg(long, default_value_t = 0)]
+    pub opportunities: u64,
+    /// How many Private Integrations to add (the first has every scope; its token is printed).
+    #[arg(long, default_value_t = 1)]
+    pub integrations: u64,
+    /// The same seed makes the same people.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

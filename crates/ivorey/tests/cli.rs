@@ -43,6 +43,7 @@ on_both_databases!(
     an_unknown_scope_is_refused_by_name,
     cli_changes_bind_a_running_server_at_once,
     the_rotation_grace_flag_sets_when_the_old_token_ends,
+    seed_fills_a_new_location_with_what_was_asked,
 );
 
 const MISSING_SCOPE: &str = "The token is not authorized for this scope.";
@@ -501,4 +502,50 @@ async fn the_rotation_grace_flag_sets_when_the_old_token_ends(env: Env) {
     // A zero grace is refused before anything changes.
     let stderr = env.fails("--rotation-grace 0s migrate");
     assert_has(&stderr, &["longer than zero"]);
+}
+
+async fn seed_fills_a_new_location_with_what_was_asked(env: Env) {
+    let summary = env.json("seed --contacts 230 --opportunities 40 --integrations 3 --seed 9");
+    let location = summary["locationId"].as_str().expect("locationId");
+    let location = ivorey_core::LocationId::parse(location).expect("a Location ID");
+    assert_eq!(summary["contacts"], 230, "{summary}");
+    let store = env.store().await;
+    let query = ivorey_store::ContactQuery {
+        limit: 1,
+        ..Default::default()
+    };
+    let page = store.list_contacts(&location, &query).await.expect("list");
+    assert_eq!(page.total, 230);
+    let opportunities = ivorey_store::OpportunityQuery {
+        limit: 1,
+        ..Default::default()
+    };
+    let found = store.search_opportunities(&location, &opportunities).await;
+    assert_eq!(found.expect("search").total, 40);
+    let now = SystemClock.now();
+    assert_eq!(
+        store
+            .list_integrations(&location, now)
+            .await
+            .expect("list")
+            .len(),
+        3
+    );
+    let token = summary["token"].as_str().expect("a token for load tests");
+    assert!(works(store.as_ref(), token).await);
+    // Seeded contacts are valid, distinct people.
+    let all = ivorey_store::ContactQuery {
+        limit: 500,
+        ..Default::default()
+    };
+    let contacts = store
+        .list_contacts(&location, &all)
+        .await
+        .expect("list")
+        .contacts;
+    let emails: std::collections::HashSet<_> = contacts
+        .iter()
+        .filter_map(|c| c.fields.email.clone())
+        .collect();
+    assert_eq!(emails.len(), 230, "every seeded email is different");
 }

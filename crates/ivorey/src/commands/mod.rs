@@ -2,6 +2,7 @@
 
 mod admin;
 mod integrations;
+mod seed;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -17,6 +18,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(cmd) => admin::run(store.as_ref(), cmd).await,
         Command::Integrations(cmd) => integrations::run(store.as_ref(), &cli.global, cmd).await,
+        Command::Seed(args) => seed::run(store, args).await,
     }
 }
 
