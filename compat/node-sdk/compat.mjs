@@ -12,7 +12,8 @@
 //                 contacts-search, conversations, calendars, forms, payments
 //
 // Output: one JSON line per step on stdout, {"step": "...", "ok": true, ...}; on the first
-// failure a line with "ok": false and the error, then exit status 1. The Rust test
+// failure a line with "ok": false and the error, then exit status 1. Before its step line, each
+// HTTP answer the SDK received: {"exchange": {"method", "path", "status", "body"}}. The Rust test
 // (crates/ivorey/tests/node_sdk.rs) checks that every expected step printed ok.
 
 import assert from 'node:assert/strict';
@@ -35,7 +36,27 @@ const AREAS = new Set(
 function client(token) {
   const ghl = new HighLevel({ privateIntegrationToken: token, logLevel: 'none' });
   ghl.getHttpClient().defaults.baseURL = BASE_URL;
+  // Every answer the SDK got, so the Rust side can check it against HighLevel's schemas. This
+  // runs after the SDK's own interceptor, which has turned HTTP errors into GHLErrors.
+  ghl.addResponseInterceptor({
+    onFulfilled: (response) => {
+      exchange(response.config, response.status, response.data);
+      return response;
+    },
+    onRejected: (error) => {
+      if (error instanceof GHLError && error.statusCode) {
+        exchange(error.request, error.statusCode, error.response);
+      }
+      throw error;
+    },
+  });
   return ghl;
+}
+
+function exchange(request, status, body) {
+  const method = String(request?.method ?? '').toUpperCase();
+  const path = String(request?.url ?? '');
+  process.stdout.write(`${JSON.stringify({ exchange: { method, path, status, body } })}\n`);
 }
 const ghl = client(env('TOKEN'));
 const narrow = client(env('NARROW_TOKEN'));
