@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod manage;
 pub mod metrics;
+pub mod openapi;
 mod public;
 pub mod ratelimit;
 mod reply;

@@ -60,13 +60,18 @@ async fn users_of_the_location_are_listed_with_their_roles(app: TestApp) {
     // Listed by name; the admin's name is its random email, so find each by what it is.
     let by = |key: &str, value: &str| {
         let found = users.iter().find(|u| u[key] == value);
-        found.unwrap_or_else(|| panic!("no user with {key} {value}: {body}")).clone()
+        found
+            .unwrap_or_else(|| panic!("no user with {key} {value}: {body}"))
+            .clone()
     };
     let listed_member = by("id", member.as_str());
     assert_eq!(listed_member["roles"]["role"], "user");
     let listed_admin = by("email", admin.email.as_str());
     assert_eq!(listed_admin["roles"]["role"], "admin");
-    assert_eq!(listed_admin["roles"]["locationIds"][0], admin.location.as_str());
+    assert_eq!(
+        listed_admin["roles"]["locationIds"][0],
+        admin.location.as_str()
+    );
     let (status, one) = checked(&app, &token, "/users/{userId}", &format!("/users/{member}")).await;
     assert_eq!(status, StatusCode::OK, "{one}");
     assert_eq!(one["name"], "Aaron Member");

@@ -112,7 +112,7 @@ pub async fn delete(
     Ok(ok(json!({ "succeded": true })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct ListParams {
     location_id: Option<String>,

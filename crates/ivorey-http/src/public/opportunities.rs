@@ -14,7 +14,7 @@ use ivorey_store::StoreError;
 use serde_json::{Value, json};
 
 use self::body::{CreateBody, StatusBody, UpdateBody, UpsertBody};
-pub use self::search::{pipelines, search, search_post};
+pub use self::search::{PipelineParams, SearchParams, pipelines, search, search_post};
 use super::Authed;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};

@@ -27,7 +27,7 @@ fn user_json(user: &User, role: Role, location: &LocationId) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct ListParams {
     location_id: Option<String>,

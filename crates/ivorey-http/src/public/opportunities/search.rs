@@ -111,7 +111,7 @@ fn opportunities_json(found: &[Opportunity]) -> Vec<Value> {
     found.iter().map(Opportunity::to_json).collect()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     location_id: Option<String>,
@@ -299,7 +299,7 @@ pub async fn search_post(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct PipelineParams {
     location_id: Option<String>,

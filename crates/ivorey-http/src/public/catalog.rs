@@ -1,0 +1,121 @@
+//! The catalogue of public endpoints: method, path, the scope the handler requires, what it
+//! does, its query parameters (derived from the handler's own query struct) and whether it takes
+//! a JSON body. The router is built from this list and `/openapi.json` is generated from it, so
+//! the document cannot describe a route that does not exist or miss one that does.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, delete, get, post, put};
+use ivorey_core::Scope;
+use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+
+use super::{
+    contact_notes, contact_tags, contact_upsert, contacts, introspect, locations, opportunities,
+    users,
+};
+use crate::AppState;
+
+/// One public operation.
+#[derive(Debug)]
+pub struct Endpoint {
+    pub method: Method,
+    /// The axum path template; `{name}` segments are path parameters.
+    pub path: &'static str,
+    /// The scope a token needs (`None`: any valid token).
+    pub scope: Option<Scope>,
+    /// The OpenAPI tag (area).
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub query: fn() -> Vec<Parameter>,
+    /// Whether the operation reads a JSON object body.
+    pub body: bool,
+    pub route: fn() -> MethodRouter<AppState>,
+}
+
+/// The query parameters of a handler's query struct, as documented.
+pub fn query<T: IntoParams>() -> Vec<Parameter> {
+    T::into_params(|| Some(ParameterIn::Query))
+}
+
+/// For operations without query parameters.
+pub fn no_query() -> Vec<Parameter> {
+    Vec::new()
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one line per endpoint reads as a table"
+)]
+pub fn ep(
+    method: Method,
+    path: &'static str,
+    scope: Option<Scope>,
+    tag: &'static str,
+    summary: &'static str,
+    query: fn() -> Vec<Parameter>,
+    body: bool,
+    route: fn() -> MethodRouter<AppState>,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        scope,
+        tag,
+        summary,
+        query,
+        body,
+        route,
+    }
+}
+
+/// Every public endpoint, grouped by area.
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut all = core_endpoints();
+    all.extend(opportunity_endpoints());
+    all
+}
+
+#[rustfmt::skip]
+fn core_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    const NOQ: fn() -> Vec<Parameter> = no_query;
+    vec![
+        ep(M::GET, "/locations/{locationId}", Some(S::LocationsRead), "Locations", "Get the location (business profile)", NOQ, false, || get(locations::get_location)),
+        ep(M::GET, "/contacts/", Some(S::ContactsRead), "Contacts", "List contacts (keyset paging by startAfter/startAfterId)", query::<contacts::ListParams>, false, || get(contacts::list)),
+        ep(M::POST, "/contacts/", Some(S::ContactsWrite), "Contacts", "Create a contact", NOQ, true, || post(contacts::create)),
+        ep(M::GET, "/contacts/{contactId}", Some(S::ContactsRead), "Contacts", "Get a contact", NOQ, false, || get(contacts::get)),
+        ep(M::PUT, "/contacts/{contactId}", Some(S::ContactsWrite), "Contacts", "Update a contact", NOQ, true, || put(contacts::update)),
+        ep(M::DELETE, "/contacts/{contactId}", Some(S::ContactsWrite), "Contacts", "Delete a contact", NOQ, false, || delete(contacts::delete)),
+        ep(M::POST, "/contacts/upsert", Some(S::ContactsWrite), "Contacts", "Create or update a contact matched by email or phone", NOQ, true, || post(contact_upsert::upsert)),
+        ep(M::POST, "/contacts/{contactId}/tags", Some(S::ContactsWrite), "Contacts", "Add tags to a contact", NOQ, true, || post(contact_tags::add)),
+        ep(M::DELETE, "/contacts/{contactId}/tags", Some(S::ContactsWrite), "Contacts", "Remove tags from a contact", NOQ, true, || delete(contact_tags::remove)),
+        ep(M::GET, "/contacts/{contactId}/notes", Some(S::ContactsRead), "Contacts", "List a contact's notes", NOQ, false, || get(contact_notes::list)),
+        ep(M::POST, "/contacts/{contactId}/notes", Some(S::ContactsWrite), "Contacts", "Add a note to a contact", NOQ, true, || post(contact_notes::create)),
+        ep(M::GET, "/contacts/{contactId}/notes/{id}", Some(S::ContactsRead), "Contacts", "Get a note", NOQ, false, || get(contact_notes::get)),
+        ep(M::PUT, "/contacts/{contactId}/notes/{id}", Some(S::ContactsWrite), "Contacts", "Update a note", NOQ, true, || put(contact_notes::update)),
+        ep(M::DELETE, "/contacts/{contactId}/notes/{id}", Some(S::ContactsWrite), "Contacts", "Delete a note", NOQ, false, || delete(contact_notes::delete)),
+        ep(M::GET, "/users/", Some(S::UsersRead), "Users", "List the location's users", query::<users::ListParams>, false, || get(users::list)),
+        ep(M::GET, "/users/{userId}", Some(S::UsersRead), "Users", "Get a user of the location", NOQ, false, || get(users::get)),
+        ep(M::GET, "/token/introspect", None, "Tokens", "What the presented token may do (location, scopes, expiry)", NOQ, false, || get(introspect::introspect)),
+    ]
+}
+
+#[rustfmt::skip]
+fn opportunity_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    use opportunities as o;
+    const NOQ: fn() -> Vec<Parameter> = no_query;
+    vec![
+        ep(M::POST, "/opportunities/", Some(S::OpportunitiesWrite), "Opportunities", "Create an opportunity", NOQ, true, || post(o::create)),
+        ep(M::GET, "/opportunities/pipelines", Some(S::OpportunitiesRead), "Opportunities", "List pipelines with their stages", query::<o::PipelineParams>, false, || get(o::pipelines)),
+        ep(M::GET, "/opportunities/search", Some(S::OpportunitiesRead), "Opportunities", "Search opportunities", query::<o::SearchParams>, false, || get(o::search)),
+        ep(M::POST, "/opportunities/search", Some(S::OpportunitiesRead), "Opportunities", "Search opportunities (body filters, page numbers)", NOQ, true, || post(o::search_post)),
+        ep(M::POST, "/opportunities/upsert", Some(S::OpportunitiesWrite), "Opportunities", "Create or update the contact's opportunity in a pipeline", NOQ, true, || post(o::upsert)),
+        ep(M::GET, "/opportunities/{id}", Some(S::OpportunitiesRead), "Opportunities", "Get an opportunity", NOQ, false, || get(o::get)),
+        ep(M::PUT, "/opportunities/{id}", Some(S::OpportunitiesWrite), "Opportunities", "Update an opportunity", NOQ, true, || put(o::update)),
+        ep(M::DELETE, "/opportunities/{id}", Some(S::OpportunitiesWrite), "Opportunities", "Delete an opportunity", NOQ, false, || delete(o::delete)),
+        ep(M::PUT, "/opportunities/{id}/status", Some(S::OpportunitiesWrite), "Opportunities", "Change an opportunity's status", NOQ, true, || put(o::update_status)),
+    ]
+}
