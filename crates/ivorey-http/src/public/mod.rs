@@ -6,6 +6,7 @@ mod contact_notes;
 mod contact_tags;
 mod contact_upsert;
 mod contacts;
+mod forms;
 mod introspect;
 mod locations;
 mod opportunities;
@@ -64,5 +65,8 @@ pub fn routes() -> Router<AppState> {
         .route("/users/", get(users::list))
         .route("/users/{userId}", get(users::get))
         .route("/token/introspect", get(introspect::introspect))
+        .route("/forms/", get(forms::list))
+        .route("/forms/submissions", get(forms::submissions))
+        .route("/forms/submit/{formId}", post(forms::submit))
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
 }

@@ -1,0 +1,1 @@
+//! Payments: orders with line items, manual payment transactions, ISO 4217 currencies.
