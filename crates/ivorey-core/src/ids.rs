@@ -100,6 +100,23 @@ define_id!(
     OpportunityId
 );
 
+define_id!(
+    /// A form definition of a location.
+    FormId
+);
+define_id!(
+    /// One submission of a form.
+    SubmissionId
+);
+define_id!(
+    /// An order (payments).
+    OrderId
+);
+define_id!(
+    /// A payment transaction recorded against an order.
+    TransactionId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

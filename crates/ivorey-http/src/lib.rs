@@ -66,6 +66,8 @@ pub struct AppState {
     pub usage: UsageRecorder,
     pub limiter: RateLimiter,
     pub metrics: metrics::Metrics,
+    /// Spam control of public form submissions.
+    pub form_submits: app::form_throttle::SubmitThrottle,
 }
 
 impl AppState {
@@ -78,6 +80,7 @@ impl AppState {
             usage: UsageRecorder::default(),
             limiter,
             metrics: metrics::Metrics::default(),
+            form_submits: app::form_throttle::SubmitThrottle::default(),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod audit;
 mod contacts;
 mod error;
+mod forms;
 mod integrations;
 mod locations;
 mod migrate;

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_notes",
         include_str!("../migrations/0003_contact_notes.sql"),
     ),
+    (7, "forms", include_str!("../migrations/0007_forms.sql")),
 ];
 
 /// The first half of the advisory lock key: "iv" in ASCII, so the lock is recognisable in

@@ -4,6 +4,7 @@
 
 mod audit;
 mod contacts;
+mod forms;
 mod integrations;
 mod locations;
 mod migrate;

@@ -2,6 +2,9 @@
 //! the same validation, token handling and audit trail.
 
 pub mod accounts;
+pub mod contacts;
+pub mod form_throttle;
+pub mod forms;
 pub mod integrations;
 pub mod pipelines;
 pub mod usage;

@@ -1,6 +1,7 @@
 //! The management API: JSON endpoints for signed-in users (session cookie + CSRF header), used
 //! by the web UI and by tests. A Private Integration token can never call it.
 
+mod forms;
 mod integrations;
 mod locations;
 mod session;
@@ -52,6 +53,14 @@ pub fn routes() -> Router<AppState> {
             post(integrations::expire_old_token),
         )
         .route(&format!("{integration}/usage"), get(integrations::usage))
+        .route(
+            "/manage/locations/{locationId}/forms",
+            get(forms::list).post(forms::create),
+        )
+        .route(
+            "/manage/locations/{locationId}/forms/{formId}",
+            get(forms::get).put(forms::update).delete(forms::delete),
+        )
         .route_layer(middleware::from_fn(refuse_tokens))
 }
 

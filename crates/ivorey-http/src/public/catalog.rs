@@ -10,8 +10,8 @@ use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterIn};
 
 use super::{
-    contact_notes, contact_tags, contact_upsert, contacts, introspect, locations, opportunities,
-    users,
+    contact_notes, contact_tags, contact_upsert, contacts, forms, introspect, locations,
+    opportunities, users,
 };
 use crate::AppState;
 
@@ -72,7 +72,18 @@ pub fn ep(
 pub fn endpoints() -> Vec<Endpoint> {
     let mut all = core_endpoints();
     all.extend(opportunity_endpoints());
+    all.extend(form_endpoints());
     all
+}
+
+#[rustfmt::skip]
+fn form_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    vec![
+        ep(M::GET, "/forms/", Some(S::FormsRead), "Forms", "List the location's forms", query::<forms::FormsParams>, false, || get(forms::list)),
+        ep(M::GET, "/forms/submissions", Some(S::FormsRead), "Forms", "List form submissions (page numbers; send a fixed endAt for a stable snapshot)", query::<forms::SubmissionsParams>, false, || get(forms::submissions)),
+    ]
 }
 
 #[rustfmt::skip]

@@ -1,14 +1,16 @@
 //! `POST /contacts/upsert`: updates the location's contact with the body's email (the oldest,
-//! if several) or creates one; answers `{"new": bool, "contact": {...}}`.
-//! Matching is on email only for now: phone matching needs a normalised phone column.
+//! if several) or creates one; answers `{"new": bool, "contact": {...}}`. The matching rule is
+//! `app::contacts::plan_upsert`, shared with public form submissions.
 
 use axum::extract::State;
-use ivorey_core::contact::{Contact, CreateContactInput};
-use ivorey_core::{ContactId, Scope};
+use ivorey_core::Scope;
+use ivorey_core::contact::CreateContactInput;
+use ivorey_store::ContactWrite;
 use serde_json::{Value, json};
 
 use super::Authed;
 use crate::AppState;
+use crate::app::contacts::plan_upsert;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::reply::{Reply, ok};
@@ -23,24 +25,14 @@ pub async fn upsert(
         .check_location(body.location_id.as_deref(), "locationId")?
         .clone();
     let now = state.clock.now();
-    let existing = match body.email_lower() {
-        Some(email) => state.store.find_contact_by_email(&location, &email).await?,
-        None => None,
-    };
-    if let Some(mut contact) = existing {
-        contact.fields = body.into_update().apply_to(contact.fields)?;
-        contact.date_updated = now;
-        state.store.update_contact(&contact).await?;
-        return Ok(ok(json!({ "new": false, "contact": contact.to_json() })));
+    match plan_upsert(state.store.as_ref(), now, &location, body).await? {
+        ContactWrite::Update(contact) => {
+            state.store.update_contact(&contact).await?;
+            Ok(ok(json!({ "new": false, "contact": contact.to_json() })))
+        }
+        ContactWrite::Insert(contact) => {
+            state.store.insert_contact(&contact).await?;
+            Ok(ok(json!({ "new": true, "contact": contact.to_json() })))
+        }
     }
-    let fields = body.into_fields()?;
-    let contact = Contact {
-        id: ContactId::generate(),
-        location_id: location,
-        fields,
-        date_added: now,
-        date_updated: now,
-    };
-    state.store.insert_contact(&contact).await?;
-    Ok(ok(json!({ "new": true, "contact": contact.to_json() })))
 }

@@ -7,6 +7,7 @@ mod contact_notes;
 mod contact_tags;
 mod contact_upsert;
 mod contacts;
+mod forms;
 mod introspect;
 mod locations;
 mod opportunities;
@@ -14,6 +15,7 @@ mod users;
 
 use axum::Router;
 use axum::middleware;
+use axum::routing::post;
 
 pub use auth::Authed;
 
@@ -25,4 +27,6 @@ pub fn routes() -> Router<AppState> {
         .into_iter()
         .fold(Router::new(), |router, e| router.route(e.path, (e.route)()))
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
+        // A website's form posts here without a token; it has its own per-address throttle.
+        .route("/forms/submit/{formId}", post(forms::submit))
 }

@@ -4,6 +4,7 @@
 
 mod contacts;
 mod fixtures;
+mod forms;
 mod integrations;
 mod locations;
 mod notes;
@@ -12,6 +13,7 @@ mod usage;
 
 pub use contacts::*;
 pub use fixtures::*;
+pub use forms::*;
 pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
@@ -50,6 +52,9 @@ macro_rules! conformance_suite {
             opportunity_references_stay_in_the_location,
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
+            forms_round_trip_within_their_location,
+            a_submission_is_stored_with_its_contact_or_not_at_all,
+            submissions_are_filtered_and_paged_newest_first,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {

@@ -1,0 +1,114 @@
+//! Form definitions (admins manage them; HighLevel's API only lists them) and the public
+//! submission path: check the values against the definition, upsert the contact by the same
+//! rule as `POST /contacts/upsert`, and store both in one transaction.
+
+use ivorey_core::form::{Form, FormInput, HONEYPOT_FIELD, Submission};
+use ivorey_core::ids::{FormId, SubmissionId};
+use ivorey_core::{LocationId, Timestamp};
+use ivorey_store::{Store, StoreError};
+use serde_json::{Map, Value};
+
+use super::contacts::plan_upsert;
+use crate::error::{ApiError, ApiResult};
+
+pub const FORM_NOT_FOUND: ApiError = ApiError::NotFound("Form not found");
+
+/// A form id from a path; a malformed one answers like a missing form.
+pub fn form_id(raw: &str) -> ApiResult<FormId> {
+    FormId::parse(raw).map_err(|_| FORM_NOT_FOUND)
+}
+
+pub async fn create_form(
+    store: &dyn Store,
+    now: Timestamp,
+    location: &LocationId,
+    input: FormInput,
+) -> ApiResult<Form> {
+    let form = input.into_form(location, now)?;
+    store.create_form(&form).await.map_err(|e| match e {
+        StoreError::NotFound => ApiError::NotFound("Location not found"),
+        other => other.into(),
+    })?;
+    Ok(form)
+}
+
+pub async fn get_form(store: &dyn Store, location: &LocationId, id: &str) -> ApiResult<Form> {
+    let id = form_id(id)?;
+    store.get_form(location, &id).await?.ok_or(FORM_NOT_FOUND)
+}
+
+/// Replaces the form's name and fields. Stored submissions keep the values they had.
+pub async fn update_form(
+    store: &dyn Store,
+    now: Timestamp,
+    location: &LocationId,
+    id: &str,
+    input: FormInput,
+) -> ApiResult<Form> {
+    let form = get_form(store, location, id).await?;
+    let form = input.apply_to(form, now)?;
+    store.update_form(&form).await.map_err(not_found)?;
+    Ok(form)
+}
+
+/// Deletes the form and its submissions.
+pub async fn delete_form(store: &dyn Store, location: &LocationId, id: &str) -> ApiResult<()> {
+    let id = form_id(id)?;
+    store.delete_form(location, &id).await.map_err(not_found)
+}
+
+fn not_found(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => FORM_NOT_FOUND,
+        other => other.into(),
+    }
+}
+
+/// What a public submission came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    Stored(SubmissionId),
+    /// The honeypot was filled: nothing stored, but the client sees a success all the same.
+    Dropped(SubmissionId),
+}
+
+/// Stores a public submission to `form`: the honeypot check, then the values, then the contact
+/// upsert and the submission in one transaction.
+pub async fn submit(
+    store: &dyn Store,
+    now: Timestamp,
+    form: &Form,
+    posted: &Map<String, Value>,
+) -> ApiResult<Submitted> {
+    let honeypot = posted
+        .get(HONEYPOT_FIELD)
+        .is_some_and(|v| !matches!(v, Value::Null) && v.as_str().is_none_or(|s| !s.is_empty()));
+    if honeypot {
+        return Ok(Submitted::Dropped(SubmissionId::generate()));
+    }
+    let checked = form.check_submission(posted)?;
+    let write = plan_upsert(store, now, &form.location_id, checked.contact).await?;
+    let contact = write.contact();
+    let submission = Submission {
+        id: SubmissionId::generate(),
+        location_id: form.location_id.clone(),
+        form_id: form.id.clone(),
+        contact_id: contact.id.clone(),
+        name: contact.fields.name.clone(),
+        email: contact.fields.email.clone(),
+        phone: contact.fields.phone.clone(),
+        values: checked.values,
+        created_at: now,
+    };
+    store
+        .record_submission(&write, &submission)
+        .await
+        .map_err(|e| match e {
+            // The form was deleted, or the matched contact, in the meantime.
+            StoreError::NotFound => {
+                ApiError::Conflict("The form or contact changed meanwhile; submit again.".into())
+            }
+            other => other.into(),
+        })?;
+    Ok(Submitted::Stored(submission.id))
+}
