@@ -4,6 +4,7 @@
 //! Every method that touches a location's data takes the `LocationId` first: a query without the
 //! tenant filter cannot be written through these traits.
 
+mod calendars;
 pub mod conformance;
 mod error;
 mod records;
@@ -21,6 +22,7 @@ use ivorey_core::{
     ContactId, IntegrationId, LocationId, OpportunityId, PipelineId, Timestamp, TokenHash, UserId,
 };
 
+pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
 pub use error::{StoreError, StoreResult};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
@@ -288,6 +290,7 @@ pub trait Store:
     + ContactStore
     + NoteStore
     + OpportunityStore
+    + CalendarStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -2,6 +2,7 @@
 //! file calls `conformance_suite!(async { make_store().await })` to run each case against a fresh
 //! store.
 
+mod calendars;
 mod contacts;
 mod fixtures;
 mod integrations;
@@ -10,6 +11,7 @@ mod notes;
 mod opportunities;
 mod usage;
 
+pub use calendars::*;
 pub use contacts::*;
 pub use fixtures::*;
 pub use integrations::*;
@@ -50,6 +52,8 @@ macro_rules! conformance_suite {
             opportunity_references_stay_in_the_location,
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
+            calendars_round_trip_within_their_location,
+            appointments_stay_in_their_location_and_never_overlap,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
