@@ -2,6 +2,8 @@
 //! Integration token. Every handler's first line names the scope it needs.
 
 mod auth;
+mod calendar_events;
+mod calendars;
 mod contact_notes;
 mod contact_tags;
 mod contact_upsert;
@@ -13,7 +15,7 @@ mod users;
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 pub use auth::Authed;
 
@@ -64,5 +66,29 @@ pub fn routes() -> Router<AppState> {
         .route("/users/", get(users::list))
         .route("/users/{userId}", get(users::get))
         .route("/token/introspect", get(introspect::introspect))
+        .route("/calendars/", get(calendars::list).post(calendars::create))
+        .route("/calendars/events", get(calendar_events::list))
+        .route(
+            "/calendars/events/appointments",
+            post(calendar_events::create),
+        )
+        .route(
+            "/calendars/events/appointments/{eventId}",
+            get(calendar_events::get).put(calendar_events::update),
+        )
+        .route(
+            "/calendars/events/{eventId}",
+            delete(calendar_events::delete),
+        )
+        .route(
+            "/calendars/{calendarId}",
+            get(calendars::get)
+                .put(calendars::update)
+                .delete(calendars::delete),
+        )
+        .route(
+            "/calendars/{calendarId}/free-slots",
+            get(calendars::free_slots),
+        )
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
 }
