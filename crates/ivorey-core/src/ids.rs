@@ -99,6 +99,14 @@ define_id!(
     /// An opportunity (a deal with a contact, in a pipeline stage).
     OpportunityId
 );
+define_id!(
+    /// A booking calendar of a location.
+    CalendarId
+);
+define_id!(
+    /// An appointment (HighLevel's calendar event).
+    AppointmentId
+);
 
 define_id!(
     /// A form definition of a location.

@@ -133,8 +133,8 @@ fn responses(e: &Endpoint) -> Value {
         "429": error("Rate limit exceeded; see Retry-After"),
         "default": error("Other errors, in the same shape"),
     });
-    // Creating calls answer 201; upserts and searches by POST answer 200 or 201 as upstream.
-    if e.method == axum::http::Method::POST {
+    // Creating calls answer 201; some upstream writes (an event's delete) answer 201 too.
+    if e.method != axum::http::Method::GET {
         responses["201"] = success;
     }
     responses

@@ -5,6 +5,7 @@
 //! network. Put a TLS-terminating proxy in between if it is not.
 
 mod audit;
+mod calendars;
 mod contacts;
 mod error;
 mod forms;

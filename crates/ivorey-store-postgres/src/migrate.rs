@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_notes",
         include_str!("../migrations/0003_contact_notes.sql"),
     ),
+    (
+        6,
+        "calendars",
+        include_str!("../migrations/0006_calendars.sql"),
+    ),
     (7, "forms", include_str!("../migrations/0007_forms.sql")),
 ];
 

@@ -3,6 +3,7 @@
 //! SQLite's locking keeps them consistent and every change is visible to the next query.
 
 mod audit;
+mod calendars;
 mod contacts;
 mod forms;
 mod integrations;

@@ -4,6 +4,7 @@
 //! Every method that touches a location's data takes the `LocationId` first: a query without the
 //! tenant filter cannot be written through these traits.
 
+mod calendars;
 pub mod conformance;
 mod error;
 mod forms;
@@ -22,6 +23,7 @@ use ivorey_core::{
     ContactId, IntegrationId, LocationId, OpportunityId, PipelineId, Timestamp, TokenHash, UserId,
 };
 
+pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
 pub use records::{
@@ -291,6 +293,7 @@ pub trait Store:
     + NoteStore
     + OpportunityStore
     + FormStore
+    + CalendarStore
     + Send
     + Sync
     + std::fmt::Debug

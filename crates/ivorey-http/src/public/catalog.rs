@@ -10,8 +10,8 @@ use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterIn};
 
 use super::{
-    contact_notes, contact_tags, contact_upsert, contacts, forms, introspect, locations,
-    opportunities, users,
+    calendar_events, calendars, contact_notes, contact_tags, contact_upsert, contacts, forms,
+    introspect, locations, opportunities, users,
 };
 use crate::AppState;
 
@@ -73,7 +73,29 @@ pub fn endpoints() -> Vec<Endpoint> {
     let mut all = core_endpoints();
     all.extend(opportunity_endpoints());
     all.extend(form_endpoints());
+    all.extend(calendar_endpoints());
     all
+}
+
+#[rustfmt::skip]
+fn calendar_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    use calendar_events as ev;
+    const NOQ: fn() -> Vec<Parameter> = no_query;
+    vec![
+        ep(M::GET, "/calendars/", Some(S::CalendarsRead), "Calendars", "List the location's calendars", query::<calendars::ListParams>, false, || get(calendars::list)),
+        ep(M::POST, "/calendars/", Some(S::CalendarsWrite), "Calendars", "Create a calendar (time zone, open hours, slot length)", NOQ, true, || post(calendars::create)),
+        ep(M::GET, "/calendars/{calendarId}", Some(S::CalendarsRead), "Calendars", "Get a calendar", NOQ, false, || get(calendars::get)),
+        ep(M::PUT, "/calendars/{calendarId}", Some(S::CalendarsWrite), "Calendars", "Update a calendar", NOQ, true, || put(calendars::update)),
+        ep(M::DELETE, "/calendars/{calendarId}", Some(S::CalendarsWrite), "Calendars", "Delete a calendar and its appointments", NOQ, false, || delete(calendars::delete)),
+        ep(M::GET, "/calendars/{calendarId}/free-slots", Some(S::CalendarsRead), "Calendars", "Free slots: open hours minus booked appointments, by day", query::<calendars::SlotParams>, false, || get(calendars::free_slots)),
+        ep(M::GET, "/calendars/events", Some(S::CalendarEventsRead), "Calendars", "Events of a calendar in a time window", query::<ev::ListParams>, false, || get(ev::list)),
+        ep(M::POST, "/calendars/events/appointments", Some(S::CalendarEventsWrite), "Calendars", "Book an appointment (double booking is refused with 409)", NOQ, true, || post(ev::create)),
+        ep(M::GET, "/calendars/events/appointments/{eventId}", Some(S::CalendarEventsRead), "Calendars", "Get an appointment", NOQ, false, || get(ev::get)),
+        ep(M::PUT, "/calendars/events/appointments/{eventId}", Some(S::CalendarEventsWrite), "Calendars", "Update or move an appointment", NOQ, true, || put(ev::update)),
+        ep(M::DELETE, "/calendars/events/{eventId}", Some(S::CalendarEventsWrite), "Calendars", "Delete an event", NOQ, false, || delete(ev::delete)),
+    ]
 }
 
 #[rustfmt::skip]

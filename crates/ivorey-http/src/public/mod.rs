@@ -2,6 +2,8 @@
 //! Integration token. Every handler's first line names the scope it needs.
 
 mod auth;
+mod calendar_events;
+mod calendars;
 pub mod catalog;
 mod contact_notes;
 mod contact_tags;

@@ -2,6 +2,7 @@
 //! file calls `conformance_suite!(async { make_store().await })` to run each case against a fresh
 //! store.
 
+mod calendars;
 mod contacts;
 mod fixtures;
 mod forms;
@@ -11,6 +12,7 @@ mod notes;
 mod opportunities;
 mod usage;
 
+pub use calendars::*;
 pub use contacts::*;
 pub use fixtures::*;
 pub use forms::*;
@@ -55,6 +57,8 @@ macro_rules! conformance_suite {
             forms_round_trip_within_their_location,
             a_submission_is_stored_with_its_contact_or_not_at_all,
             submissions_are_filtered_and_paged_newest_first,
+            calendars_round_trip_within_their_location,
+            appointments_stay_in_their_location_and_never_overlap,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {

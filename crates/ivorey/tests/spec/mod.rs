@@ -53,6 +53,34 @@ fn upstream_fixes() -> Vec<(&'static str, &'static str, Value)> {
             }
         }),
     )]
+    .into_iter()
+    .chain(calendar_fixes())
+    .collect()
+}
+
+/// Calendars: the event times are declared `object` with ISO string examples, and HighLevel
+/// serves (and its SDK reads) strings; the free-slots map also carries `traceId`, like every
+/// HighLevel answer, which its `additionalProperties` schema would refuse.
+fn calendar_fixes() -> Vec<(&'static str, &'static str, Value)> {
+    let mut fixes: Vec<(&'static str, &'static str, Value)> = [
+        "/components/schemas/CalendarEventDTO/properties/startTime",
+        "/components/schemas/CalendarEventDTO/properties/endTime",
+        "/components/schemas/CalendarEventDTO/properties/dateAdded",
+        "/components/schemas/CalendarEventDTO/properties/dateUpdated",
+    ]
+    .into_iter()
+    .map(|pointer| ("calendars.json", pointer, json!({"type": "string"})))
+    .collect();
+    fixes.push((
+        "calendars.json",
+        "/paths/~1calendars~1{calendarId}~1free-slots/get/responses/200/content/application~1json/schema",
+        json!({
+            "type": "object",
+            "properties": {"traceId": {"type": "string"}},
+            "additionalProperties": {"$ref": "#/components/schemas/SlotsSchema"}
+        }),
+    ));
+    fixes
 }
 
 struct Specs {

@@ -1,0 +1,237 @@
+//! Appointments (HighLevel's calendar events): book, read, change and delete one, and list a
+//! calendar's events in a time window. The store refuses a booking that overlaps another, in
+//! the transaction that writes it; this layer checks the open hours and the references.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use ivorey_core::calendar::Calendar;
+use ivorey_core::calendar::appointment::{Appointment, AppointmentChange, AppointmentInput};
+use ivorey_core::ids::AppointmentId;
+use ivorey_core::{LocationId, Scope, ValidationErrors};
+use ivorey_store::StoreError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Authed;
+use super::calendars::{NOT_FOUND as CALENDAR_NOT_FOUND, calendar_in, millis};
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::reply::{Reply, ok};
+
+const NOT_FOUND: ApiError = ApiError::NotFound("Appointment not found");
+/// The longest window `GET /calendars/events` lists.
+const EVENTS_RANGE_MAX_MS: i64 = 92 * 86_400_000;
+
+fn event_id(raw: &str) -> ApiResult<AppointmentId> {
+    AppointmentId::parse(raw)
+        .map_err(|_| ApiError::BadRequest("eventId must be a 20-character alphanumeric id".into()))
+}
+
+/// The location's appointment, or 404 (also for another location's).
+async fn appointment_in(
+    state: &AppState,
+    location: &LocationId,
+    raw: &str,
+) -> ApiResult<Appointment> {
+    let id = event_id(raw)?;
+    state
+        .store
+        .get_appointment(location, &id)
+        .await?
+        .ok_or(NOT_FOUND)
+}
+
+/// The calendar a change books on, as a 422 naming `calendarId` when it is not the location's.
+async fn target_calendar(
+    state: &AppState,
+    location: &LocationId,
+    change: &AppointmentChange,
+    current: Option<&Appointment>,
+) -> ApiResult<Calendar> {
+    let id = change
+        .calendar_id
+        .clone()
+        .or_else(|| current.map(|a| a.calendar_id.clone()))
+        .ok_or_else(|| ValidationErrors::single("calendarId", "is required"))?;
+    match state.store.get_calendar(location, &id).await? {
+        Some(calendar) => Ok(calendar),
+        None => {
+            Err(ValidationErrors::single("calendarId", "was not found in this location").into())
+        }
+    }
+}
+
+/// Refuses an assigned user who is not a member of the location.
+async fn check_user(
+    state: &AppState,
+    location: &LocationId,
+    change: &AppointmentChange,
+) -> ApiResult<()> {
+    let Some(Some(user)) = &change.assigned_user_id else {
+        return Ok(());
+    };
+    let members = state.store.location_users(location).await?;
+    if members.iter().any(|(u, _)| &u.id == user) {
+        Ok(())
+    } else {
+        Err(ValidationErrors::single("assignedUserId", "is not a user of this location").into())
+    }
+}
+
+/// Maps a booking's store error: an overlap is a 409 in the error shape.
+fn booking_err(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => {
+            ValidationErrors::single("calendarId", "or contactId was not found in this location")
+                .into()
+        }
+        StoreError::Conflict(what) => ApiError::Conflict(format!("{what}.")),
+        other => other.into(),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<AppointmentInput>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarEventsWrite)?;
+    let change = body.validate(true)?;
+    auth.check_location(change.location_id.as_deref(), "locationId")?;
+    let calendar = target_calendar(&state, location, &change, None).await?;
+    let contact = change
+        .contact_id
+        .clone()
+        .ok_or_else(|| ValidationErrors::single("contactId", "is required"))?;
+    if state.store.get_contact(location, &contact).await?.is_none() {
+        return Err(ValidationErrors::single("contactId", "was not found in this location").into());
+    }
+    check_user(&state, location, &change).await?;
+    let appointment = change.create(&calendar, contact, state.clock.now())?;
+    state
+        .store
+        .insert_appointment(&appointment, calendar.date_updated)
+        .await
+        .map_err(booking_err)?;
+    Ok(ok(appointment.to_json(&calendar.zone())))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarEventsRead)?;
+    let appointment = appointment_in(&state, location, &id).await?;
+    let calendar = state
+        .store
+        .get_calendar(location, &appointment.calendar_id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    Ok(ok(
+        json!({ "event": appointment.to_json(&calendar.zone()) }),
+    ))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<AppointmentInput>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarEventsWrite)?;
+    let change = body.validate(false)?;
+    if change.location_id.is_some() {
+        auth.check_location(change.location_id.as_deref(), "locationId")?;
+    }
+    let current = appointment_in(&state, location, &id).await?;
+    let calendar = target_calendar(&state, location, &change, Some(&current)).await?;
+    check_user(&state, location, &change).await?;
+    let appointment = change.apply_to(current, &calendar, state.clock.now())?;
+    state
+        .store
+        .update_appointment(&appointment, calendar.date_updated)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => NOT_FOUND,
+            other => booking_err(other),
+        })?;
+    Ok(ok(appointment.to_json(&calendar.zone())))
+}
+
+/// HighLevel answers a delete with 201.
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarEventsWrite)?;
+    let id = event_id(&id)?;
+    state
+        .store
+        .delete_appointment(location, &id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => NOT_FOUND,
+            other => other.into(),
+        })?;
+    Ok(Reply(StatusCode::CREATED, json!({ "succeeded": true })))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    location_id: Option<String>,
+    calendar_id: Option<String>,
+    start_time: Option<String>,
+    end_time: Option<String>,
+}
+
+/// The calendar's events (cancelled ones too) overlapping `[startTime, endTime)`.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarEventsRead)?;
+    auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let mut e = ValidationErrors::new();
+    let calendar = params
+        .calendar_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if calendar.is_none() {
+        e.add(
+            "calendarId",
+            "is required (userId and groupId filters are not supported)",
+        );
+    }
+    let from = millis(&mut e, "startTime", params.start_time.as_deref());
+    let to = millis(&mut e, "endTime", params.end_time.as_deref());
+    if let (Some(from), Some(to)) = (from, to) {
+        if to <= from {
+            e.add("endTime", "must be after startTime");
+        } else if to.0 - from.0 > EVENTS_RANGE_MAX_MS {
+            e.add("endTime", "must be at most 92 days after startTime");
+        }
+    }
+    let (Some(calendar), Some(from), Some(to)) = (calendar, from, to) else {
+        return Err(e.into());
+    };
+    e.finish(())?;
+    let calendar = calendar_in(&state, location, calendar)
+        .await
+        .map_err(|e| match e {
+            ApiError::BadRequest(_) => CALENDAR_NOT_FOUND,
+            other => other,
+        })?;
+    let zone = calendar.zone();
+    let events = state
+        .store
+        .list_appointments(location, &calendar.id, from, to)
+        .await?;
+    let events: Vec<Value> = events.iter().map(|a| a.to_json(&zone)).collect();
+    Ok(ok(json!({ "events": events })))
+}

@@ -1,0 +1,215 @@
+//! Calendars: `/calendars/`, `/calendars/{calendarId}` and its free slots, in HighLevel v2
+//! shapes. A calendar of another location answers exactly like a missing one.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use ivorey_core::calendar::slots::{by_local_date, free_slots as compute_free_slots};
+use ivorey_core::calendar::{Calendar, CalendarInput, zone};
+use ivorey_core::ids::CalendarId;
+use ivorey_core::{LocationId, Scope, Timestamp, ValidationErrors};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Authed;
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::reply::{Reply, ok};
+
+pub(crate) const NOT_FOUND: ApiError = ApiError::NotFound("Calendar not found");
+/// The longest free-slots range HighLevel serves.
+const SLOTS_RANGE_MAX_MS: i64 = 31 * 86_400_000;
+
+pub(crate) fn calendar_id(raw: &str) -> ApiResult<CalendarId> {
+    CalendarId::parse(raw).map_err(|_| {
+        ApiError::BadRequest("calendarId must be a 20-character alphanumeric id".into())
+    })
+}
+
+/// The location's calendar, or 404 (also for another location's).
+pub(crate) async fn calendar_in(
+    state: &AppState,
+    location: &LocationId,
+    raw: &str,
+) -> ApiResult<Calendar> {
+    let id = calendar_id(raw)?;
+    state
+        .store
+        .get_calendar(location, &id)
+        .await?
+        .ok_or(NOT_FOUND)
+}
+
+/// A Unix-milliseconds query value (HighLevel sends them as numbers or numeric strings).
+pub(crate) fn millis(
+    e: &mut ValidationErrors,
+    field: &'static str,
+    raw: Option<&str>,
+) -> Option<Timestamp> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        e.add(field, "is required (Unix milliseconds)");
+        return None;
+    };
+    let parsed = raw.parse::<i64>().ok().filter(|ms| *ms >= 0).map(Timestamp);
+    if parsed.is_none() {
+        e.add(field, "must be Unix milliseconds");
+    }
+    parsed
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    location_id: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarsRead)?;
+    auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let calendars = state.store.list_calendars(location).await?;
+    let calendars: Vec<Value> = calendars.iter().map(Calendar::to_json).collect();
+    Ok(ok(json!({ "calendars": calendars })))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<CalendarInput>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarsWrite)?;
+    auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let home = state.store.get_location(location).await?;
+    let default_zone = home.as_ref().and_then(|l| l.profile.timezone.as_deref());
+    let calendar = body.create(location, default_zone, state.clock.now())?;
+    state.store.insert_calendar(&calendar).await?;
+    Ok(ok(json!({ "calendar": calendar.to_json() })))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarsRead)?;
+    let calendar = calendar_in(&state, location, &id).await?;
+    Ok(ok(json!({ "calendar": calendar.to_json() })))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<CalendarInput>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarsWrite)?;
+    if body.location_id.is_some() {
+        auth.check_location(body.location_id.as_deref(), "locationId")?;
+    }
+    let current = calendar_in(&state, location, &id).await?;
+    let calendar = body.update(current, state.clock.now())?;
+    state
+        .store
+        .update_calendar(&calendar)
+        .await
+        .map_err(|e| match e {
+            ivorey_store::StoreError::NotFound => NOT_FOUND,
+            other => other.into(),
+        })?;
+    Ok(ok(json!({ "calendar": calendar.to_json() })))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Reply<Value>> {
+    let location = auth.require(Scope::CalendarsWrite)?;
+    let id = calendar_id(&id)?;
+    state
+        .store
+        .delete_calendar(location, &id)
+        .await
+        .map_err(|e| match e {
+            ivorey_store::StoreError::NotFound => NOT_FOUND,
+            other => other.into(),
+        })?;
+    Ok(ok(json!({ "success": true })))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotParams {
+    start_date: Option<String>,
+    end_date: Option<String>,
+    timezone: Option<String>,
+}
+
+/// Free slots from `startDate` to `endDate` (at most 31 days), keyed by local date in the
+/// requested `timezone` (default: the calendar's): open hours minus booked time, never past.
+pub async fn free_slots(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<SlotParams>,
+) -> ApiResult<Reply<BTreeMap<String, Value>>> {
+    let location = auth.require(Scope::CalendarsRead)?;
+    let calendar = calendar_in(&state, location, &id).await?;
+    let mut e = ValidationErrors::new();
+    let from = millis(&mut e, "startDate", params.start_date.as_deref());
+    let to = millis(&mut e, "endDate", params.end_date.as_deref());
+    let shown_in = match params
+        .timezone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(calendar.zone()),
+        Some(name) => {
+            let found = zone(name);
+            if found.is_none() {
+                e.add(
+                    "timezone",
+                    "must be an IANA time zone such as America/New_York",
+                );
+            }
+            found
+        }
+    };
+    if let (Some(from), Some(to)) = (from, to) {
+        if to <= from {
+            e.add("endDate", "must be after startDate");
+        } else if to.0 - from.0 > SLOTS_RANGE_MAX_MS {
+            e.add("endDate", "must be at most 31 days after startDate");
+        }
+    }
+    let (Some(from), Some(to), Some(shown_in)) = (from, to, shown_in) else {
+        return Err(e.into());
+    };
+    e.finish(())?;
+    let mut slots = Vec::new();
+    if calendar.is_active {
+        // A slot starting just before `to` may run into a booking that starts after it.
+        let reach = Timestamp(to.0 + i64::from(calendar.slot_duration_minutes) * 60_000);
+        let booked = state
+            .store
+            .list_appointments(location, &calendar.id, from, reach)
+            .await?;
+        let busy: Vec<_> = booked
+            .iter()
+            .filter(|a| a.occupies())
+            .map(|a| (a.start, a.end))
+            .collect();
+        let now = state.clock.now();
+        slots = calendar.with_schedule(|s| compute_free_slots(s, (from, to), now, &busy));
+    }
+    let days = by_local_date(&slots, &shown_in)
+        .into_iter()
+        .map(|(day, slots)| (day, json!({ "slots": slots })))
+        .collect();
+    Ok(ok(days))
+}
