@@ -5,6 +5,7 @@
 //! network. Put a TLS-terminating proxy in between if it is not.
 
 mod audit;
+mod auth_listener;
 mod contacts;
 mod error;
 mod integrations;
@@ -18,10 +19,12 @@ mod usage;
 mod users;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use ivorey_store::grant_cache::{DEFAULT_CAPACITY, GrantCache};
 use ivorey_store::{Store, StoreError, StoreResult};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
@@ -45,6 +48,9 @@ pub struct PgStore {
     /// `user@host:port/dbname`, for `Debug`: never the password.
     target: String,
     schema: Option<String>,
+    /// Verified grants, trusted only while `listener` is connected (see `auth_listener.rs`).
+    grants: Arc<GrantCache>,
+    listener: Arc<auth_listener::AuthListener>,
 }
 
 impl fmt::Debug for PgStore {
@@ -85,6 +91,7 @@ impl PgStore {
             config.application_name("ivorey");
         }
         let target = describe_target(&config);
+        let listener = auth_listener::AuthListener::new(config.clone());
         // Fast recycling checks only that the socket is open: a verifying query on every
         // checkout would double the round trips of the token lookup. A connection the server
         // dropped fails its next query as `Unavailable` and is then discarded.
@@ -103,6 +110,8 @@ impl PgStore {
             pool,
             target,
             schema: schema.map(str::to_owned),
+            grants: Arc::new(GrantCache::untrusted(DEFAULT_CAPACITY)),
+            listener: Arc::new(listener),
         };
         let client = store.client().await?;
         if let Some(schema) = schema {
@@ -169,6 +178,10 @@ impl Store for PgStore {
         client.simple_query("SELECT 1").await.map_err(db_err)?;
         Ok(())
     }
+
+    fn grant_cache(&self) -> Option<&GrantCache> {
+        Some(&self.grants)
+    }
 }
 
 #[cfg(test)]
@@ -198,6 +211,7 @@ mod tests {
             .parse()
             .unwrap();
         let target = describe_target(&config);
+        let listener = auth_listener::AuthListener::new(config.clone());
         assert_eq!(target, "ivorey@db.internal:5433/crm");
     }
 

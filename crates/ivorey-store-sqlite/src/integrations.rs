@@ -192,7 +192,8 @@ impl IntegrationStore for SqliteStore {
     ) -> StoreResult<Integration> {
         let (location, id, patch, audit) =
             (location.clone(), id.clone(), patch.clone(), audit.clone());
-        self.call(move |conn| {
+        let evicted = id.clone();
+        let result = self.call(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db_err)?;
@@ -222,7 +223,10 @@ impl IntegrationStore for SqliteStore {
             tx.commit().map_err(db_err)?;
             Ok(updated)
         })
-        .await
+        .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn rotate_token(
@@ -242,7 +246,8 @@ impl IntegrationStore for SqliteStore {
             new_hint.to_owned(),
             audit.clone(),
         );
-        self.call(move |conn| {
+        let evicted = id.clone();
+        let result = self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
             require(&tx, &location, &id, now)?;
             // Only one token may be in grace: an older one ends now.
@@ -267,7 +272,10 @@ impl IntegrationStore for SqliteStore {
             tx.commit().map_err(db_err)?;
             Ok(rotated)
         })
-        .await
+        .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn expire_previous_token(
@@ -278,7 +286,8 @@ impl IntegrationStore for SqliteStore {
         audit: &AuditEvent,
     ) -> StoreResult<Integration> {
         let (location, id, audit) = (location.clone(), id.clone(), audit.clone());
-        self.call(move |conn| {
+        let evicted = id.clone();
+        let result = self.call(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db_err)?;
@@ -302,7 +311,10 @@ impl IntegrationStore for SqliteStore {
             tx.commit().map_err(db_err)?;
             Ok(updated)
         })
-        .await
+        .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn delete_integration(
@@ -312,7 +324,8 @@ impl IntegrationStore for SqliteStore {
         audit: &AuditEvent,
     ) -> StoreResult<()> {
         let (location, id, audit) = (location.clone(), id.clone(), audit.clone());
-        self.call(move |conn| {
+        let evicted = id.clone();
+        let result = self.call(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db_err)?;
@@ -329,11 +342,14 @@ impl IntegrationStore for SqliteStore {
             insert_audit(&tx, &audit).map_err(db_err)?;
             tx.commit().map_err(db_err)
         })
-        .await
+        .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn token_grant(&self, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
-        self.read_now(|conn| crate::tokens::grant(conn, hash))
+        crate::tokens::cached_grant(self, hash)
     }
 
     async fn purge_expired_tokens(&self, now: Timestamp) -> StoreResult<u64> {
