@@ -4,6 +4,7 @@
 
 mod contacts;
 mod fixtures;
+mod grant_cache;
 mod integrations;
 mod locations;
 mod notes;
@@ -12,6 +13,7 @@ mod usage;
 
 pub use contacts::*;
 pub use fixtures::*;
+pub use grant_cache::*;
 pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
@@ -50,6 +52,7 @@ macro_rules! conformance_suite {
             opportunity_references_stay_in_the_location,
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
+            a_warm_grant_cache_follows_every_change,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
