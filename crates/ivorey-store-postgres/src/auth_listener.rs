@@ -27,11 +27,13 @@ use tokio::task::JoinHandle;
 use tokio_postgres::{AsyncMessage, Client, NoTls};
 
 /// How often the listener proves its connection alive.
-const HEARTBEAT: Duration = Duration::from_millis(250);
-/// How long one proof keeps the cache trusted.
-const LEASE: Duration = Duration::from_secs(1);
-/// A heartbeat slower than this counts as a lost connection.
-const HEARTBEAT_TIMEOUT: Duration = Duration::from_millis(700);
+const HEARTBEAT: Duration = Duration::from_millis(500);
+/// How long one proof keeps the cache trusted: the longest a node could serve a revoked token
+/// if its connection went silent without closing (a network partition).
+const LEASE: Duration = Duration::from_secs(2);
+/// A heartbeat slower than this counts as a lost connection (with `HEARTBEAT`, within `LEASE`,
+/// so a healthy connection's trust never lapses between two heartbeats).
+const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(1);
 const BACKOFF_MIN: Duration = Duration::from_millis(50);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
@@ -73,6 +75,14 @@ impl AuthListener {
     }
 }
 
+/// A driver error with its cause ("db error: FATAL: terminating connection ...").
+fn describe(e: &tokio_postgres::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
 /// Connects, listens and heartbeats until the cache is gone, reconnecting with backoff.
 async fn run(config: tokio_postgres::Config, cache: Weak<GrantCache>) {
     let mut backoff = BACKOFF_MIN;
@@ -101,7 +111,7 @@ async fn listen_once(
     cache: &Weak<GrantCache>,
     backoff: &mut Duration,
 ) -> Result<(), String> {
-    let (client, mut connection) = config.connect(NoTls).await.map_err(|e| e.to_string())?;
+    let (client, mut connection) = config.connect(NoTls).await.map_err(|e| describe(&e))?;
     // The driver evicts as notifications arrive and ends trust the moment the connection
     // fails; it stops by itself when `client` is dropped.
     let driver_cache = cache.clone();
@@ -120,7 +130,7 @@ async fn listen_once(
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
                     cache.distrust();
-                    return e.to_string();
+                    return describe(&e);
                 }
                 None => {
                     cache.distrust();
@@ -144,7 +154,7 @@ async fn listen_and_heartbeat(
         .query_one("SELECT current_schema()", &[])
         .await
         .and_then(|row| row.try_get(0))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| describe(&e))?;
     // The triggers cut the channel name the same way (identifiers are at most 63 bytes).
     let mut channel = format!("ivorey_auth_{schema}");
     channel.truncate(63);
@@ -152,7 +162,7 @@ async fn listen_and_heartbeat(
     client
         .batch_execute(&format!("LISTEN \"{}\"", channel.replace('"', "\"\"")))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| describe(&e))?;
     let Some(strong) = cache.upgrade() else {
         return Ok(());
     };
@@ -170,7 +180,7 @@ async fn listen_and_heartbeat(
                 let sent = Instant::now();
                 match tokio::time::timeout(HEARTBEAT_TIMEOUT, client.simple_query("SELECT 1")).await {
                     Ok(Ok(_)) => {}
-                    Ok(Err(e)) => return Err(e.to_string()),
+                    Ok(Err(e)) => return Err(describe(&e)),
                     Err(_) => return Err("heartbeat timed out".to_owned()),
                 }
                 let Some(strong) = cache.upgrade() else { return Ok(()) };
