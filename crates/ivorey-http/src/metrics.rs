@@ -116,7 +116,9 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
 /// The token grant cache's counters (hits answered from memory, misses read from the
 /// database and then cached, bypasses read from the database while the cache is not trusted).
 fn render_grant_cache(out: &mut String, stats: &ivorey_store::grant_cache::GrantCacheStats) {
-    out.push_str("# HELP ivorey_token_cache_lookups_total Token lookups by how the cache answered.\n");
+    out.push_str(
+        "# HELP ivorey_token_cache_lookups_total Token lookups by how the cache answered.\n",
+    );
     out.push_str("# TYPE ivorey_token_cache_lookups_total counter\n");
     for (result, n) in [
         ("hit", stats.hits),
@@ -128,7 +130,9 @@ fn render_grant_cache(out: &mut String, stats: &ivorey_store::grant_cache::Grant
             "ivorey_token_cache_lookups_total{{result=\"{result}\"}} {n}"
         );
     }
-    out.push_str("# HELP ivorey_token_cache_invalidations_total Evictions and clears of the cache.\n");
+    out.push_str(
+        "# HELP ivorey_token_cache_invalidations_total Evictions and clears of the cache.\n",
+    );
     out.push_str("# TYPE ivorey_token_cache_invalidations_total counter\n");
     let _ = writeln!(
         out,
@@ -140,7 +144,11 @@ fn render_grant_cache(out: &mut String, stats: &ivorey_store::grant_cache::Grant
     let _ = writeln!(out, "ivorey_token_cache_entries {}", stats.entries);
     out.push_str("# HELP ivorey_token_cache_trusted 1 while the cache may answer, else 0.\n");
     out.push_str("# TYPE ivorey_token_cache_trusted gauge\n");
-    let _ = writeln!(out, "ivorey_token_cache_trusted {}", u8::from(stats.trusted));
+    let _ = writeln!(
+        out,
+        "ivorey_token_cache_trusted {}",
+        u8::from(stats.trusted)
+    );
 }
 
 /// `GET /metrics`.

@@ -122,11 +122,12 @@ async fn listen_once(
                 return "the store was dropped".to_owned();
             };
             match message {
-                Some(Ok(AsyncMessage::Notification(n))) => match IntegrationId::parse(n.payload())
-                {
-                    Ok(id) => cache.evict_integration(&id),
-                    Err(_) => cache.clear(),
-                },
+                Some(Ok(AsyncMessage::Notification(n))) => {
+                    match IntegrationId::parse(n.payload()) {
+                        Ok(id) => cache.evict_integration(&id),
+                        Err(_) => cache.clear(),
+                    }
+                }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
                     cache.distrust();

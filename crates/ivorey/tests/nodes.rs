@@ -155,7 +155,11 @@ async fn start_node(db: &Database, dir: &std::path::Path, http: &reqwest::Client
         if health.is_ok_and(|r| r.status().is_success()) {
             return node;
         }
-        assert!(Instant::now() < deadline, "{} never became healthy", node.base);
+        assert!(
+            Instant::now() < deadline,
+            "{} never became healthy",
+            node.base
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -224,7 +228,10 @@ impl Cluster {
 
     /// A management call on node A.
     async fn manage(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}/manage/locations/{}/integrations{path}", self.a.base, self.location);
+        let url = format!(
+            "{}/manage/locations/{}/integrations{path}",
+            self.a.base, self.location
+        );
         let mut request = self
             .http
             .request(method, url)
@@ -242,7 +249,8 @@ impl Cluster {
 
     /// A new integration (created on A) with both contact scopes; returns (id, token).
     async fn integration(&self) -> (String, String) {
-        let body = json!({ "name": "Node test", "scopes": ["contacts.readonly", "contacts.write"] });
+        let body =
+            json!({ "name": "Node test", "scopes": ["contacts.readonly", "contacts.write"] });
         let created = self.manage(reqwest::Method::POST, "", Some(body)).await;
         (
             created["integration"]["id"].as_str().unwrap().to_owned(),
@@ -253,7 +261,10 @@ impl Cluster {
     /// The status of listing contacts on `node` with `token`.
     async fn call(&self, node: &Node, token: &str) -> StatusCode {
         self.http
-            .get(format!("{}/contacts/?locationId={}", node.base, self.location))
+            .get(format!(
+                "{}/contacts/?locationId={}",
+                node.base, self.location
+            ))
             .bearer_auth(token)
             .header("Version", VERSION)
             .send()
@@ -339,11 +350,15 @@ async fn revoke_on_a(cluster: &Cluster, id: &str, how: Revocation) {
         Revocation::RotateNow => {
             let body = json!({ "expire": "now" });
             let rotate = format!("{path}/rotate");
-            cluster.manage(reqwest::Method::POST, &rotate, Some(body)).await
+            cluster
+                .manage(reqwest::Method::POST, &rotate, Some(body))
+                .await
         }
         Revocation::RemoveScope => {
             let body = json!({ "scopes": ["contacts.write"] });
-            cluster.manage(reqwest::Method::PATCH, &path, Some(body)).await
+            cluster
+                .manage(reqwest::Method::PATCH, &path, Some(body))
+                .await
         }
     };
 }
@@ -361,7 +376,10 @@ async fn a_revocation_on_node_a_binds_node_b_within_a_second(how: Revocation) {
         .await;
     eprintln!("{how:?}: B refused {took:?} after A's response");
     for _ in 0..20 {
-        assert_eq!(cluster.call(&cluster.b, &token).await, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            cluster.call(&cluster.b, &token).await,
+            StatusCode::UNAUTHORIZED
+        );
     }
 }
 
@@ -388,7 +406,10 @@ async fn node_b_never_accepts_a_token_revoked_while_its_listener_was_cut() {
     };
     let (id, token) = cluster.integration().await;
     cluster.warm_b(&token).await;
-    let pid = cluster.b_listener_pid().await.expect("B's listener is connected");
+    let pid = cluster
+        .b_listener_pid()
+        .await
+        .expect("B's listener is connected");
     let killed: bool = admin_client(&cluster.db.url)
         .await
         .query_one("SELECT pg_terminate_backend($1, 5000)", &[&pid])
@@ -403,7 +424,11 @@ async fn node_b_never_accepts_a_token_revoked_while_its_listener_was_cut() {
     let mut reconnected = None;
     while Instant::now() < deadline {
         let status = cluster.call(&cluster.b, &token).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "B accepted a revoked token");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "B accepted a revoked token"
+        );
         if reconnected.is_none() {
             reconnected = cluster.b_listener_pid().await.filter(|p| *p != pid);
         }
@@ -411,7 +436,11 @@ async fn node_b_never_accepts_a_token_revoked_while_its_listener_was_cut() {
     let new_pid = reconnected.expect("B's listener reconnected within 3 s");
     assert_ne!(new_pid, pid);
     let trusted = Instant::now() + Duration::from_secs(5);
-    while cluster.metric(&cluster.b, "ivorey_token_cache_trusted").await != 1 {
+    while cluster
+        .metric(&cluster.b, "ivorey_token_cache_trusted")
+        .await
+        != 1
+    {
         assert!(Instant::now() < trusted, "B never trusted its cache again");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

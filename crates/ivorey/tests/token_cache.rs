@@ -79,7 +79,10 @@ async fn local_changes_bind_the_next_request_with_a_warm_cache(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_refused(&app, &admin, &token, INVALID_TOKEN).await;
     let new_token = reply["token"].as_str().expect("new token");
-    assert_eq!(list_contacts(&app, &admin, new_token).await.0, StatusCode::OK);
+    assert_eq!(
+        list_contacts(&app, &admin, new_token).await.0,
+        StatusCode::OK
+    );
 
     // Rotation with "expire later", then ending the grace early.
     warm(&app, &admin, new_token).await;
@@ -217,7 +220,10 @@ async fn sqlite_changes_by_another_process_bind_the_next_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_changes_by_another_node_bind_the_next_request() {
     let Ok(url) = std::env::var("IVOREY_TEST_DATABASE_URL") else {
-        assert!(std::env::var_os("CI").is_none(), "set IVOREY_TEST_DATABASE_URL");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "set IVOREY_TEST_DATABASE_URL"
+        );
         eprintln!("skipped: IVOREY_TEST_DATABASE_URL is not set");
         return;
     };

@@ -19,7 +19,10 @@ pub async fn wait_until_grant_cache_is_trusted(store: &dyn Store) {
     assert_eq!(store.token_grant(&unknown).await.unwrap(), None);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !cache.stats().trusted {
-        assert!(Instant::now() < deadline, "the grant cache never became trusted");
+        assert!(
+            Instant::now() < deadline,
+            "the grant cache never became trusted"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -82,7 +85,12 @@ pub async fn a_warm_grant_cache_follows_every_change(store: &dyn Store) {
     let scopes = [Scope::ContactsRead, Scope::ContactsWrite];
     let (i, first) = new_integration(store, &loc, &scopes).await;
     let (other, other_token) = new_integration(store, &loc, &scopes).await;
-    assert!(warm(store, &first).await.unwrap().allows(Scope::ContactsWrite));
+    assert!(
+        warm(store, &first)
+            .await
+            .unwrap()
+            .allows(Scope::ContactsWrite)
+    );
     assert!(warm(store, &other_token).await.is_some());
 
     let read_only = [Scope::ContactsRead].into_iter().collect();
@@ -91,7 +99,12 @@ pub async fn a_warm_grant_cache_follows_every_change(store: &dyn Store) {
         ..Default::default()
     };
     edit(store, &loc, &i, patch).await;
-    assert!(!warm(store, &first).await.unwrap().allows(Scope::ContactsWrite));
+    assert!(
+        !warm(store, &first)
+            .await
+            .unwrap()
+            .allows(Scope::ContactsWrite)
+    );
 
     let allowlist = IpAllowlist::parse(["10.0.0.0/8"]).unwrap();
     let patch = IntegrationPatch {
@@ -107,7 +120,10 @@ pub async fn a_warm_grant_cache_follows_every_change(store: &dyn Store) {
     // Rotate, expire later: the old token's grant now carries its grace end.
     let grace_end = Timestamp(T0.0 + 30_000);
     let second = rotate(store, &loc, &i, Some(grace_end)).await;
-    assert_eq!(warm(store, &first).await.unwrap().token_expires_at, Some(grace_end));
+    assert_eq!(
+        warm(store, &first).await.unwrap().token_expires_at,
+        Some(grace_end)
+    );
     assert!(warm(store, &second).await.is_some());
     let entry = audit(&loc, Some(&i), AuditAction::OldTokenExpired, T0);
     store
