@@ -59,7 +59,7 @@ impl Drop for AuthListener {
 
 impl AuthListener {
     pub(crate) fn new(mut config: tokio_postgres::Config) -> Self {
-        config.application_name(&format!("ivorey-listener pid={}", std::process::id()));
+        config.application_name(format!("ivorey-listener pid={}", std::process::id()));
         AuthListener {
             config,
             task: OnceLock::new(),

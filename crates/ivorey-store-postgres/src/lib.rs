@@ -211,7 +211,6 @@ mod tests {
             .parse()
             .unwrap();
         let target = describe_target(&config);
-        let listener = auth_listener::AuthListener::new(config.clone());
         assert_eq!(target, "ivorey@db.internal:5433/crm");
     }
 

@@ -164,10 +164,11 @@ impl GrantCache {
         if state.generation != ticket.0 || state.trust == Trust::No {
             return;
         }
-        if state.entries.len() >= self.capacity && !state.entries.contains_key(&hash) {
-            if let Some((old_hash, old)) = state.entries.remove_lru() {
-                unindex(&mut state, &old.integration_id, &old_hash);
-            }
+        if state.entries.len() >= self.capacity
+            && !state.entries.contains_key(&hash)
+            && let Some((old_hash, old)) = state.entries.remove_lru()
+        {
+            unindex(&mut state, &old.integration_id, &old_hash);
         }
         if let Some(replaced) = state.entries.insert(hash, grant.clone()) {
             unindex(&mut state, &replaced.integration_id, &hash);

@@ -32,9 +32,7 @@ pub async fn wait_until_grant_cache_is_trusted(store: &dyn Store) {
 async fn warm(store: &dyn Store, token: &Token) -> Option<TokenGrant> {
     let cache = store.grant_cache().expect("grant cache");
     let first = store.token_grant(&token.hash()).await.unwrap();
-    if first.is_none() {
-        return None;
-    }
+    first.as_ref()?;
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let hits = cache.stats().hits;
