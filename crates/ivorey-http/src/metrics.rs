@@ -1,5 +1,5 @@
 //! Prometheus metrics at `GET /metrics`: requests by route, method and status, latency
-//! histograms by route, and rate-limit refusals. Routes are the matched templates
+//! histograms by route, rate-limit refusals, and the token grant cache's lookups. Routes are the matched templates
 //! (`/contacts/{contactId}`), never raw paths, so the label set stays small.
 
 use std::collections::BTreeMap;
@@ -113,9 +113,51 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     response
 }
 
+/// The token grant cache's counters (hits answered from memory, misses read from the
+/// database and then cached, bypasses read from the database while the cache is not trusted).
+fn render_grant_cache(out: &mut String, stats: &ivorey_store::grant_cache::GrantCacheStats) {
+    out.push_str(
+        "# HELP ivorey_token_cache_lookups_total Token lookups by how the cache answered.\n",
+    );
+    out.push_str("# TYPE ivorey_token_cache_lookups_total counter\n");
+    for (result, n) in [
+        ("hit", stats.hits),
+        ("miss", stats.misses),
+        ("bypass", stats.bypasses),
+    ] {
+        let _ = writeln!(
+            out,
+            "ivorey_token_cache_lookups_total{{result=\"{result}\"}} {n}"
+        );
+    }
+    out.push_str(
+        "# HELP ivorey_token_cache_invalidations_total Evictions and clears of the cache.\n",
+    );
+    out.push_str("# TYPE ivorey_token_cache_invalidations_total counter\n");
+    let _ = writeln!(
+        out,
+        "ivorey_token_cache_invalidations_total {}",
+        stats.invalidations
+    );
+    out.push_str("# HELP ivorey_token_cache_entries Grants held in the cache.\n");
+    out.push_str("# TYPE ivorey_token_cache_entries gauge\n");
+    let _ = writeln!(out, "ivorey_token_cache_entries {}", stats.entries);
+    out.push_str("# HELP ivorey_token_cache_trusted 1 while the cache may answer, else 0.\n");
+    out.push_str("# TYPE ivorey_token_cache_trusted gauge\n");
+    let _ = writeln!(
+        out,
+        "ivorey_token_cache_trusted {}",
+        u8::from(stats.trusted)
+    );
+}
+
 /// `GET /metrics`.
 pub async fn render(State(state): State<AppState>) -> Response {
-    let mut response = state.metrics.render().into_response();
+    let mut text = state.metrics.render();
+    if let Some(cache) = state.store.grant_cache() {
+        render_grant_cache(&mut text, &cache.stats());
+    }
+    let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

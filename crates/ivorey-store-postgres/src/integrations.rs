@@ -177,44 +177,50 @@ impl IntegrationStore for PgStore {
         now: Timestamp,
         audit: &AuditEvent,
     ) -> StoreResult<Integration> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        // Each optional field is "keep" when its parameter is NULL (or its flag false, for the
-        // two fields that can also be cleared).
-        let changed = tx
-            .execute(
-                "UPDATE integrations SET \
-                 name = COALESCE($3::text, name), \
-                 description = CASE WHEN $4::boolean THEN $5::text ELSE description END, \
-                 scopes = COALESCE($6::text, scopes), \
-                 expires_at = CASE WHEN $7::boolean THEN $8::bigint ELSE expires_at END, \
-                 ip_allowlist = COALESCE($9::text, ip_allowlist), \
-                 updated_at = $10 \
-                 WHERE id = $1 AND location_id = $2",
-                &[
-                    &id.as_str(),
-                    &location.as_str(),
-                    &patch.name,
-                    &patch.description.is_some(),
-                    &patch.description.clone().flatten(),
-                    &patch.scopes.map(ScopeSet::to_storage),
-                    &patch.expires_at.is_some(),
-                    &patch.expires_at.flatten().map(Timestamp::millis),
-                    &patch.ip_allowlist.as_ref().map(IpAllowlist::to_storage),
-                    &now.millis(),
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-        if changed == 0 {
-            return Err(StoreError::NotFound);
+        let result: StoreResult<Integration> = async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db_err)?;
+            // Each optional field is "keep" when its parameter is NULL (or its flag false, for the
+            // two fields that can also be cleared).
+            let changed = tx
+                .execute(
+                    "UPDATE integrations SET \
+                     name = COALESCE($3::text, name), \
+                     description = CASE WHEN $4::boolean THEN $5::text ELSE description END, \
+                     scopes = COALESCE($6::text, scopes), \
+                     expires_at = CASE WHEN $7::boolean THEN $8::bigint ELSE expires_at END, \
+                     ip_allowlist = COALESCE($9::text, ip_allowlist), \
+                     updated_at = $10 \
+                     WHERE id = $1 AND location_id = $2",
+                    &[
+                        &id.as_str(),
+                        &location.as_str(),
+                        &patch.name,
+                        &patch.description.is_some(),
+                        &patch.description.clone().flatten(),
+                        &patch.scopes.map(ScopeSet::to_storage),
+                        &patch.expires_at.is_some(),
+                        &patch.expires_at.flatten().map(Timestamp::millis),
+                        &patch.ip_allowlist.as_ref().map(IpAllowlist::to_storage),
+                        &now.millis(),
+                    ],
+                )
+                .await
+                .map_err(db_err)?;
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            audit::insert(&tx, audit).await?;
+            let integration = load(&tx, location, id, now)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(integration)
         }
-        audit::insert(&tx, audit).await?;
-        let integration = load(&tx, location, id, now)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(integration)
+        .await;
+        // Other nodes are notified by the trigger; this one forgets at once.
+        self.grants.evict_integration(id);
+        result
     }
 
     #[tracing::instrument(skip_all)]
@@ -233,7 +239,9 @@ impl IntegrationStore for PgStore {
             new_hint,
             old_expires_at,
         };
-        tokens::rotate(self, location, id, &rotation, now, audit).await
+        let result = tokens::rotate(self, location, id, &rotation, now, audit).await;
+        self.grants.evict_integration(id);
+        result
     }
 
     #[tracing::instrument(skip_all)]
@@ -244,7 +252,9 @@ impl IntegrationStore for PgStore {
         now: Timestamp,
         audit: &AuditEvent,
     ) -> StoreResult<Integration> {
-        tokens::expire_previous(self, location, id, now, audit).await
+        let result = tokens::expire_previous(self, location, id, now, audit).await;
+        self.grants.evict_integration(id);
+        result
     }
 
     #[tracing::instrument(skip_all)]
@@ -254,26 +264,31 @@ impl IntegrationStore for PgStore {
         id: &IntegrationId,
         audit: &AuditEvent,
     ) -> StoreResult<()> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        // Tokens and usage counters go with it (ON DELETE CASCADE); the audit trail stays.
-        let deleted = tx
-            .execute(
-                "DELETE FROM integrations WHERE id = $1 AND location_id = $2",
-                &[&id.as_str(), &location.as_str()],
-            )
-            .await
-            .map_err(db_err)?;
-        if deleted == 0 {
-            return Err(StoreError::NotFound);
+        let result: StoreResult<()> = async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db_err)?;
+            // Tokens and usage counters go with it (ON DELETE CASCADE); the audit trail stays.
+            let deleted = tx
+                .execute(
+                    "DELETE FROM integrations WHERE id = $1 AND location_id = $2",
+                    &[&id.as_str(), &location.as_str()],
+                )
+                .await
+                .map_err(db_err)?;
+            if deleted == 0 {
+                return Err(StoreError::NotFound);
+            }
+            audit::insert(&tx, audit).await?;
+            tx.commit().await.map_err(db_err)
         }
-        audit::insert(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)
+        .await;
+        self.grants.evict_integration(id);
+        result
     }
 
     #[tracing::instrument(skip_all)]
     async fn token_grant(&self, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
-        tokens::grant(self, hash).await
+        tokens::cached_grant(self, hash).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -5,6 +5,7 @@
 //! network. Put a TLS-terminating proxy in between if it is not.
 
 mod audit;
+mod auth_listener;
 mod calendars;
 mod contacts;
 mod error;
@@ -20,10 +21,12 @@ mod usage;
 mod users;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use ivorey_store::grant_cache::{DEFAULT_CAPACITY, GrantCache};
 use ivorey_store::{Store, StoreError, StoreResult};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
@@ -47,6 +50,9 @@ pub struct PgStore {
     /// `user@host:port/dbname`, for `Debug`: never the password.
     target: String,
     schema: Option<String>,
+    /// Verified grants, trusted only while `listener` is connected (see `auth_listener.rs`).
+    grants: Arc<GrantCache>,
+    listener: Arc<auth_listener::AuthListener>,
 }
 
 impl fmt::Debug for PgStore {
@@ -87,6 +93,7 @@ impl PgStore {
             config.application_name("ivorey");
         }
         let target = describe_target(&config);
+        let listener = auth_listener::AuthListener::new(config.clone());
         // Fast recycling checks only that the socket is open: a verifying query on every
         // checkout would double the round trips of the token lookup. A connection the server
         // dropped fails its next query as `Unavailable` and is then discarded.
@@ -105,6 +112,8 @@ impl PgStore {
             pool,
             target,
             schema: schema.map(str::to_owned),
+            grants: Arc::new(GrantCache::untrusted(DEFAULT_CAPACITY)),
+            listener: Arc::new(listener),
         };
         let client = store.client().await?;
         if let Some(schema) = schema {
@@ -170,6 +179,10 @@ impl Store for PgStore {
         let client = self.client().await?;
         client.simple_query("SELECT 1").await.map_err(db_err)?;
         Ok(())
+    }
+
+    fn grant_cache(&self) -> Option<&GrantCache> {
+        Some(&self.grants)
     }
 }
 

@@ -6,6 +6,7 @@ use ivorey_core::access::TokenGrant;
 use ivorey_core::audit::AuditEvent;
 use ivorey_core::integration::{Integration, IpAllowlist};
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
+use ivorey_store::grant_cache::Lookup;
 use ivorey_store::{StoreError, StoreResult};
 
 use crate::error::db_err;
@@ -137,9 +138,29 @@ async fn touch<C: GenericClient>(
     Ok(())
 }
 
-/// The hot path, run on every API request: one primary-key lookup joined to its integration,
-/// with the statement prepared once per pooled connection.
-pub(crate) async fn grant(store: &PgStore, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
+/// The hot path, run on every API request: the node's grant cache while its listener vouches
+/// for it (see `auth_listener.rs`), else the database.
+pub(crate) async fn cached_grant(
+    store: &PgStore,
+    hash: &TokenHash,
+) -> StoreResult<Option<TokenGrant>> {
+    store.listener.ensure_started(&store.grants);
+    match store.grants.lookup(hash) {
+        Lookup::Hit(grant) => Ok(Some(grant)),
+        Lookup::Bypass => grant(store, hash).await,
+        Lookup::Miss(ticket) => {
+            let found = grant(store, hash).await?;
+            if let Some(grant) = &found {
+                store.grants.fill(ticket, *hash, grant);
+            }
+            Ok(found)
+        }
+    }
+}
+
+/// One primary-key lookup joined to its integration, with the statement prepared once per
+/// pooled connection.
+async fn grant(store: &PgStore, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
     let client = store.client().await?;
     let statement = client
         .prepare_cached(

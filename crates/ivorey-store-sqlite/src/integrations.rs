@@ -192,17 +192,19 @@ impl IntegrationStore for SqliteStore {
     ) -> StoreResult<Integration> {
         let (location, id, patch, audit) =
             (location.clone(), id.clone(), patch.clone(), audit.clone());
-        self.call(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(db_err)?;
-            let current = require(&tx, &location, &id, now)?;
-            let name = patch.name.clone().unwrap_or(current.name);
-            let description = patch.description.clone().unwrap_or(current.description);
-            let scopes = patch.scopes.unwrap_or(current.scopes);
-            let expires_at = patch.expires_at.unwrap_or(current.expires_at);
-            let allowlist = patch.ip_allowlist.clone().unwrap_or(current.ip_allowlist);
-            tx.execute(
+        let evicted = id.clone();
+        let result = self
+            .call(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(db_err)?;
+                let current = require(&tx, &location, &id, now)?;
+                let name = patch.name.clone().unwrap_or(current.name);
+                let description = patch.description.clone().unwrap_or(current.description);
+                let scopes = patch.scopes.unwrap_or(current.scopes);
+                let expires_at = patch.expires_at.unwrap_or(current.expires_at);
+                let allowlist = patch.ip_allowlist.clone().unwrap_or(current.ip_allowlist);
+                tx.execute(
                 "UPDATE integrations SET name = ?3, description = ?4, scopes = ?5, expires_at = ?6,
                     ip_allowlist = ?7, updated_at = ?8 WHERE id = ?1 AND location_id = ?2",
                 params![
@@ -217,12 +219,15 @@ impl IntegrationStore for SqliteStore {
                 ],
             )
             .map_err(db_err)?;
-            insert_audit(&tx, &audit).map_err(db_err)?;
-            let updated = require(&tx, &location, &id, now)?;
-            tx.commit().map_err(db_err)?;
-            Ok(updated)
-        })
-        .await
+                insert_audit(&tx, &audit).map_err(db_err)?;
+                let updated = require(&tx, &location, &id, now)?;
+                tx.commit().map_err(db_err)?;
+                Ok(updated)
+            })
+            .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn rotate_token(
@@ -242,7 +247,8 @@ impl IntegrationStore for SqliteStore {
             new_hint.to_owned(),
             audit.clone(),
         );
-        self.call(move |conn| {
+        let evicted = id.clone();
+        let result = self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
             require(&tx, &location, &id, now)?;
             // Only one token may be in grace: an older one ends now.
@@ -267,7 +273,10 @@ impl IntegrationStore for SqliteStore {
             tx.commit().map_err(db_err)?;
             Ok(rotated)
         })
-        .await
+        .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn expire_previous_token(
@@ -278,31 +287,36 @@ impl IntegrationStore for SqliteStore {
         audit: &AuditEvent,
     ) -> StoreResult<Integration> {
         let (location, id, audit) = (location.clone(), id.clone(), audit.clone());
-        self.call(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(db_err)?;
-            require(&tx, &location, &id, now)?;
-            let removed = tx
+        let evicted = id.clone();
+        let result = self
+            .call(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(db_err)?;
+                require(&tx, &location, &id, now)?;
+                let removed = tx
                 .execute(
                     "DELETE FROM integration_tokens WHERE integration_id = ?1 AND expires_at > ?2",
                     params![id.as_str(), now.0],
                 )
                 .map_err(db_err)?;
-            if removed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            tx.execute(
-                "UPDATE integrations SET updated_at = ?2 WHERE id = ?1",
-                params![id.as_str(), now.0],
-            )
-            .map_err(db_err)?;
-            insert_audit(&tx, &audit).map_err(db_err)?;
-            let updated = require(&tx, &location, &id, now)?;
-            tx.commit().map_err(db_err)?;
-            Ok(updated)
-        })
-        .await
+                if removed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                tx.execute(
+                    "UPDATE integrations SET updated_at = ?2 WHERE id = ?1",
+                    params![id.as_str(), now.0],
+                )
+                .map_err(db_err)?;
+                insert_audit(&tx, &audit).map_err(db_err)?;
+                let updated = require(&tx, &location, &id, now)?;
+                tx.commit().map_err(db_err)?;
+                Ok(updated)
+            })
+            .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn delete_integration(
@@ -312,28 +326,33 @@ impl IntegrationStore for SqliteStore {
         audit: &AuditEvent,
     ) -> StoreResult<()> {
         let (location, id, audit) = (location.clone(), id.clone(), audit.clone());
-        self.call(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(db_err)?;
-            // Tokens and usage go with it (ON DELETE CASCADE).
-            let removed = tx
-                .execute(
-                    "DELETE FROM integrations WHERE id = ?1 AND location_id = ?2",
-                    params![id.as_str(), location.as_str()],
-                )
-                .map_err(db_err)?;
-            if removed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            insert_audit(&tx, &audit).map_err(db_err)?;
-            tx.commit().map_err(db_err)
-        })
-        .await
+        let evicted = id.clone();
+        let result = self
+            .call(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(db_err)?;
+                // Tokens and usage go with it (ON DELETE CASCADE).
+                let removed = tx
+                    .execute(
+                        "DELETE FROM integrations WHERE id = ?1 AND location_id = ?2",
+                        params![id.as_str(), location.as_str()],
+                    )
+                    .map_err(db_err)?;
+                if removed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                insert_audit(&tx, &audit).map_err(db_err)?;
+                tx.commit().map_err(db_err)
+            })
+            .await;
+        // Other processes learn of it through `auth_epoch`; this one forgets at once.
+        self.grants.evict_integration(&evicted);
+        result
     }
 
     async fn token_grant(&self, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
-        self.read_now(|conn| crate::tokens::grant(conn, hash))
+        crate::tokens::cached_grant(self, hash)
     }
 
     async fn purge_expired_tokens(&self, now: Timestamp) -> StoreResult<u64> {

@@ -3,6 +3,7 @@
 //! SQLite's locking keeps them consistent and every change is visible to the next query.
 
 mod audit;
+mod auth_epoch;
 mod calendars;
 mod contacts;
 mod forms;
@@ -17,8 +18,10 @@ mod usage;
 mod users;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use ivorey_store::grant_cache::{DEFAULT_CAPACITY, GrantCache};
 use ivorey_store::{Store, StoreError, StoreResult};
 use rusqlite::{Connection, ErrorCode};
 
@@ -30,6 +33,9 @@ pub struct SqliteStore {
     pool: r2d2::Pool<pool::ConnectionManager>,
     readers: r2d2::Pool<pool::ConnectionManager>,
     path: PathBuf,
+    /// Verified grants, kept fresh by `epoch_watch` before each lookup.
+    grants: Arc<GrantCache>,
+    epoch_watch: Arc<auth_epoch::EpochWatch>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -65,6 +71,8 @@ impl SqliteStore {
             pool,
             readers,
             path: path.to_owned(),
+            grants: Arc::new(GrantCache::trusted(DEFAULT_CAPACITY)),
+            epoch_watch: Arc::new(auth_epoch::EpochWatch::new(path.to_owned())),
         })
     }
 
@@ -133,5 +141,9 @@ impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         self.call(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err))
             .await
+    }
+
+    fn grant_cache(&self) -> Option<&GrantCache> {
+        Some(&self.grants)
     }
 }

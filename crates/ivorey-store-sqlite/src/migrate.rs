@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_calendars.sql"),
     ),
     (7, "forms", include_str!("../migrations/0007_forms.sql")),
+    (
+        9,
+        "auth_epoch",
+        include_str!("../migrations/0009_auth_epoch.sql"),
+    ),
 ];
 
 impl SqliteStore {

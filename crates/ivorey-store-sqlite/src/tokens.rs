@@ -1,13 +1,38 @@
-//! The hot-path token lookup in SQLite: one indexed point query.
+//! The hot-path token lookup in SQLite: the grant cache, checked fresh first (see
+//! `auth_epoch.rs`), and on a miss one indexed point query.
 
 use ivorey_core::access::TokenGrant;
 use ivorey_core::integration::IpAllowlist;
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
 use ivorey_store::StoreResult;
+use ivorey_store::grant_cache::Lookup;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::db_err;
 use crate::locations::conversion_err;
+use crate::{SqliteStore, db_err};
+
+/// What the token with this hash grants, from the cache when it is known to be current.
+pub(crate) fn cached_grant(
+    store: &SqliteStore,
+    hash: &TokenHash,
+) -> StoreResult<Option<TokenGrant>> {
+    let from_db = || store.read_now(|conn| grant(conn, hash));
+    if !store.epoch_watch.refresh(&store.grants) {
+        store.grants.count_bypass();
+        return from_db();
+    }
+    match store.grants.lookup(hash) {
+        Lookup::Hit(grant) => Ok(Some(grant)),
+        Lookup::Bypass => from_db(),
+        Lookup::Miss(ticket) => {
+            let found = from_db()?;
+            if let Some(grant) = &found {
+                store.grants.fill(ticket, *hash, grant);
+            }
+            Ok(found)
+        }
+    }
+}
 
 /// What the token with this hash grants, if it exists.
 pub(crate) fn grant(conn: &Connection, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {

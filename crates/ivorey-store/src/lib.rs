@@ -8,6 +8,7 @@ mod calendars;
 pub mod conformance;
 mod error;
 mod forms;
+pub mod grant_cache;
 mod records;
 
 use async_trait::async_trait;
@@ -302,4 +303,8 @@ pub trait Store:
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
+    /// The cache behind `token_grant`, for its metrics; `None` if the backend has none.
+    fn grant_cache(&self) -> Option<&grant_cache::GrantCache> {
+        None
+    }
 }

@@ -6,6 +6,7 @@ mod calendars;
 mod contacts;
 mod fixtures;
 mod forms;
+mod grant_cache;
 mod integrations;
 mod locations;
 mod notes;
@@ -16,6 +17,7 @@ pub use calendars::*;
 pub use contacts::*;
 pub use fixtures::*;
 pub use forms::*;
+pub use grant_cache::*;
 pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
@@ -59,6 +61,7 @@ macro_rules! conformance_suite {
             submissions_are_filtered_and_paged_newest_first,
             calendars_round_trip_within_their_location,
             appointments_stay_in_their_location_and_never_overlap,
+            a_warm_grant_cache_follows_every_change,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
