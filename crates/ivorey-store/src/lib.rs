@@ -191,6 +191,13 @@ pub trait ContactStore {
         location: &LocationId,
         email_lower: &str,
     ) -> StoreResult<Option<Contact>>;
+    /// The oldest contact of the location with this normalised phone
+    /// (`ivorey_core::contact::normalize_phone`), for upserts and duplicate search.
+    async fn find_contact_by_phone(
+        &self,
+        location: &LocationId,
+        phone_norm: &str,
+    ) -> StoreResult<Option<Contact>>;
     /// Saves the contact's fields and `date_updated`; `NotFound` if absent in its location.
     async fn update_contact(&self, contact: &Contact) -> StoreResult<()>;
     /// `NotFound` if absent in the location.

@@ -1,10 +1,15 @@
-//! `POST /contacts/upsert`: updates the location's contact with the body's email (the oldest,
-//! if several) or creates one; answers `{"new": bool, "contact": {...}}`.
-//! Matching is on email only for now: phone matching needs a normalised phone column.
+//! `POST /contacts/upsert`: updates the location's contact that matches the body, or creates
+//! one; answers `{"new": bool, "contact": {...}}`.
+//!
+//! Matching, within the token's location only: first the email (case-insensitive), then the
+//! phone (compared as `+` and digits, see `normalize_phone`); among several contacts with the
+//! same key, the oldest. Email wins, as in HighLevel's duplicate rules: when the email matches
+//! one contact and the phone another, the email's contact is updated and the other is left
+//! alone (HighLevel merges nothing either).
 
 use axum::extract::State;
 use ivorey_core::contact::{Contact, CreateContactInput};
-use ivorey_core::{ContactId, Scope};
+use ivorey_core::{ContactId, LocationId, Scope};
 use serde_json::{Value, json};
 
 use super::Authed;
@@ -23,10 +28,7 @@ pub async fn upsert(
         .check_location(body.location_id.as_deref(), "locationId")?
         .clone();
     let now = state.clock.now();
-    let existing = match body.email_lower() {
-        Some(email) => state.store.find_contact_by_email(&location, &email).await?,
-        None => None,
-    };
+    let existing = matching_contact(&state, &location, &body).await?;
     if let Some(mut contact) = existing {
         contact.fields = body.into_update().apply_to(contact.fields)?;
         contact.date_updated = now;
@@ -43,4 +45,21 @@ pub async fn upsert(
     };
     state.store.insert_contact(&contact).await?;
     Ok(ok(json!({ "new": true, "contact": contact.to_json() })))
+}
+
+/// The contact an upsert updates: by email first, then by phone.
+async fn matching_contact(
+    state: &AppState,
+    location: &LocationId,
+    body: &CreateContactInput,
+) -> ApiResult<Option<Contact>> {
+    if let Some(email) = body.email_lower() {
+        if let Some(found) = state.store.find_contact_by_email(location, &email).await? {
+            return Ok(Some(found));
+        }
+    }
+    match body.phone_norm() {
+        Some(phone) => Ok(state.store.find_contact_by_phone(location, &phone).await?),
+        None => Ok(None),
+    }
 }

@@ -2,6 +2,7 @@
 //! file calls `conformance_suite!(async { make_store().await })` to run each case against a fresh
 //! store.
 
+mod contact_phone;
 mod contacts;
 mod fixtures;
 mod integrations;
@@ -10,6 +11,7 @@ mod notes;
 mod opportunities;
 mod usage;
 
+pub use contact_phone::*;
 pub use contacts::*;
 pub use fixtures::*;
 pub use integrations::*;
@@ -50,6 +52,7 @@ macro_rules! conformance_suite {
             opportunity_references_stay_in_the_location,
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
+            contacts_are_found_by_normalised_phone_within_their_location,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
