@@ -14,7 +14,7 @@ use crate::PgStore;
 use crate::error::{corrupt, db_err};
 use crate::row::{from_db_count, get, id, ts};
 
-const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
+pub(crate) const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
 
 /// A text query matches the lowercased search text as a literal substring. `$2` is NULL for
 /// "no query"; `contains_pattern` escapes the LIKE wildcards.
@@ -24,7 +24,7 @@ fn encode(fields: &ContactFields) -> StoreResult<String> {
     serde_json::to_string(fields).map_err(|e| StoreError::Other(format!("encoding contact: {e}")))
 }
 
-fn from_row(row: &Row) -> StoreResult<Contact> {
+pub(crate) fn from_row(row: &Row) -> StoreResult<Contact> {
     let data: &str = get(row, "data")?;
     Ok(Contact {
         id: id(row, "id")?,

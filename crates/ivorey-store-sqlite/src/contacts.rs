@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::locations::conversion_err;
 use crate::{SqliteStore, db_err};
 
-fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<Contact> {
+pub(crate) fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<Contact> {
     let id: String = row.get(0)?;
     let location: String = row.get(1)?;
     let data: String = row.get(2)?;
