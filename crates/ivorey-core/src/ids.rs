@@ -99,6 +99,14 @@ define_id!(
     /// An opportunity (a deal with a contact, in a pipeline stage).
     OpportunityId
 );
+define_id!(
+    /// A task on a contact.
+    TaskId
+);
+define_id!(
+    /// A custom field definition of a location.
+    CustomFieldId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,8 @@ pub mod access;
 pub mod audit;
 pub mod clock;
 pub mod contact;
+pub mod contact_search;
+pub mod custom_field;
 pub mod error;
 pub mod ids;
 pub mod integration;
@@ -14,6 +16,7 @@ pub mod password;
 pub mod random;
 pub mod scope;
 pub mod serde_util;
+pub mod task;
 pub mod token;
 pub mod user;
 

@@ -5,7 +5,9 @@
 //! network. Put a TLS-terminating proxy in between if it is not.
 
 mod audit;
+mod contact_search;
 mod contacts;
+mod custom_fields;
 mod error;
 mod integrations;
 mod locations;
@@ -13,6 +15,7 @@ mod migrate;
 mod notes;
 mod opportunities;
 mod row;
+mod tasks;
 mod tokens;
 mod usage;
 mod users;

@@ -3,13 +3,16 @@
 //! SQLite's locking keeps them consistent and every change is visible to the next query.
 
 mod audit;
+mod contact_search;
 mod contacts;
+mod custom_fields;
 mod integrations;
 mod locations;
 mod migrate;
 mod notes;
 mod opportunities;
 mod pool;
+mod tasks;
 mod tokens;
 mod usage;
 mod users;

@@ -5,8 +5,11 @@
 //! tenant filter cannot be written through these traits.
 
 pub mod conformance;
+pub mod contact_search;
+mod custom_fields;
 mod error;
 mod records;
+mod tasks;
 
 use async_trait::async_trait;
 use ivorey_core::access::TokenGrant;
@@ -21,11 +24,14 @@ use ivorey_core::{
     ContactId, IntegrationId, LocationId, OpportunityId, PipelineId, Timestamp, TokenHash, UserId,
 };
 
+pub use contact_search::{ContactSearchPage, ContactSearchStore};
+pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
     SessionRecord, UsageBatch, UsageCount, UsageRow,
 };
+pub use tasks::TaskStore;
 
 /// A `LIKE` pattern matching `query` as a literal substring (`ESCAPE '\\'`): `%`, `_` and `\\`
 /// in the query match themselves. Both backends lowercase the query and the searched text.
@@ -295,6 +301,9 @@ pub trait Store:
     + ContactStore
     + NoteStore
     + OpportunityStore
+    + ContactSearchStore
+    + TaskStore
+    + CustomFieldStore
     + Send
     + Sync
     + std::fmt::Debug

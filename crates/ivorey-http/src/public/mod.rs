@@ -3,9 +3,12 @@
 
 mod auth;
 mod contact_notes;
+mod contact_search;
 mod contact_tags;
+mod contact_tasks;
 mod contact_upsert;
 mod contacts;
+mod custom_fields;
 mod introspect;
 mod locations;
 mod opportunities;
@@ -64,5 +67,31 @@ pub fn routes() -> Router<AppState> {
         .route("/users/", get(users::list))
         .route("/users/{userId}", get(users::get))
         .route("/token/introspect", get(introspect::introspect))
+        .route("/contacts/search", post(contact_search::search))
+        .route("/contacts/search/duplicate", get(contact_search::duplicate))
+        .route(
+            "/contacts/{contactId}/tasks",
+            get(contact_tasks::list).post(contact_tasks::create),
+        )
+        .route(
+            "/contacts/{contactId}/tasks/{taskId}",
+            get(contact_tasks::get)
+                .put(contact_tasks::update)
+                .delete(contact_tasks::delete),
+        )
+        .route(
+            "/contacts/{contactId}/tasks/{taskId}/completed",
+            put(contact_tasks::completed),
+        )
+        .route(
+            "/locations/{locationId}/customFields",
+            get(custom_fields::list).post(custom_fields::create),
+        )
+        .route(
+            "/locations/{locationId}/customFields/{id}",
+            get(custom_fields::get)
+                .put(custom_fields::update)
+                .delete(custom_fields::delete),
+        )
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
 }

@@ -9,6 +9,7 @@ mod integrations;
 mod locations;
 mod notes;
 mod opportunities;
+mod tasks_fields;
 mod usage;
 
 pub use contact_phone::*;
@@ -18,6 +19,7 @@ pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
 pub use opportunities::*;
+pub use tasks_fields::*;
 pub use usage::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$make` is an expression that evaluates
@@ -53,6 +55,9 @@ macro_rules! conformance_suite {
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
             contacts_are_found_by_normalised_phone_within_their_location,
+            contact_search_filters_tags_and_pages_by_keyset,
+            tasks_stay_in_their_location_and_go_with_their_contact,
+            custom_field_keys_are_unique_per_location,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
