@@ -135,10 +135,10 @@ impl CustomFieldInput {
         }
         let mut out: Vec<String> = Vec::new();
         for option in raw {
-            if let Some(o) = bounded_text(e, "options", &option, 255, true) {
-                if !out.contains(&o) {
-                    out.push(o);
-                }
+            if let Some(o) = bounded_text(e, "options", &option, 255, true)
+                && !out.contains(&o)
+            {
+                out.push(o);
             }
         }
         Some(out)

@@ -98,10 +98,10 @@ impl TaskInput {
     /// Applies the fields given, validating each.
     pub fn apply_to(self, mut task: Task, now: Timestamp) -> Result<Task, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        if let Some(title) = &self.title {
-            if let Some(title) = bounded_text(&mut e, "title", title, TITLE_MAX, true) {
-                task.title = title;
-            }
+        if let Some(title) = &self.title
+            && let Some(title) = bounded_text(&mut e, "title", title, TITLE_MAX, true)
+        {
+            task.title = title;
         }
         if let Some(body) = self.body {
             task.body = body.and_then(|b| bounded_text(&mut e, "body", &b, BODY_MAX, false));
@@ -164,7 +164,7 @@ mod tests {
             .apply_to(task, Timestamp(5))
             .unwrap();
         assert_eq!(
-            (next.title.as_str(), next.body, next.completed),
+            (next.title.as_str(), next.body.clone(), next.completed),
             ("Call", None, true)
         );
         assert!(

@@ -53,10 +53,10 @@ async fn matching_contact(
     location: &LocationId,
     body: &CreateContactInput,
 ) -> ApiResult<Option<Contact>> {
-    if let Some(email) = body.email_lower() {
-        if let Some(found) = state.store.find_contact_by_email(location, &email).await? {
-            return Ok(Some(found));
-        }
+    if let Some(email) = body.email_lower()
+        && let Some(found) = state.store.find_contact_by_email(location, &email).await?
+    {
+        return Ok(Some(found));
     }
     match body.phone_norm() {
         Some(phone) => Ok(state.store.find_contact_by_phone(location, &phone).await?),
