@@ -82,6 +82,29 @@ impl Contact {
         self.fields.email.as_deref().map(str::to_lowercase)
     }
 
+    /// The phone in the form upserts and searches compare (`normalize_phone`).
+    pub fn phone_norm(&self) -> Option<String> {
+        self.fields.phone.as_deref().and_then(normalize_phone)
+    }
+
+    /// Lowercased first name, empty when unset: the `firstNameLowerCase` sort key.
+    pub fn first_name_lower(&self) -> String {
+        self.fields
+            .first_name
+            .as_deref()
+            .unwrap_or("")
+            .to_lowercase()
+    }
+
+    /// Lowercased last name, empty when unset: the `lastNameLowerCase` sort key.
+    pub fn last_name_lower(&self) -> String {
+        self.fields
+            .last_name
+            .as_deref()
+            .unwrap_or("")
+            .to_lowercase()
+    }
+
     /// Lowercased name, email, phone and company: what a text query matches against.
     pub fn search_text(&self) -> String {
         let f = &self.fields;
@@ -116,6 +139,14 @@ impl Contact {
         }
         value
     }
+}
+
+/// The form phones are compared in: `+` followed by every digit of the number, everything else
+/// dropped (`+1 (888) 555-0101` and `1-888-555-0101` both give `+18885550101`). No country is
+/// inferred, so a national number only matches the same national digits. `None` without digits.
+pub fn normalize_phone(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then(|| format!("+{digits}"))
 }
 
 /// A custom field as clients send it: `{id | key, field_value | value}`.
@@ -207,6 +238,11 @@ impl CreateContactInput {
     pub fn email_lower(&self) -> Option<String> {
         let email = self.email.as_ref()?.as_deref()?.trim();
         (!email.is_empty()).then(|| email.to_lowercase())
+    }
+
+    /// The normalised phone this body sets, if any: an upsert's second match key.
+    pub fn phone_norm(&self) -> Option<String> {
+        self.phone.as_ref()?.as_deref().and_then(normalize_phone)
     }
 
     /// The same fields as a change to an existing contact (for an upsert that matched).
@@ -493,6 +529,19 @@ mod tests {
         let err = create(r#"{"email":"nope","phone":"call me","country":"USA"}"#).unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["email", "phone", "country"]);
+    }
+
+    #[test]
+    fn phones_normalise_to_plus_and_digits() {
+        assert_eq!(
+            normalize_phone("+1 (888) 555-0101").as_deref(),
+            Some("+18885550101")
+        );
+        assert_eq!(
+            normalize_phone("1.888.555.0101").as_deref(),
+            Some("+18885550101")
+        );
+        assert_eq!(normalize_phone(" - "), None);
     }
 
     #[test]

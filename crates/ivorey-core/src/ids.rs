@@ -124,6 +124,14 @@ define_id!(
     /// A payment transaction recorded against an order.
     TransactionId
 );
+define_id!(
+    /// A task on a contact.
+    TaskId
+);
+define_id!(
+    /// A custom field definition of a location.
+    CustomFieldId
+);
 
 #[cfg(test)]
 mod tests {

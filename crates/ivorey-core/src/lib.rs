@@ -6,6 +6,8 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod contact;
+pub mod contact_search;
+pub mod custom_field;
 pub mod error;
 pub mod form;
 pub mod ids;
@@ -17,6 +19,7 @@ pub mod payment;
 pub mod random;
 pub mod scope;
 pub mod serde_util;
+pub mod task;
 pub mod token;
 pub mod user;
 

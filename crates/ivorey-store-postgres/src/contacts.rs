@@ -2,6 +2,7 @@
 //! them for queries.
 
 use async_trait::async_trait;
+use deadpool_postgres::Transaction;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::{ContactId, LocationId};
 use ivorey_store::{
@@ -13,7 +14,7 @@ use crate::PgStore;
 use crate::error::{corrupt, db_err};
 use crate::row::{from_db_count, get, id, ts};
 
-const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
+pub(crate) const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
 
 /// A text query matches the lowercased search text as a literal substring. `$2` is NULL for
 /// "no query"; `contains_pattern` escapes the LIKE wildcards.
@@ -23,7 +24,7 @@ fn encode(fields: &ContactFields) -> StoreResult<String> {
     serde_json::to_string(fields).map_err(|e| StoreError::Other(format!("encoding contact: {e}")))
 }
 
-fn from_row(row: &Row) -> StoreResult<Contact> {
+pub(crate) fn from_row(row: &Row) -> StoreResult<Contact> {
     let data: &str = get(row, "data")?;
     Ok(Contact {
         id: id(row, "id")?,
@@ -34,29 +35,55 @@ fn from_row(row: &Row) -> StoreResult<Contact> {
     })
 }
 
+/// Replaces the contact's rows in `contact_tags` with its current tags, in one statement.
+async fn write_tags(tx: &Transaction<'_>, c: &Contact) -> StoreResult<()> {
+    tx.execute(
+        "DELETE FROM contact_tags WHERE location_id = $1 AND contact_id = $2",
+        &[&c.location_id.as_str(), &c.id.as_str()],
+    )
+    .await
+    .map_err(db_err)?;
+    if c.fields.tags.is_empty() {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO contact_tags (location_id, contact_id, tag) \
+         SELECT $1, $2, t FROM unnest($3::text[]) t ON CONFLICT DO NOTHING",
+        &[&c.location_id.as_str(), &c.id.as_str(), &c.fields.tags],
+    )
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 #[async_trait]
 impl ContactStore for PgStore {
     #[tracing::instrument(skip_all)]
     async fn insert_contact(&self, contact: &Contact) -> StoreResult<()> {
         let data = encode(&contact.fields)?;
-        let client = self.client().await?;
-        client
-            .execute(
-                "INSERT INTO contacts (id, location_id, data, search_text, email_lower, \
-                 date_added, date_updated) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[
-                    &contact.id.as_str(),
-                    &contact.location_id.as_str(),
-                    &data,
-                    &contact.search_text(),
-                    &contact.email_lower(),
-                    &contact.date_added.millis(),
-                    &contact.date_updated.millis(),
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        tx.execute(
+            "INSERT INTO contacts (id, location_id, data, search_text, email_lower, \
+             date_added, date_updated, phone_norm, first_name_lower, last_name_lower) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &contact.id.as_str(),
+                &contact.location_id.as_str(),
+                &data,
+                &contact.search_text(),
+                &contact.email_lower(),
+                &contact.date_added.millis(),
+                &contact.date_updated.millis(),
+                &contact.phone_norm(),
+                &contact.first_name_lower(),
+                &contact.last_name_lower(),
+            ],
+        )
+        .await
+        .map_err(db_err)?;
+        write_tags(&tx, contact).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     #[tracing::instrument(skip_all)]
@@ -93,13 +120,33 @@ impl ContactStore for PgStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn find_contact_by_phone(
+        &self,
+        location: &LocationId,
+        phone_norm: &str,
+    ) -> StoreResult<Option<Contact>> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM contacts WHERE location_id = $1 AND phone_norm = $2 \
+             ORDER BY date_added, id LIMIT 1"
+        );
+        let row = client
+            .query_opt(&sql, &[&location.as_str(), &phone_norm])
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn update_contact(&self, contact: &Contact) -> StoreResult<()> {
         let data = encode(&contact.fields)?;
-        let client = self.client().await?;
-        let changed = client
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let changed = tx
             .execute(
                 "UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, \
-                 date_updated = $6 WHERE id = $1 AND location_id = $2",
+                 date_updated = $6, phone_norm = $7, first_name_lower = $8, \
+                 last_name_lower = $9 WHERE id = $1 AND location_id = $2",
                 &[
                     &contact.id.as_str(),
                     &contact.location_id.as_str(),
@@ -107,15 +154,18 @@ impl ContactStore for PgStore {
                     &contact.search_text(),
                     &contact.email_lower(),
                     &contact.date_updated.millis(),
+                    &contact.phone_norm(),
+                    &contact.first_name_lower(),
+                    &contact.last_name_lower(),
                 ],
             )
             .await
             .map_err(db_err)?;
         if changed == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
+            return Err(StoreError::NotFound);
         }
+        write_tags(&tx, contact).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     #[tracing::instrument(skip_all)]

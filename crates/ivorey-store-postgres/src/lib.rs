@@ -7,7 +7,9 @@
 mod audit;
 mod auth_listener;
 mod calendars;
+mod contact_search;
 mod contacts;
+mod custom_fields;
 mod error;
 mod forms;
 mod integrations;
@@ -16,6 +18,7 @@ mod migrate;
 mod notes;
 mod opportunities;
 mod row;
+mod tasks;
 mod tokens;
 mod usage;
 mod users;

@@ -1,4 +1,5 @@
-//! Contacts in SQLite: the fields as JSON, with the columns that lists and searches use.
+//! Contacts in SQLite: the fields as JSON, with the columns (and tag rows) that lists, upserts
+//! and searches use.
 
 use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
@@ -11,7 +12,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::locations::conversion_err;
 use crate::{SqliteStore, db_err};
 
-fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<Contact> {
+pub(crate) fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<Contact> {
     let id: String = row.get(0)?;
     let location: String = row.get(1)?;
     let data: String = row.get(2)?;
@@ -28,22 +29,52 @@ fn to_json(fields: &ContactFields) -> StoreResult<String> {
     serde_json::to_string(fields).map_err(|e| StoreError::Other(e.to_string()))
 }
 
+/// Replaces the contact's rows in `contact_tags` with its current tags.
+fn write_tags(tx: &rusqlite::Transaction<'_>, c: &Contact) -> StoreResult<()> {
+    tx.prepare_cached("DELETE FROM contact_tags WHERE location_id = ?1 AND contact_id = ?2")
+        .map_err(db_err)?
+        .execute(params![c.location_id.as_str(), c.id.as_str()])
+        .map_err(db_err)?;
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO contact_tags (location_id, contact_id, tag) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(db_err)?;
+    for tag in &c.fields.tags {
+        insert
+            .execute(params![c.location_id.as_str(), c.id.as_str(), tag])
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl ContactStore for SqliteStore {
     async fn insert_contact(&self, c: &Contact) -> StoreResult<()> {
         let c = c.clone();
         self.call(move |conn| {
-            conn.prepare_cached(
-                "INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added, date_updated)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            let tx = conn.transaction().map_err(db_err)?;
+            tx.prepare_cached(
+                "INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
+                     date_updated, phone_norm, first_name_lower, last_name_lower)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .map_err(db_err)?
             .execute(params![
-                c.id.as_str(), c.location_id.as_str(), to_json(&c.fields)?, c.search_text(),
-                c.email_lower(), c.date_added.0, c.date_updated.0
+                c.id.as_str(),
+                c.location_id.as_str(),
+                to_json(&c.fields)?,
+                c.search_text(),
+                c.email_lower(),
+                c.date_added.0,
+                c.date_updated.0,
+                c.phone_norm(),
+                c.first_name_lower(),
+                c.last_name_lower()
             ])
             .map_err(db_err)?;
-            Ok(())
+            write_tags(&tx, &c)?;
+            tx.commit().map_err(db_err)
         })
         .await
     }
@@ -83,21 +114,52 @@ impl ContactStore for SqliteStore {
         })
     }
 
+    async fn find_contact_by_phone(
+        &self,
+        location: &LocationId,
+        phone_norm: &str,
+    ) -> StoreResult<Option<Contact>> {
+        self.read_now(|conn| {
+            conn.prepare_cached(
+                "SELECT id, location_id, data, date_added, date_updated FROM contacts
+                 WHERE location_id = ?1 AND phone_norm = ?2 ORDER BY date_added, id LIMIT 1",
+            )
+            .map_err(db_err)?
+            .query_row(params![location.as_str(), phone_norm], contact_from_row)
+            .optional()
+            .map_err(db_err)
+        })
+    }
+
     async fn update_contact(&self, c: &Contact) -> StoreResult<()> {
         let c = c.clone();
         self.call(move |conn| {
-            let changed = conn
+            let tx = conn.transaction().map_err(db_err)?;
+            let changed = tx
                 .prepare_cached(
-                    "UPDATE contacts SET data = ?3, search_text = ?4, email_lower = ?5, date_updated = ?6
+                    "UPDATE contacts SET data = ?3, search_text = ?4, email_lower = ?5,
+                         date_updated = ?6, phone_norm = ?7, first_name_lower = ?8,
+                         last_name_lower = ?9
                      WHERE id = ?1 AND location_id = ?2",
                 )
                 .map_err(db_err)?
                 .execute(params![
-                    c.id.as_str(), c.location_id.as_str(), to_json(&c.fields)?, c.search_text(),
-                    c.email_lower(), c.date_updated.0
+                    c.id.as_str(),
+                    c.location_id.as_str(),
+                    to_json(&c.fields)?,
+                    c.search_text(),
+                    c.email_lower(),
+                    c.date_updated.0,
+                    c.phone_norm(),
+                    c.first_name_lower(),
+                    c.last_name_lower()
                 ])
                 .map_err(db_err)?;
-            if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            write_tags(&tx, &c)?;
+            tx.commit().map_err(db_err)
         })
         .await
     }

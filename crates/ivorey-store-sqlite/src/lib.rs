@@ -5,7 +5,9 @@
 mod audit;
 mod auth_epoch;
 mod calendars;
+mod contact_search;
 mod contacts;
+mod custom_fields;
 mod forms;
 mod integrations;
 mod locations;
@@ -13,6 +15,7 @@ mod migrate;
 mod notes;
 mod opportunities;
 mod pool;
+mod tasks;
 mod tokens;
 mod usage;
 mod users;

@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_contact_notes.sql"),
     ),
     (
+        4,
+        "contact_tasks_custom_fields",
+        include_str!("../migrations/0004_contact_tasks_custom_fields.sql"),
+    ),
+    (
         6,
         "calendars",
         include_str!("../migrations/0006_calendars.sql"),

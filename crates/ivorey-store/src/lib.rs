@@ -6,10 +6,13 @@
 
 mod calendars;
 pub mod conformance;
+pub mod contact_search;
+mod custom_fields;
 mod error;
 mod forms;
 pub mod grant_cache;
 mod records;
+mod tasks;
 
 use async_trait::async_trait;
 use ivorey_core::access::TokenGrant;
@@ -25,12 +28,15 @@ use ivorey_core::{
 };
 
 pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
+pub use contact_search::{ContactSearchPage, ContactSearchStore};
+pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
     SessionRecord, UsageBatch, UsageCount, UsageRow,
 };
+pub use tasks::TaskStore;
 
 /// A `LIKE` pattern matching `query` as a literal substring (`ESCAPE '\\'`): `%`, `_` and `\\`
 /// in the query match themselves. Both backends lowercase the query and the searched text.
@@ -196,6 +202,13 @@ pub trait ContactStore {
         location: &LocationId,
         email_lower: &str,
     ) -> StoreResult<Option<Contact>>;
+    /// The oldest contact of the location with this normalised phone
+    /// (`ivorey_core::contact::normalize_phone`), for upserts and duplicate search.
+    async fn find_contact_by_phone(
+        &self,
+        location: &LocationId,
+        phone_norm: &str,
+    ) -> StoreResult<Option<Contact>>;
     /// Saves the contact's fields and `date_updated`; `NotFound` if absent in its location.
     async fn update_contact(&self, contact: &Contact) -> StoreResult<()>;
     /// `NotFound` if absent in the location.
@@ -295,6 +308,9 @@ pub trait Store:
     + OpportunityStore
     + FormStore
     + CalendarStore
+    + ContactSearchStore
+    + TaskStore
+    + CustomFieldStore
     + Send
     + Sync
     + std::fmt::Debug

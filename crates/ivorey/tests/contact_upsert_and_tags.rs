@@ -1,4 +1,4 @@
-//! Contacts upsert (matching on email within the location) and tags add/remove, on both
+//! Contacts upsert (matching on email, then normalised phone, within the location) and tags add/remove, on both
 //! backends, with every response checked against HighLevel's `contacts.json`.
 
 mod common;
@@ -13,6 +13,8 @@ on_both_backends!(
     upsert_never_matches_a_contact_of_another_location,
     tags_are_added_normalised_and_removed,
     upsert_and_tags_need_contacts_write_and_stay_in_the_location,
+    upsert_matches_on_the_normalised_phone_when_no_email_matches,
+    upsert_prefers_the_email_match_over_the_phone_match,
 );
 
 async fn checked(
@@ -233,4 +235,89 @@ async fn upsert_and_tags_need_contacts_write_and_stay_in_the_location(app: TestA
         json!([]),
         "another location's token changed nothing"
     );
+}
+
+async fn upsert_matches_on_the_normalised_phone_when_no_email_matches(app: TestApp) {
+    let admin = app.new_admin("Phones").await;
+    let other = app.new_admin("Other phones").await;
+    let (_, token) = app
+        .integration(&admin, &["contacts.readonly", "contacts.write"])
+        .await;
+    let (_, foreign) = app
+        .integration(&other, &["contacts.readonly", "contacts.write"])
+        .await;
+    let loc = admin.location.as_str();
+    let (_, in_other) = upsert(
+        &app,
+        &foreign,
+        json!({"locationId": other.location, "phone": "+1 888 555 0101", "firstName": "Far"}),
+    )
+    .await;
+    let (status, first) = upsert(
+        &app,
+        &token,
+        json!({"locationId": loc, "phone": "+1 (888) 555-0101", "firstName": "Grace"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["new"], true, "another location's phone never matches");
+    let id = first["contact"]["id"].as_str().unwrap();
+    assert_ne!(in_other["contact"]["id"].as_str(), Some(id));
+    // Same digits written differently, with an email nobody has: the phone's contact is updated
+    // and takes the email.
+    let (status, second) = upsert(
+        &app,
+        &token,
+        json!({"locationId": loc, "phone": "1.888.555.0101", "email": "grace@example.com"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["new"], false);
+    assert_eq!(second["contact"]["id"], id);
+    assert_eq!(second["contact"]["firstName"], "Grace");
+    assert_eq!(second["contact"]["email"], "grace@example.com");
+    let (_, third) = upsert(
+        &app,
+        &token,
+        json!({"locationId": loc, "phone": "+1 888 555 0102"}),
+    )
+    .await;
+    assert_eq!(third["new"], true, "different digits are another contact");
+}
+
+async fn upsert_prefers_the_email_match_over_the_phone_match(app: TestApp) {
+    let admin = app.new_admin("Precedence").await;
+    let (_, token) = app
+        .integration(&admin, &["contacts.readonly", "contacts.write"])
+        .await;
+    let loc = admin.location.as_str();
+    let (_, by_email) = upsert(
+        &app,
+        &token,
+        json!({"locationId": loc, "email": "e@example.com", "firstName": "ByEmail"}),
+    )
+    .await;
+    let (_, by_phone) = upsert(
+        &app,
+        &token,
+        json!({"locationId": loc, "phone": "+33 1 23 45 67 89", "firstName": "ByPhone"}),
+    )
+    .await;
+    let (status, both) = upsert(
+        &app,
+        &token,
+        json!({"locationId": loc, "email": "E@example.com", "phone": "+33123456789",
+               "lastName": "Merged"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{both}");
+    assert_eq!(both["new"], false);
+    assert_eq!(both["contact"]["id"], by_email["contact"]["id"]);
+    assert_eq!(both["contact"]["phone"], "+33123456789");
+    let phone_id = by_phone["contact"]["id"].as_str().unwrap();
+    let (_, untouched) = app
+        .api(&token, Method::GET, &format!("/contacts/{phone_id}"), None)
+        .await;
+    assert_eq!(untouched["contact"]["firstName"], "ByPhone");
+    assert!(untouched["contact"].get("lastName").is_none());
 }

@@ -1,7 +1,9 @@
-//! The contact upsert rule shared by `POST /contacts/upsert` and public form submissions: the
-//! location's contact with the body's email (the oldest, if several) is updated, else a new
-//! contact is made. Matching is on email only for now: phone matching needs a normalised phone
-//! column.
+//! The contact upsert rule shared by `POST /contacts/upsert` and public form submissions.
+//!
+//! Matching, within the location only: first the email (case-insensitive), then the phone
+//! (compared as `+` and digits, see `normalize_phone`); among several contacts with the same
+//! key, the oldest. Email wins, as in HighLevel's duplicate rules: when the email matches one
+//! contact and the phone another, the email's contact is updated and the other is left alone.
 
 use ivorey_core::contact::{Contact, CreateContactInput};
 use ivorey_core::{ContactId, LocationId, Timestamp};
@@ -16,10 +18,7 @@ pub async fn plan_upsert(
     location: &LocationId,
     input: CreateContactInput,
 ) -> ApiResult<ContactWrite> {
-    let existing = match input.email_lower() {
-        Some(email) => store.find_contact_by_email(location, &email).await?,
-        None => None,
-    };
+    let existing = matching_contact(store, location, &input).await?;
     if let Some(mut contact) = existing {
         contact.fields = input.into_update().apply_to(contact.fields)?;
         contact.date_updated = now;
@@ -33,4 +32,21 @@ pub async fn plan_upsert(
         date_added: now,
         date_updated: now,
     }))
+}
+
+/// The contact an upsert updates: by email first, then by phone.
+async fn matching_contact(
+    store: &dyn Store,
+    location: &LocationId,
+    input: &CreateContactInput,
+) -> ApiResult<Option<Contact>> {
+    if let Some(email) = input.email_lower()
+        && let Some(found) = store.find_contact_by_email(location, &email).await?
+    {
+        return Ok(Some(found));
+    }
+    match input.phone_norm() {
+        Some(phone) => Ok(store.find_contact_by_phone(location, &phone).await?),
+        None => Ok(None),
+    }
 }

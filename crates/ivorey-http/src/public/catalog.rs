@@ -10,8 +10,8 @@ use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterIn};
 
 use super::{
-    calendar_events, calendars, contact_notes, contact_tags, contact_upsert, contacts, forms,
-    introspect, locations, opportunities, users,
+    calendar_events, calendars, contact_notes, contact_search, contact_tags, contact_tasks,
+    contact_upsert, contacts, custom_fields, forms, introspect, locations, opportunities, users,
 };
 use crate::AppState;
 
@@ -72,6 +72,7 @@ pub fn ep(
 pub fn endpoints() -> Vec<Endpoint> {
     let mut all = core_endpoints();
     all.extend(opportunity_endpoints());
+    all.extend(contact_more_endpoints());
     all.extend(form_endpoints());
     all.extend(calendar_endpoints());
     all
@@ -131,6 +132,30 @@ fn core_endpoints() -> Vec<Endpoint> {
         ep(M::GET, "/users/", Some(S::UsersRead), "Users", "List the location's users", query::<users::ListParams>, false, || get(users::list)),
         ep(M::GET, "/users/{userId}", Some(S::UsersRead), "Users", "Get a user of the location", NOQ, false, || get(users::get)),
         ep(M::GET, "/token/introspect", None, "Tokens", "What the presented token may do (location, scopes, expiry)", NOQ, false, || get(introspect::introspect)),
+    ]
+}
+
+#[rustfmt::skip]
+fn contact_more_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    use contact_tasks as t;
+    use custom_fields as cf;
+    const NOQ: fn() -> Vec<Parameter> = no_query;
+    vec![
+        ep(M::POST, "/contacts/search", Some(S::ContactsRead), "Contacts", "Search contacts (query, filters, sort, page or searchAfter)", NOQ, true, || post(contact_search::search)),
+        ep(M::GET, "/contacts/search/duplicate", Some(S::ContactsRead), "Contacts", "Find the contact a new one would duplicate (email, then number)", query::<contact_search::DuplicateParams>, false, || get(contact_search::duplicate)),
+        ep(M::GET, "/contacts/{contactId}/tasks", Some(S::ContactsRead), "Contacts", "List a contact's tasks", NOQ, false, || get(t::list)),
+        ep(M::POST, "/contacts/{contactId}/tasks", Some(S::ContactsWrite), "Contacts", "Add a task to a contact", NOQ, true, || post(t::create)),
+        ep(M::GET, "/contacts/{contactId}/tasks/{taskId}", Some(S::ContactsRead), "Contacts", "Get a task", NOQ, false, || get(t::get)),
+        ep(M::PUT, "/contacts/{contactId}/tasks/{taskId}", Some(S::ContactsWrite), "Contacts", "Update a task", NOQ, true, || put(t::update)),
+        ep(M::DELETE, "/contacts/{contactId}/tasks/{taskId}", Some(S::ContactsWrite), "Contacts", "Delete a task", NOQ, false, || delete(t::delete)),
+        ep(M::PUT, "/contacts/{contactId}/tasks/{taskId}/completed", Some(S::ContactsWrite), "Contacts", "Mark a task completed or not", NOQ, true, || put(t::completed)),
+        ep(M::GET, "/locations/{locationId}/customFields", Some(S::CustomFieldsRead), "Custom fields", "List custom field definitions", query::<cf::ListParams>, false, || get(cf::list)),
+        ep(M::POST, "/locations/{locationId}/customFields", Some(S::CustomFieldsWrite), "Custom fields", "Create a custom field definition", NOQ, true, || post(cf::create)),
+        ep(M::GET, "/locations/{locationId}/customFields/{id}", Some(S::CustomFieldsRead), "Custom fields", "Get a custom field (by id or key)", NOQ, false, || get(cf::get)),
+        ep(M::PUT, "/locations/{locationId}/customFields/{id}", Some(S::CustomFieldsWrite), "Custom fields", "Update a custom field", NOQ, true, || put(cf::update)),
+        ep(M::DELETE, "/locations/{locationId}/customFields/{id}", Some(S::CustomFieldsWrite), "Custom fields", "Delete a custom field", NOQ, false, || delete(cf::delete)),
     ]
 }
 

@@ -1,5 +1,5 @@
-//! `POST /contacts/upsert`: updates the location's contact with the body's email (the oldest,
-//! if several) or creates one; answers `{"new": bool, "contact": {...}}`. The matching rule is
+//! `POST /contacts/upsert`: updates the location's contact that matches the body's email, else
+//! its phone, or creates one; answers `{"new": bool, "contact": {...}}`. The matching rule is
 //! `app::contacts::plan_upsert`, shared with public form submissions.
 
 use axum::extract::State;

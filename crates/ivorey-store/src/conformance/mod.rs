@@ -3,6 +3,7 @@
 //! store.
 
 mod calendars;
+mod contact_phone;
 mod contacts;
 mod fixtures;
 mod forms;
@@ -11,9 +12,11 @@ mod integrations;
 mod locations;
 mod notes;
 mod opportunities;
+mod tasks_fields;
 mod usage;
 
 pub use calendars::*;
+pub use contact_phone::*;
 pub use contacts::*;
 pub use fixtures::*;
 pub use forms::*;
@@ -22,6 +25,7 @@ pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
 pub use opportunities::*;
+pub use tasks_fields::*;
 pub use usage::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$make` is an expression that evaluates
@@ -62,6 +66,10 @@ macro_rules! conformance_suite {
             calendars_round_trip_within_their_location,
             appointments_stay_in_their_location_and_never_overlap,
             a_warm_grant_cache_follows_every_change,
+            contacts_are_found_by_normalised_phone_within_their_location,
+            contact_search_filters_tags_and_pages_by_keyset,
+            tasks_stay_in_their_location_and_go_with_their_contact,
+            custom_field_keys_are_unique_per_location,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
