@@ -10,6 +10,7 @@ mod migrate;
 mod notes;
 mod opportunities;
 mod pool;
+mod rate_limits;
 mod tokens;
 mod usage;
 mod users;

@@ -19,6 +19,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_notes",
         include_str!("../migrations/0003_contact_notes.sql"),
     ),
+    (
+        9,
+        "rate_limits",
+        include_str!("../migrations/0009_rate_limits.sql"),
+    ),
 ];
 
 impl SqliteStore {

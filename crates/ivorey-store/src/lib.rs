@@ -6,6 +6,7 @@
 
 pub mod conformance;
 mod error;
+mod rate_limits;
 mod records;
 
 use async_trait::async_trait;
@@ -22,6 +23,7 @@ use ivorey_core::{
 };
 
 pub use error::{StoreError, StoreResult};
+pub use rate_limits::{LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
     SessionRecord, UsageBatch, UsageCount, UsageRow,
@@ -288,6 +290,7 @@ pub trait Store:
     + ContactStore
     + NoteStore
     + OpportunityStore
+    + RateLimitStore
     + Send
     + Sync
     + std::fmt::Debug

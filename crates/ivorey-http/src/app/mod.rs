@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod integrations;
 pub mod pipelines;
+pub mod rate_limits;
 pub mod usage;

@@ -3,6 +3,7 @@
 
 mod integrations;
 mod locations;
+mod rate_limits;
 mod session;
 
 use axum::Router;
@@ -52,6 +53,10 @@ pub fn routes() -> Router<AppState> {
             post(integrations::expire_old_token),
         )
         .route(&format!("{integration}/usage"), get(integrations::usage))
+        .route(
+            "/manage/locations/{locationId}/rate-limits",
+            get(rate_limits::get).put(rate_limits::put),
+        )
         .route_layer(middleware::from_fn(refuse_tokens))
 }
 

@@ -8,6 +8,7 @@ mod integrations;
 mod locations;
 mod notes;
 mod opportunities;
+mod rate_limits;
 mod usage;
 
 pub use contacts::*;
@@ -16,6 +17,7 @@ pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
 pub use opportunities::*;
+pub use rate_limits::*;
 pub use usage::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$make` is an expression that evaluates
@@ -50,6 +52,8 @@ macro_rules! conformance_suite {
             opportunity_references_stay_in_the_location,
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
+            location_rate_limits_round_trip_with_an_audit_entry,
+            shared_counters_never_admit_more_than_the_limit,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
