@@ -66,6 +66,20 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// The Redis for tests: `IVOREY_TEST_REDIS_URL` (which must answer), else 127.0.0.1:6379 if
+/// something listens there; `None` skips the test.
+pub fn redis_url() -> Option<String> {
+    if let Ok(url) = std::env::var("IVOREY_TEST_REDIS_URL")
+        && !url.is_empty()
+    {
+        return Some(url);
+    }
+    let local = std::net::SocketAddr::from(([127, 0, 0, 1], 6379));
+    std::net::TcpStream::connect_timeout(&local, Duration::from_millis(200))
+        .ok()
+        .map(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
 /// A short random lowercase name, for databases and Redis key prefixes.
 pub fn unique(prefix: &str) -> String {
     format!(
