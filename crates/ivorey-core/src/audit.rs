@@ -36,6 +36,7 @@ pub enum AuditAction {
     OldTokenExpired,
     IntegrationDeleted,
     BusinessProfileUpdated,
+    RateLimitsUpdated,
 }
 
 impl AuditAction {
@@ -48,6 +49,7 @@ impl AuditAction {
             AuditAction::OldTokenExpired => "old_token_expired",
             AuditAction::IntegrationDeleted => "integration_deleted",
             AuditAction::BusinessProfileUpdated => "business_profile_updated",
+            AuditAction::RateLimitsUpdated => "rate_limits_updated",
         }
     }
 
@@ -61,6 +63,7 @@ impl AuditAction {
             OldTokenExpired,
             IntegrationDeleted,
             BusinessProfileUpdated,
+            RateLimitsUpdated,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use ivorey_core::Clock;
 use ivorey_core::integration::DEFAULT_ROTATION_GRACE;
-use ivorey_store::Store;
+use ivorey_store::{RateCounter, Store};
 
 pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
 use ratelimit::{RateLimiter, RateLimits};
@@ -71,16 +71,35 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Rate limits are counted in the store's shared counters when it has them (PostgreSQL),
+    /// else in this process.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: HttpConfig) -> Self {
-        let limiter = RateLimiter::new(config.rate_limits);
+        let metrics = metrics::Metrics::default();
+        let limiter = RateLimiter::new(
+            config.rate_limits,
+            store.clone(),
+            store.shared_rate_counter(),
+            metrics.clone(),
+        );
         AppState {
             store,
             clock,
             config: Arc::new(config),
             usage: UsageRecorder::default(),
             limiter,
-            metrics: metrics::Metrics::default(),
+            metrics,
             form_submits: app::form_throttle::SubmitThrottle::default(),
         }
+    }
+
+    /// Counts rate limits in `counter` (e.g. Redis) instead of the default.
+    pub fn with_rate_counter(mut self, counter: Arc<dyn RateCounter>) -> Self {
+        self.limiter = RateLimiter::new(
+            self.config.rate_limits,
+            self.store.clone(),
+            Some(counter),
+            self.metrics.clone(),
+        );
+        self
     }
 }

@@ -1,6 +1,9 @@
 //! Prometheus metrics at `GET /metrics`: requests by route, method and status, latency
-//! histograms by route, rate-limit refusals, and the token grant cache's lookups. Routes are the matched templates
-//! (`/contacts/{contactId}`), never raw paths, so the label set stays small.
+//! histograms by route, authenticated API requests and rate-limit refusals by integration,
+//! failures of the shared rate-limit counters, and the token grant cache's lookups. Routes are
+//! the matched templates (`/contacts/{contactId}`), never raw paths, so the label set stays
+//! small; integrations past the first `MAX_INTEGRATION_LABELS` seen by this process are counted
+//! under `other`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,6 +14,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use ivorey_core::IntegrationId;
 
 use crate::AppState;
 
@@ -26,10 +30,31 @@ struct Histogram {
     sum: f64,
 }
 
+/// Integrations labelled by id; later ones share the `other` label, so a process serving many
+/// integrations still exports a bounded number of series.
+pub const MAX_INTEGRATION_LABELS: usize = 1000;
+
+/// Which limit refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    Burst,
+    Daily,
+}
+
+/// Per integration: requests, refusals by the burst limit, refusals by the daily limit.
+#[derive(Debug, Default, Clone, Copy)]
+struct ApiCounts {
+    requests: u64,
+    burst_refused: u64,
+    daily_refused: u64,
+}
+
 #[derive(Debug, Default)]
 struct Registry {
     requests: BTreeMap<(String, String, u16), u64>,
     latency: BTreeMap<String, Histogram>,
+    by_integration: BTreeMap<String, ApiCounts>,
+    backend_errors: BTreeMap<&'static str, u64>,
 }
 
 /// The process's metrics, shared by all requests.
@@ -52,6 +77,34 @@ impl Metrics {
         }
         h.count += 1;
         h.sum += seconds;
+    }
+
+    /// Counts one authenticated API request of `integration`, and its refusal if any.
+    pub fn api_request(&self, integration: &IntegrationId, refused: Option<RateLimit>) {
+        let mut r = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+        let labelled = r.by_integration.len() < MAX_INTEGRATION_LABELS
+            || r.by_integration.contains_key(integration.as_str());
+        let label = if labelled {
+            integration.as_str()
+        } else {
+            "other"
+        };
+        let counts = match r.by_integration.get_mut(label) {
+            Some(counts) => counts,
+            None => r.by_integration.entry(label.to_owned()).or_default(),
+        };
+        counts.requests += 1;
+        match refused {
+            Some(RateLimit::Burst) => counts.burst_refused += 1,
+            Some(RateLimit::Daily) => counts.daily_refused += 1,
+            None => {}
+        }
+    }
+
+    /// Counts a failed call to the shared rate-limit counters.
+    pub fn rate_limit_backend_error(&self, backend: &'static str) {
+        let mut r = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+        *r.backend_errors.entry(backend).or_insert(0) += 1;
     }
 
     /// The Prometheus text exposition format.
@@ -93,7 +146,43 @@ impl Metrics {
                 h.count
             );
         }
+        render_api(&r, &mut out);
         out
+    }
+}
+
+fn render_api(r: &Registry, out: &mut String) {
+    out.push_str("# HELP ivorey_api_requests_total Authenticated API requests by integration.\n");
+    out.push_str("# TYPE ivorey_api_requests_total counter\n");
+    for (integration, c) in &r.by_integration {
+        let _ = writeln!(
+            out,
+            "ivorey_api_requests_total{{integration=\"{integration}\"}} {}",
+            c.requests
+        );
+    }
+    out.push_str(
+        "# HELP ivorey_rate_limited_total API requests refused with 429, by integration and limit.\n",
+    );
+    out.push_str("# TYPE ivorey_rate_limited_total counter\n");
+    for (integration, c) in &r.by_integration {
+        for (limit, n) in [("burst", c.burst_refused), ("daily", c.daily_refused)] {
+            let _ = writeln!(
+                out,
+                "ivorey_rate_limited_total{{integration=\"{integration}\",limit=\"{limit}\"}} {n}"
+            );
+        }
+    }
+    out.push_str(
+        "# HELP ivorey_rate_limit_backend_errors_total Failed calls to the shared rate-limit \
+         counters (the node then limits on its own counters).\n",
+    );
+    out.push_str("# TYPE ivorey_rate_limit_backend_errors_total counter\n");
+    for (backend, n) in &r.backend_errors {
+        let _ = writeln!(
+            out,
+            "ivorey_rate_limit_backend_errors_total{{backend=\"{backend}\"}} {n}"
+        );
     }
 }
 

@@ -17,6 +17,7 @@ mod locations;
 mod migrate;
 mod notes;
 mod opportunities;
+mod rate_limits;
 mod row;
 mod tasks;
 mod tokens;
@@ -35,6 +36,7 @@ use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
 pub use migrate::MIGRATIONS;
+pub use rate_limits::PgRateCounter;
 
 use crate::error::{db_err, pool_err};
 

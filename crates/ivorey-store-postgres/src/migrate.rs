@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "auth_epoch",
         include_str!("../migrations/0009_auth_epoch.sql"),
     ),
+    (
+        10,
+        "rate_limits",
+        include_str!("../migrations/0010_rate_limits.sql"),
+    ),
 ];
 
 /// The first half of the advisory lock key: "iv" in ASCII, so the lock is recognisable in

@@ -15,6 +15,7 @@ mod migrate;
 mod notes;
 mod opportunities;
 mod pool;
+mod rate_limits;
 mod tasks;
 mod tokens;
 mod usage;

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "auth_epoch",
         include_str!("../migrations/0009_auth_epoch.sql"),
     ),
+    (
+        10,
+        "rate_limits",
+        include_str!("../migrations/0010_rate_limits.sql"),
+    ),
 ];
 
 impl SqliteStore {

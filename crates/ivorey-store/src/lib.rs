@@ -11,6 +11,7 @@ mod custom_fields;
 mod error;
 mod forms;
 pub mod grant_cache;
+mod rate_limits;
 mod records;
 mod tasks;
 
@@ -32,6 +33,7 @@ pub use contact_search::{ContactSearchPage, ContactSearchStore};
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
+pub use rate_limits::{LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
     SessionRecord, UsageBatch, UsageCount, UsageRow,
@@ -311,6 +313,7 @@ pub trait Store:
     + ContactSearchStore
     + TaskStore
     + CustomFieldStore
+    + RateLimitStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -113,20 +113,63 @@ pub struct ServeArgs {
     #[arg(long, env = "IVOREY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,
     /// Requests one integration may make per burst interval.
-    #[arg(long, env = "IVOREY_RATE_LIMIT_BURST", default_value_t = 100)]
+    #[arg(long, env = "IVOREY_RATE_LIMIT_BURST", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     pub rate_limit_burst: u64,
     /// The burst interval, e.g. 10s.
     #[arg(long, env = "IVOREY_RATE_LIMIT_INTERVAL", default_value = "10s", value_parser = parse_duration)]
     pub rate_limit_interval: Duration,
     /// Requests all integrations of one location may make per UTC day.
-    #[arg(long, env = "IVOREY_RATE_LIMIT_DAILY", default_value_t = 200_000)]
+    #[arg(long, env = "IVOREY_RATE_LIMIT_DAILY", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub rate_limit_daily: u64,
+    /// redis://host:port/db to count rate limits in Redis, shared by every node using it
+    /// (default: PostgreSQL's table with --database-url postgres://..., else this process).
+    #[arg(long, env = "IVOREY_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so several deployments can share one Redis.
+    #[arg(long, env = "IVOREY_REDIS_KEY_PREFIX", default_value = "ivorey:")]
+    pub redis_key_prefix: String,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create a location (business account) and its admin; prints the Location ID.
     CreateLocation(CreateLocationArgs),
+    /// Set a location's own burst and daily rate limits (any value; admins in the web can only
+    /// lower them). Applies to the next request on every node.
+    SetRateLimits(SetRateLimitsArgs),
+}
+
+/// A limit on the command line: a number, or `default` for the server's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitArg {
+    Value(u64),
+    Default,
+}
+
+fn parse_limit(s: &str) -> Result<LimitArg, String> {
+    match s.trim() {
+        "default" => Ok(LimitArg::Default),
+        n => match n.parse::<u64>() {
+            Ok(0) | Err(_) => Err("a whole number of at least 1, or `default`".into()),
+            Ok(n) => Ok(LimitArg::Value(n)),
+        },
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SetRateLimitsArgs {
+    /// The Location ID.
+    #[arg(long)]
+    pub location: String,
+    /// Requests each integration of the location may make per burst interval, or `default`.
+    #[arg(long, value_parser = parse_limit)]
+    pub burst: Option<LimitArg>,
+    /// Requests the location's integrations may make per UTC day, or `default`.
+    #[arg(long, value_parser = parse_limit)]
+    pub daily: Option<LimitArg>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,4 +7,5 @@ pub mod form_throttle;
 pub mod forms;
 pub mod integrations;
 pub mod pipelines;
+pub mod rate_limits;
 pub mod usage;

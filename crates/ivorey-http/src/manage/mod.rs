@@ -4,6 +4,7 @@
 mod forms;
 mod integrations;
 mod locations;
+mod rate_limits;
 mod session;
 
 use axum::Router;
@@ -60,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/locations/{locationId}/forms/{formId}",
             get(forms::get).put(forms::update).delete(forms::delete),
+        )
+        .route(
+            "/manage/locations/{locationId}/rate-limits",
+            get(rate_limits::get).put(rate_limits::put),
         )
         .route_layer(middleware::from_fn(refuse_tokens))
 }

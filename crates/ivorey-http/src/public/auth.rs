@@ -67,7 +67,8 @@ impl FromRequestParts<AppState> for Authed {
             })?;
         let limits = state
             .limiter
-            .check(&grant.integration_id, &grant.location_id, now);
+            .check(&grant.integration_id, &grant.location_id, now)
+            .await;
         if let Some(slot) = parts.extensions.get::<RateSlot>() {
             slot.set(limits);
         }

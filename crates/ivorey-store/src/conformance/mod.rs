@@ -12,6 +12,7 @@ mod integrations;
 mod locations;
 mod notes;
 mod opportunities;
+mod rate_limits;
 mod tasks_fields;
 mod usage;
 
@@ -25,6 +26,7 @@ pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
 pub use opportunities::*;
+pub use rate_limits::*;
 pub use tasks_fields::*;
 pub use usage::*;
 
@@ -70,6 +72,8 @@ macro_rules! conformance_suite {
             contact_search_filters_tags_and_pages_by_keyset,
             tasks_stay_in_their_location_and_go_with_their_contact,
             custom_field_keys_are_unique_per_location,
+            location_rate_limits_round_trip_with_an_audit_entry,
+            shared_counters_never_admit_more_than_the_limit,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {

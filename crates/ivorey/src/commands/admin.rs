@@ -1,19 +1,27 @@
-//! `ivorey admin create-location`.
+//! `ivorey admin create-location` and `ivorey admin set-rate-limits`.
 
 use std::io::BufRead;
 
 use anyhow::Context;
+use ivorey_core::LocationId;
+use ivorey_core::audit::Actor;
 use ivorey_core::location::BusinessProfile;
 use ivorey_core::{Clock, SystemClock};
-use ivorey_http::app::accounts;
-use ivorey_store::Store;
+use ivorey_http::app::{accounts, rate_limits};
+use ivorey_store::{LocationRateLimits, Store};
 use serde_json::json;
 
 use super::cli_error;
-use crate::cli::AdminCommand;
+use crate::cli::{AdminCommand, CreateLocationArgs, LimitArg, SetRateLimitsArgs};
 
 pub async fn run(store: &dyn Store, cmd: AdminCommand) -> anyhow::Result<()> {
-    let AdminCommand::CreateLocation(args) = cmd;
+    match cmd {
+        AdminCommand::CreateLocation(args) => create_location(store, args).await,
+        AdminCommand::SetRateLimits(args) => set_rate_limits(store, args).await,
+    }
+}
+
+async fn create_location(store: &dyn Store, args: CreateLocationArgs) -> anyhow::Result<()> {
     let password = if args.password_stdin {
         let mut line = String::new();
         std::io::stdin()
@@ -51,6 +59,48 @@ pub async fn run(store: &dyn Store, cmd: AdminCommand) -> anyhow::Result<()> {
         );
     } else {
         println!("{}", created.location.id);
+    }
+    Ok(())
+}
+
+/// Changes only the limits named on the command line; prints the location's own limits.
+async fn set_rate_limits(store: &dyn Store, args: SetRateLimitsArgs) -> anyhow::Result<()> {
+    let location = LocationId::parse(args.location.trim())
+        .map_err(|_| anyhow::anyhow!("--location must be a Location ID"))?;
+    if store.get_location(&location).await?.is_none() {
+        anyhow::bail!("Location not found");
+    }
+    let current = store.location_rate_limits(&location).await?;
+    let pick = |arg: Option<LimitArg>, now: Option<u64>| match arg {
+        None => now,
+        Some(LimitArg::Default) => None,
+        Some(LimitArg::Value(n)) => Some(n),
+    };
+    let limits = LocationRateLimits {
+        burst_max: pick(args.burst, current.burst_max),
+        daily_max: pick(args.daily, current.daily_max),
+    };
+    let set = rate_limits::set_rate_limits(
+        store,
+        SystemClock.now(),
+        &location,
+        limits,
+        None,
+        &Actor::cli(),
+    )
+    .await
+    .map_err(cli_error)?;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "locationId": location,
+                "burstMax": set.burst_max,
+                "dailyMax": set.daily_max,
+            })
+        );
+    } else {
+        println!("{} for location {location}", rate_limits::describe(&set));
     }
     Ok(())
 }

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ivorey_core::{Clock, SystemClock};
-use ivorey_http::ratelimit::RateLimits;
+use ivorey_http::ratelimit::{RateLimiter, RateLimits};
 use ivorey_http::{AppState, HttpConfig};
 use ivorey_store::Store;
+use ivorey_store_redis::RedisRateCounter;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 
@@ -28,7 +29,13 @@ pub async fn run(
         ..HttpConfig::default()
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let state = AppState::new(store.clone(), clock.clone(), config);
+    let mut state = AppState::new(store.clone(), clock.clone(), config);
+    if let Some(url) = args.redis_url.as_deref().filter(|u| !u.is_empty()) {
+        let counter =
+            RedisRateCounter::new(url, &args.redis_key_prefix).context("cannot use --redis-url")?;
+        state = state.with_rate_counter(Arc::new(counter));
+    }
+    tracing::info!(counters = state.limiter.backend(), "rate limits");
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -45,9 +52,11 @@ pub async fn run(
              --admin-email you@example.com --password-stdin"
         );
     }
-    let housekeeping = tokio::spawn(housekeeping(store.clone(), clock));
+    let housekeeping = tokio::spawn(housekeeping(store.clone(), clock.clone()));
+    let purging = tokio::spawn(purge_rate_windows(state.limiter.clone(), clock));
     ivorey_http::serve(listener, state, shutdown_signal()).await?;
     housekeeping.abort();
+    purging.abort();
     tracing::info!("Ivorey stopped");
     Ok(())
 }
@@ -63,6 +72,15 @@ async fn housekeeping(store: Arc<dyn Store>, clock: Arc<dyn Clock>) {
         if let Err(e) = store.purge_expired_sessions(now).await {
             tracing::warn!(error = %e, "purging expired sessions failed");
         }
+    }
+}
+
+/// Ended rate-limit windows take memory (and rows in PostgreSQL): drop them every minute.
+async fn purge_rate_windows(limiter: RateLimiter, clock: Arc<dyn Clock>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        limiter.purge_windows(clock.now()).await;
     }
 }
 

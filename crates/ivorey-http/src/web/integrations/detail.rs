@@ -195,6 +195,7 @@ fn action_label(action: AuditAction) -> &'static str {
         AuditAction::OldTokenExpired => "Old token expired",
         AuditAction::IntegrationDeleted => "Deleted",
         AuditAction::BusinessProfileUpdated => "Business profile updated",
+        AuditAction::RateLimitsUpdated => "Rate limits changed",
     }
 }
 

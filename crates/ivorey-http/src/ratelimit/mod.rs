@@ -1,0 +1,87 @@
+//! Rate limits with HighLevel's semantics: a burst limit per integration (100 requests per 10 s)
+//! and a daily limit per location (200,000 per UTC day), reported on every authenticated
+//! response in HighLevel's `X-RateLimit-*` headers, with 429 and `Retry-After` past a limit.
+//! A location may have its own limits (`location_rate_limits`); the counters live in this
+//! process (`local.rs`) or, with several nodes, in PostgreSQL or Redis (`limiter.rs`).
+
+mod limiter;
+mod local;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+pub use limiter::RateLimiter;
+pub use local::LocalCounter;
+
+/// The limits in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub burst_max: u64,
+    pub burst_interval: Duration,
+    pub daily_max: u64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            burst_max: 100,
+            burst_interval: Duration::from_secs(10),
+            daily_max: 200_000,
+        }
+    }
+}
+
+/// What one request learned about its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateInfo {
+    pub limits: RateLimits,
+    pub burst_remaining: u64,
+    pub daily_remaining: u64,
+    /// Set when the request is over a limit: seconds until it may retry.
+    pub retry_after_secs: Option<u64>,
+}
+
+/// Where the token check leaves the request's `RateInfo` for the response headers.
+#[derive(Debug, Clone, Default)]
+pub struct RateSlot(Arc<Mutex<Option<RateInfo>>>);
+
+impl RateSlot {
+    pub fn set(&self, info: RateInfo) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(info);
+    }
+
+    fn get(&self) -> Option<RateInfo> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Middleware for the public API: gives the request a `RateSlot` and turns what the token check
+/// put there into HighLevel's headers.
+pub async fn rate_limit_headers(mut request: Request, next: Next) -> Response {
+    let slot = RateSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let mut response = next.run(request).await;
+    if let Some(info) = slot.get() {
+        write_headers(response.headers_mut(), &info);
+    }
+    response
+}
+
+fn write_headers(headers: &mut HeaderMap, info: &RateInfo) {
+    let mut put = |name: &'static str, value: u64| {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    };
+    put("x-ratelimit-limit-daily", info.limits.daily_max);
+    put("x-ratelimit-daily-remaining", info.daily_remaining);
+    put(
+        "x-ratelimit-interval-milliseconds",
+        info.limits.burst_interval.as_millis() as u64,
+    );
+    put("x-ratelimit-max", info.limits.burst_max);
+    put("x-ratelimit-remaining", info.burst_remaining);
+}
