@@ -6,9 +6,12 @@
 
 mod audit;
 mod contacts;
+mod conversations;
 mod error;
 mod integrations;
 mod locations;
+mod messages;
+mod messaging;
 mod migrate;
 mod notes;
 mod opportunities;

@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_notes",
         include_str!("../migrations/0003_contact_notes.sql"),
     ),
+    (
+        5,
+        "conversations",
+        include_str!("../migrations/0005_conversations.sql"),
+    ),
 ];
 
 /// The first half of the advisory lock key: "iv" in ASCII, so the lock is recognisable in

@@ -4,8 +4,11 @@
 
 mod audit;
 mod contacts;
+mod conversations;
 mod integrations;
 mod locations;
+mod messages;
+mod messaging;
 mod migrate;
 mod notes;
 mod opportunities;

@@ -19,6 +19,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_notes",
         include_str!("../migrations/0003_contact_notes.sql"),
     ),
+    (
+        5,
+        "conversations",
+        include_str!("../migrations/0005_conversations.sql"),
+    ),
 ];
 
 impl SqliteStore {

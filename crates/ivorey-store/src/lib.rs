@@ -5,6 +5,7 @@
 //! tenant filter cannot be written through these traits.
 
 pub mod conformance;
+mod conversations;
 mod error;
 mod records;
 
@@ -21,6 +22,9 @@ use ivorey_core::{
     ContactId, IntegrationId, LocationId, OpportunityId, PipelineId, Timestamp, TokenHash, UserId,
 };
 
+pub use conversations::{
+    ConversationPage, ConversationQuery, ConversationStore, ConversationView, MessageQuery,
+};
 pub use error::{StoreError, StoreResult};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
@@ -288,6 +292,7 @@ pub trait Store:
     + ContactStore
     + NoteStore
     + OpportunityStore
+    + ConversationStore
     + Send
     + Sync
     + std::fmt::Debug

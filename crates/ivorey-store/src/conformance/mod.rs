@@ -3,6 +3,7 @@
 //! store.
 
 mod contacts;
+mod conversations;
 mod fixtures;
 mod integrations;
 mod locations;
@@ -11,6 +12,7 @@ mod opportunities;
 mod usage;
 
 pub use contacts::*;
+pub use conversations::*;
 pub use fixtures::*;
 pub use integrations::*;
 pub use locations::*;
@@ -50,6 +52,8 @@ macro_rules! conformance_suite {
             opportunity_references_stay_in_the_location,
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
+            conversations_and_messages_stay_in_their_location,
+            messages_page_newest_first_and_the_outbox_is_claimed_once,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
