@@ -3,6 +3,7 @@
 //! management API and the CLI share.
 
 pub mod app;
+pub mod delivery;
 mod error;
 mod extract;
 mod manage;
@@ -41,6 +42,8 @@ pub struct HttpConfig {
     pub rate_limits: RateLimits,
     /// Longest time a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// Retries and timing of outbound message delivery.
+    pub delivery: delivery::DeliveryConfig,
 }
 
 impl Default for HttpConfig {
@@ -52,6 +55,7 @@ impl Default for HttpConfig {
             max_body_bytes: 256 * 1024,
             rate_limits: RateLimits::default(),
             request_timeout: Duration::from_secs(30),
+            delivery: delivery::DeliveryConfig::default(),
         }
     }
 }
@@ -65,6 +69,8 @@ pub struct AppState {
     pub usage: UsageRecorder,
     pub limiter: RateLimiter,
     pub metrics: metrics::Metrics,
+    /// Wakes the delivery worker when a message is queued.
+    pub outbox: delivery::Outbox,
 }
 
 impl AppState {
@@ -77,6 +83,7 @@ impl AppState {
             usage: UsageRecorder::default(),
             limiter,
             metrics: metrics::Metrics::default(),
+            outbox: delivery::Outbox::default(),
         }
     }
 }
