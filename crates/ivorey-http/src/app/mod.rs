@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod integrations;
+pub mod messaging;
 pub mod pipelines;
 pub mod usage;

@@ -16,9 +16,15 @@ fn mailbox(field: &str, raw: &str) -> Result<Mailbox, AttemptError> {
         .map_err(|_| AttemptError::permanent(format!("{field} is not a valid email address")))
 }
 
-fn build_email(settings: &SmtpSettings, message: &Message) -> Result<lettre::Message, AttemptError> {
+fn build_email(
+    settings: &SmtpSettings,
+    message: &Message,
+) -> Result<lettre::Message, AttemptError> {
     let c = &message.content;
-    let from = mailbox("emailFrom", c.email_from.as_deref().unwrap_or(&settings.from))?;
+    let from = mailbox(
+        "emailFrom",
+        c.email_from.as_deref().unwrap_or(&settings.from),
+    )?;
     let to = mailbox("emailTo", c.email_to.as_deref().unwrap_or_default())?;
     let mut builder = lettre::Message::builder()
         .from(from)

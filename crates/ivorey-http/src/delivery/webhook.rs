@@ -75,9 +75,8 @@ pub(super) async fn post(
     message: &Message,
     attempt: u32,
 ) -> Result<MessageStatus, AttemptError> {
-    let body = serde_json::to_vec(&payload(message, attempt)).map_err(|_| {
-        AttemptError::permanent("the message could not be encoded for the webhook")
-    })?;
+    let body = serde_json::to_vec(&payload(message, attempt))
+        .map_err(|_| AttemptError::permanent("the message could not be encoded for the webhook"))?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

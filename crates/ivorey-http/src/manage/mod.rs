@@ -3,6 +3,7 @@
 
 mod integrations;
 mod locations;
+mod messaging;
 mod session;
 
 use axum::Router;
@@ -10,7 +11,7 @@ use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub use session::SessionUser;
 
@@ -52,6 +53,18 @@ pub fn routes() -> Router<AppState> {
             post(integrations::expire_old_token),
         )
         .route(&format!("{integration}/usage"), get(integrations::usage))
+        .route(
+            "/manage/locations/{locationId}/messaging",
+            get(messaging::get),
+        )
+        .route(
+            "/manage/locations/{locationId}/messaging/smtp",
+            put(messaging::put_smtp).delete(messaging::delete_smtp),
+        )
+        .route(
+            "/manage/locations/{locationId}/messaging/webhook",
+            put(messaging::put_webhook).delete(messaging::delete_webhook),
+        )
         .route_layer(middleware::from_fn(refuse_tokens))
 }
 

@@ -6,8 +6,11 @@ mod contact_notes;
 mod contact_tags;
 mod contact_upsert;
 mod contacts;
+mod conversations;
 mod introspect;
 mod locations;
+mod message_body;
+mod messages;
 mod opportunities;
 mod users;
 
@@ -64,5 +67,24 @@ pub fn routes() -> Router<AppState> {
         .route("/users/", get(users::list))
         .route("/users/{userId}", get(users::get))
         .route("/token/introspect", get(introspect::introspect))
+        .route("/conversations/", post(conversations::create))
+        .route("/conversations/search", get(conversations::search))
+        .route(
+            "/conversations/{conversationId}",
+            get(conversations::get)
+                .put(conversations::update)
+                .delete(conversations::delete),
+        )
+        .route(
+            "/conversations/{conversationId}/messages",
+            get(messages::list),
+        )
+        .route("/conversations/messages", post(messages::send))
+        .route("/conversations/messages/inbound", post(messages::inbound))
+        .route("/conversations/messages/{messageId}", get(messages::get))
+        .route(
+            "/conversations/messages/{messageId}/status",
+            put(messages::update_status),
+        )
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
 }
