@@ -122,8 +122,11 @@ pub async fn set_webhook(
     url: &str,
     rotate_secret: bool,
 ) -> ApiResult<Value> {
-    let parsed = reqwest::Url::parse(url.trim()).ok().filter(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    let url = url.trim();
+    let parsed = url.parse::<axum::http::Uri>().ok().filter(|u| {
+        matches!(u.scheme_str(), Some("http" | "https"))
+            && u.host().is_some_and(|h| !h.is_empty())
+            && url.len() <= 2048
     });
     let Some(parsed) = parsed else {
         return Err(ValidationErrors::single("url", "must be an http or https URL").into());

@@ -99,7 +99,7 @@ pub async fn run_worker(
     config: DeliveryConfig,
     outbox: Outbox,
 ) {
-    let http = webhook::client(config.attempt_timeout);
+    let http = webhook::client();
     let mut running = JoinSet::new();
     loop {
         while running.try_join_next().is_some() {}
@@ -143,7 +143,7 @@ async fn deliver(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: DeliveryConfig,
-    http: reqwest::Client,
+    http: webhook::HttpClient,
     message: Message,
 ) {
     let mut attempts = message.attempts;
@@ -186,7 +186,7 @@ async fn deliver(
 async fn attempt(
     store: &dyn Store,
     config: &DeliveryConfig,
-    http: &reqwest::Client,
+    http: &webhook::HttpClient,
     message: &Message,
     attempt: u32,
 ) -> Result<MessageStatus, AttemptError> {
@@ -210,7 +210,7 @@ async fn attempt(
             let hook = settings.and_then(|s| s.webhook.as_ref()).ok_or_else(|| {
                 AttemptError::permanent("no webhook provider is configured for this location")
             })?;
-            webhook::post(http, hook, message, attempt).await
+            webhook::post(http, hook, message, attempt, config.attempt_timeout).await
         }
     }
 }

@@ -6,10 +6,17 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::body::Bytes;
+use axum::http::header::{CONTENT_TYPE, USER_AGENT};
+use axum::http::{Request, StatusCode};
 use hmac::{Hmac, Mac};
+use http_body_util::{BodyExt, Full};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use ivorey_core::conversation::{Message, MessageStatus};
 use ivorey_core::messaging::WebhookSettings;
-use reqwest::StatusCode;
 use serde_json::json;
 use sha2::Sha256;
 
@@ -30,9 +37,12 @@ pub fn sign(secret: &str, unix_seconds: u64, body: &[u8]) -> String {
     )
 }
 
-/// The worker's HTTP client: rustls with the ring provider and Mozilla's roots, no redirects
-/// (a signed POST is not replayed to wherever a redirect points).
-pub(super) fn client(timeout: Duration) -> reqwest::Client {
+/// The worker's HTTP client: HTTP/1.1 over rustls (ring provider, Mozilla's roots), plain
+/// HTTP for `http://` URLs, and no redirects followed (a signed POST is not replayed to
+/// wherever a redirect points).
+pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+pub(super) fn client() -> HttpClient {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -43,13 +53,12 @@ pub(super) fn client(timeout: Duration) -> reqwest::Client {
     .expect("ring supports the default TLS versions")
     .with_root_certificates(roots)
     .with_no_client_auth();
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("Ivorey-Webhook/1")
-        .tls_backend_preconfigured(tls)
-        .build()
-        .expect("the webhook client's settings are valid")
+    let https = HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    Client::builder(TokioExecutor::new()).build(https)
 }
 
 fn payload(message: &Message, attempt: u32) -> serde_json::Value {
@@ -69,36 +78,52 @@ fn payload(message: &Message, attempt: u32) -> serde_json::Value {
     })
 }
 
+fn unreachable(summary: &str) -> AttemptError {
+    AttemptError {
+        retry: true,
+        summary: summary.into(),
+    }
+}
+
 pub(super) async fn post(
-    http: &reqwest::Client,
+    http: &HttpClient,
     hook: &WebhookSettings,
     message: &Message,
     attempt: u32,
+    timeout: Duration,
 ) -> Result<MessageStatus, AttemptError> {
     let body = serde_json::to_vec(&payload(message, attempt))
         .map_err(|_| AttemptError::permanent("the message could not be encoded for the webhook"))?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let response = http
-        .post(&hook.url)
-        .header("content-type", "application/json")
+    let request = Request::post(hook.url.as_str())
+        .header(CONTENT_TYPE, "application/json")
+        .header(USER_AGENT, "Ivorey-Webhook/1")
         .header(SIGNATURE_HEADER, sign(&hook.secret, now, &body))
         .header("x-ivorey-message-id", message.id.as_str())
-        .body(body)
-        .send()
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|_| AttemptError::permanent("the webhook URL is invalid"))?;
+    let exchange = async {
+        let response = http
+            .request(request)
+            .await
+            .map_err(|_| unreachable("the webhook could not be reached"))?;
+        let status = response.status();
+        // The answer is read only to learn "delivered"; a large or slow body is not waited for.
+        let answer = response
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        Ok::<_, AttemptError>((status, answer))
+    };
+    let (status, answer) = tokio::time::timeout(timeout, exchange)
         .await
-        .map_err(|e| AttemptError {
-            retry: true,
-            summary: if e.is_timeout() {
-                "the webhook timed out".into()
-            } else {
-                "the webhook could not be reached".into()
-            },
-        })?;
-    let status = response.status();
+        .map_err(|_| unreachable("the webhook timed out"))??;
     if status.is_success() {
-        let answer: serde_json::Value = response.json().await.unwrap_or_default();
+        let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap_or_default();
         return Ok(match answer.get("status").and_then(|s| s.as_str()) {
             Some("delivered") => MessageStatus::Delivered,
             _ => MessageStatus::Sent,

@@ -38,21 +38,41 @@ fn undocumented_error(status: u16) -> Value {
 /// Where upstream's schema contradicts what HighLevel serves and what its clients read; each
 /// (file, JSON pointer) is replaced by the schema given, and nothing else is changed.
 fn upstream_fixes() -> Vec<(&'static str, &'static str, Value)> {
-    vec![(
-        // Declared as an array of arrays; HighLevel returns (and the SDK's types expect) stage
-        // objects, which is what Ivorey serves.
-        "opportunities.json",
-        "/components/schemas/PipelinesResponseSchema/properties/stages/items",
-        json!({
-            "type": "object",
-            "required": ["id", "name", "position"],
-            "properties": {
-                "id": {"type": "string"},
-                "name": {"type": "string"},
-                "position": {"type": "number"}
-            }
-        }),
-    )]
+    vec![
+        (
+            // Declared as an array of arrays; HighLevel returns (and the SDK's types expect) stage
+            // objects, which is what Ivorey serves.
+            "opportunities.json",
+            "/components/schemas/PipelinesResponseSchema/properties/stages/items",
+            json!({
+                "type": "object",
+                "required": ["id", "name", "position"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "position": {"type": "number"}
+                }
+            }),
+        ),
+        (
+            // A conversation without messages (just created) has no last message type; the enum
+            // has no value meaning "none", so the field is left out rather than invented.
+            "conversations.json",
+            "/components/schemas/ConversationSchema/required",
+            json!([
+                "id",
+                "contactId",
+                "locationId",
+                "lastMessageBody",
+                "type",
+                "unreadCount",
+                "fullName",
+                "contactName",
+                "email",
+                "phone"
+            ]),
+        ),
+    ]
 }
 
 struct Specs {
