@@ -41,7 +41,7 @@ on_both_backends!(
     every_endpoint_refuses_a_token_without_its_scope,
 );
 
-pub const ALL_SCOPES: [&str; 6] = [
+pub(crate) const ALL_SCOPES: [&str; 6] = [
     "contacts.readonly",
     "contacts.write",
     "conversations.readonly",
@@ -51,14 +51,14 @@ pub const ALL_SCOPES: [&str; 6] = [
 ];
 
 /// A location with an admin, a full-scope token and a contact with email and phone.
-pub struct Tenant {
-    pub admin: Admin,
-    pub token: String,
-    pub location: String,
-    pub contact: String,
+pub(crate) struct Tenant {
+    pub(crate) admin: Admin,
+    pub(crate) token: String,
+    pub(crate) location: String,
+    pub(crate) contact: String,
 }
 
-pub async fn tenant(app: &TestApp) -> Tenant {
+pub(crate) async fn tenant(app: &TestApp) -> Tenant {
     let admin = app.new_admin("Conversations Inc").await;
     let (_, token) = app.integration(&admin, &ALL_SCOPES).await;
     let location = admin.location.clone();
@@ -79,7 +79,7 @@ pub async fn tenant(app: &TestApp) -> Tenant {
     }
 }
 
-pub async fn contact(
+pub(crate) async fn contact(
     app: &TestApp,
     token: &str,
     location: &str,
@@ -94,7 +94,7 @@ pub async fn contact(
 }
 
 /// A public call that must succeed (2xx); its body is checked against the spec at `template`.
-pub async fn ok_call(
+pub(crate) async fn ok_call(
     app: &TestApp,
     token: &str,
     method: Method,
@@ -109,7 +109,7 @@ pub async fn ok_call(
 }
 
 /// Sends a message; returns (conversationId, messageId).
-pub async fn send(app: &TestApp, token: &str, body: Value) -> (String, String) {
+pub(crate) async fn send(app: &TestApp, token: &str, body: Value) -> (String, String) {
     let (_, answer) = ok_call(
         app,
         token,
@@ -127,7 +127,7 @@ pub async fn send(app: &TestApp, token: &str, body: Value) -> (String, String) {
 }
 
 /// The message once its status is no longer `pending` (at most 15 s).
-pub async fn settled(app: &TestApp, token: &str, message: &str) -> Value {
+pub(crate) async fn settled(app: &TestApp, token: &str, message: &str) -> Value {
     let path = format!("/conversations/messages/{message}");
     for _ in 0..300 {
         let (_, body) = ok_call(
@@ -148,7 +148,7 @@ pub async fn settled(app: &TestApp, token: &str, message: &str) -> Value {
 }
 
 /// The same store served with fast delivery retries.
-pub async fn with_fast_delivery(app: TestApp, max_attempts: u32) -> TestApp {
+pub(crate) async fn with_fast_delivery(app: TestApp, max_attempts: u32) -> TestApp {
     let store = app.store.clone();
     app.stop().await;
     let config = HttpConfig {
@@ -169,7 +169,7 @@ pub async fn with_fast_delivery(app: TestApp, max_attempts: u32) -> TestApp {
     TestApp::start_with(store, config).await
 }
 
-pub fn without_trace(mut body: Value) -> Value {
+pub(crate) fn without_trace(mut body: Value) -> Value {
     if let Some(map) = body.as_object_mut() {
         map.remove("traceId");
     }
