@@ -133,6 +133,15 @@ define_id!(
     CustomFieldId
 );
 
+define_id!(
+    /// A conversation: the thread of messages with one contact.
+    ConversationId
+);
+define_id!(
+    /// One message in a conversation.
+    MessageId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,3 +28,5 @@ pub use error::{FieldError, ValidationErrors};
 pub use ids::{ContactId, IntegrationId, LocationId, OpportunityId, PipelineId, StageId, UserId};
 pub use scope::{Scope, ScopeSet};
 pub use token::{Token, TokenHash};
+pub mod conversation;
+pub mod messaging;

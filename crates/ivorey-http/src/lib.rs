@@ -3,6 +3,7 @@
 //! management API and the CLI share.
 
 pub mod app;
+pub mod delivery;
 mod error;
 mod extract;
 mod manage;
@@ -42,6 +43,8 @@ pub struct HttpConfig {
     pub rate_limits: RateLimits,
     /// Longest time a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// Retries and timing of outbound message delivery.
+    pub delivery: delivery::DeliveryConfig,
 }
 
 impl Default for HttpConfig {
@@ -53,6 +56,7 @@ impl Default for HttpConfig {
             max_body_bytes: 256 * 1024,
             rate_limits: RateLimits::default(),
             request_timeout: Duration::from_secs(30),
+            delivery: delivery::DeliveryConfig::default(),
         }
     }
 }
@@ -68,6 +72,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Spam control of public form submissions.
     pub form_submits: app::form_throttle::SubmitThrottle,
+    /// Wakes the delivery worker when a message is queued.
+    pub outbox: delivery::Outbox,
 }
 
 impl AppState {
@@ -89,6 +95,7 @@ impl AppState {
             limiter,
             metrics,
             form_submits: app::form_throttle::SubmitThrottle::default(),
+            outbox: delivery::Outbox::default(),
         }
     }
 

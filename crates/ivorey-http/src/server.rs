@@ -90,11 +90,19 @@ pub async fn serve(
     let flusher = state
         .usage
         .spawn_flusher(state.store.clone(), std::time::Duration::from_secs(5));
+    // Delivers what earlier runs left pending, then whatever requests queue.
+    let deliveries = tokio::spawn(crate::delivery::run_worker(
+        state.store.clone(),
+        state.clock.clone(),
+        state.config.delivery.clone(),
+        state.outbox.clone(),
+    ));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     flusher.abort();
+    deliveries.abort();
     state.usage.flush(state.store.as_ref()).await;
     result
 }

@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_contact_tasks_custom_fields.sql"),
     ),
     (
+        5,
+        "conversations",
+        include_str!("../migrations/0005_conversations.sql"),
+    ),
+    (
         6,
         "calendars",
         include_str!("../migrations/0006_calendars.sql"),

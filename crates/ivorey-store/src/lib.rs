@@ -7,6 +7,7 @@
 mod calendars;
 pub mod conformance;
 pub mod contact_search;
+mod conversations;
 mod custom_fields;
 mod error;
 mod forms;
@@ -30,6 +31,9 @@ use ivorey_core::{
 
 pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
 pub use contact_search::{ContactSearchPage, ContactSearchStore};
+pub use conversations::{
+    ConversationPage, ConversationQuery, ConversationStore, ConversationView, MessageQuery,
+};
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
@@ -314,6 +318,7 @@ pub trait Store:
     + TaskStore
     + CustomFieldStore
     + RateLimitStore
+    + ConversationStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod form_throttle;
 pub mod forms;
 pub mod integrations;
+pub mod messaging;
 pub mod pipelines;
 pub mod rate_limits;
 pub mod usage;

@@ -4,6 +4,7 @@
 mod forms;
 mod integrations;
 mod locations;
+mod messaging;
 mod rate_limits;
 mod session;
 
@@ -12,7 +13,7 @@ use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub use session::SessionUser;
 
@@ -65,6 +66,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/locations/{locationId}/rate-limits",
             get(rate_limits::get).put(rate_limits::put),
+        )
+        .route(
+            "/manage/locations/{locationId}/messaging",
+            get(messaging::get),
+        )
+        .route(
+            "/manage/locations/{locationId}/messaging/smtp",
+            put(messaging::put_smtp).delete(messaging::delete_smtp),
+        )
+        .route(
+            "/manage/locations/{locationId}/messaging/webhook",
+            put(messaging::put_webhook).delete(messaging::delete_webhook),
         )
         .route_layer(middleware::from_fn(refuse_tokens))
 }

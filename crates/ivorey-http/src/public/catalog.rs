@@ -11,7 +11,8 @@ use utoipa::openapi::path::{Parameter, ParameterIn};
 
 use super::{
     calendar_events, calendars, contact_notes, contact_search, contact_tags, contact_tasks,
-    contact_upsert, contacts, custom_fields, forms, introspect, locations, opportunities, users,
+    contact_upsert, contacts, conversations, custom_fields, forms, introspect, locations, messages,
+    opportunities, users,
 };
 use crate::AppState;
 
@@ -75,6 +76,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(contact_more_endpoints());
     all.extend(form_endpoints());
     all.extend(calendar_endpoints());
+    all.extend(conversation_endpoints());
     all
 }
 
@@ -175,5 +177,26 @@ fn opportunity_endpoints() -> Vec<Endpoint> {
         ep(M::PUT, "/opportunities/{id}", Some(S::OpportunitiesWrite), "Opportunities", "Update an opportunity", NOQ, true, || put(o::update)),
         ep(M::DELETE, "/opportunities/{id}", Some(S::OpportunitiesWrite), "Opportunities", "Delete an opportunity", NOQ, false, || delete(o::delete)),
         ep(M::PUT, "/opportunities/{id}/status", Some(S::OpportunitiesWrite), "Opportunities", "Change an opportunity's status", NOQ, true, || put(o::update_status)),
+    ]
+}
+
+#[rustfmt::skip]
+fn conversation_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    use conversations as c;
+    use messages as m;
+    const NOQ: fn() -> Vec<Parameter> = no_query;
+    vec![
+        ep(M::POST, "/conversations/", Some(S::ConversationsWrite), "Conversations", "Create a contact's conversation", NOQ, true, || post(c::create)),
+        ep(M::GET, "/conversations/search", Some(S::ConversationsRead), "Conversations", "Search conversations (startAfterDate paging)", query::<c::SearchParams>, false, || get(c::search)),
+        ep(M::GET, "/conversations/{conversationId}", Some(S::ConversationsRead), "Conversations", "Get a conversation", NOQ, false, || get(c::get)),
+        ep(M::PUT, "/conversations/{conversationId}", Some(S::ConversationsWrite), "Conversations", "Update a conversation (unread count, starred)", NOQ, true, || put(c::update)),
+        ep(M::DELETE, "/conversations/{conversationId}", Some(S::ConversationsWrite), "Conversations", "Delete a conversation and its messages", NOQ, false, || delete(c::delete)),
+        ep(M::GET, "/conversations/{conversationId}/messages", Some(S::MessagesRead), "Conversations", "A conversation's messages, newest first (lastMessageId paging)", query::<m::ListParams>, false, || get(m::list)),
+        ep(M::POST, "/conversations/messages", Some(S::MessagesWrite), "Conversations", "Send an SMS, Email or Custom message (delivered by the location's provider)", NOQ, true, || post(m::send)),
+        ep(M::POST, "/conversations/messages/inbound", Some(S::MessagesWrite), "Conversations", "Record an inbound message", NOQ, true, || post(m::inbound)),
+        ep(M::GET, "/conversations/messages/{messageId}", Some(S::MessagesRead), "Conversations", "Get a message and its delivery status", NOQ, false, || get(m::get)),
+        ep(M::PUT, "/conversations/messages/{messageId}/status", Some(S::MessagesWrite), "Conversations", "Set a message's status (provider callback)", NOQ, true, || put(m::update_status)),
     ]
 }

@@ -11,10 +11,13 @@ mod contact_tags;
 mod contact_tasks;
 mod contact_upsert;
 mod contacts;
+mod conversations;
 mod custom_fields;
 mod forms;
 mod introspect;
 mod locations;
+mod message_body;
+mod messages;
 mod opportunities;
 mod users;
 

@@ -5,6 +5,7 @@
 mod calendars;
 mod contact_phone;
 mod contacts;
+mod conversations;
 mod fixtures;
 mod forms;
 mod grant_cache;
@@ -19,6 +20,7 @@ mod usage;
 pub use calendars::*;
 pub use contact_phone::*;
 pub use contacts::*;
+pub use conversations::*;
 pub use fixtures::*;
 pub use forms::*;
 pub use grant_cache::*;
@@ -74,6 +76,8 @@ macro_rules! conformance_suite {
             custom_field_keys_are_unique_per_location,
             location_rate_limits_round_trip_with_an_audit_entry,
             shared_counters_never_admit_more_than_the_limit,
+            conversations_and_messages_stay_in_their_location,
+            messages_page_newest_first_and_the_outbox_is_claimed_once,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
