@@ -5,6 +5,7 @@ mod forms;
 mod integrations;
 mod locations;
 mod messaging;
+mod pipelines;
 mod rate_limits;
 mod session;
 
@@ -55,6 +56,10 @@ pub fn routes() -> Router<AppState> {
             post(integrations::expire_old_token),
         )
         .route(&format!("{integration}/usage"), get(integrations::usage))
+        .route(
+            "/manage/locations/{locationId}/pipelines",
+            get(pipelines::list).post(pipelines::create),
+        )
         .route(
             "/manage/locations/{locationId}/forms",
             get(forms::list).post(forms::create),
