@@ -13,6 +13,7 @@ mod locations;
 mod migrate;
 mod notes;
 mod opportunities;
+mod payments;
 mod row;
 mod tokens;
 mod usage;

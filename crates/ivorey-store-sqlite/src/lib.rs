@@ -10,6 +10,7 @@ mod locations;
 mod migrate;
 mod notes;
 mod opportunities;
+mod payments;
 mod pool;
 mod tokens;
 mod usage;

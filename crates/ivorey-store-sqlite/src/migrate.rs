@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_contact_notes.sql"),
     ),
     (7, "forms", include_str!("../migrations/0007_forms.sql")),
+    (
+        8,
+        "payments",
+        include_str!("../migrations/0008_payments.sql"),
+    ),
 ];
 
 impl SqliteStore {

@@ -7,6 +7,7 @@
 pub mod conformance;
 mod error;
 mod forms;
+mod payments;
 mod records;
 
 use async_trait::async_trait;
@@ -24,6 +25,7 @@ use ivorey_core::{
 
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
+pub use payments::{OrderQuery, Page, PaymentOutcome, PaymentStore, TransactionQuery};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
     SessionRecord, UsageBatch, UsageCount, UsageRow,
@@ -291,6 +293,7 @@ pub trait Store:
     + NoteStore
     + OpportunityStore
     + FormStore
+    + PaymentStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -9,6 +9,7 @@ mod integrations;
 mod locations;
 mod notes;
 mod opportunities;
+mod payments;
 mod usage;
 
 pub use contacts::*;
@@ -18,6 +19,7 @@ pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
 pub use opportunities::*;
+pub use payments::*;
 pub use usage::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$make` is an expression that evaluates
@@ -55,6 +57,9 @@ macro_rules! conformance_suite {
             forms_round_trip_within_their_location,
             a_submission_is_stored_with_its_contact_or_not_at_all,
             submissions_are_filtered_and_paged_newest_first,
+            orders_round_trip_and_filter_within_their_location,
+            payments_move_the_order_and_an_overpayment_writes_nothing,
+            transactions_are_filtered_and_paged_newest_first,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {
