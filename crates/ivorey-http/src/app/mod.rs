@@ -6,5 +6,6 @@ pub mod contacts;
 pub mod form_throttle;
 pub mod forms;
 pub mod integrations;
+pub mod payments;
 pub mod pipelines;
 pub mod usage;

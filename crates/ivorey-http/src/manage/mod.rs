@@ -4,6 +4,7 @@
 mod forms;
 mod integrations;
 mod locations;
+mod payments;
 mod session;
 
 use axum::Router;
@@ -60,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/locations/{locationId}/forms/{formId}",
             get(forms::get).put(forms::update).delete(forms::delete),
+        )
+        .route(
+            "/manage/locations/{locationId}/orders",
+            get(payments::list).post(payments::create),
         )
         .route_layer(middleware::from_fn(refuse_tokens))
 }

@@ -11,7 +11,7 @@ use utoipa::openapi::path::{Parameter, ParameterIn};
 
 use super::{
     contact_notes, contact_tags, contact_upsert, contacts, forms, introspect, locations,
-    opportunities, users,
+    opportunities, payments, users,
 };
 use crate::AppState;
 
@@ -73,6 +73,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     let mut all = core_endpoints();
     all.extend(opportunity_endpoints());
     all.extend(form_endpoints());
+    all.extend(payment_endpoints());
     all
 }
 
@@ -83,6 +84,20 @@ fn form_endpoints() -> Vec<Endpoint> {
     vec![
         ep(M::GET, "/forms/", Some(S::FormsRead), "Forms", "List the location's forms", query::<forms::FormsParams>, false, || get(forms::list)),
         ep(M::GET, "/forms/submissions", Some(S::FormsRead), "Forms", "List form submissions (page numbers; send a fixed endAt for a stable snapshot)", query::<forms::SubmissionsParams>, false, || get(forms::submissions)),
+    ]
+}
+
+#[rustfmt::skip]
+fn payment_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    use payments as p;
+    vec![
+        ep(M::GET, "/payments/orders", Some(S::OrdersRead), "Payments", "List orders (offset paging, newest first)", query::<p::OrdersParams>, false, || get(p::orders)),
+        ep(M::GET, "/payments/orders/{orderId}", Some(S::OrdersRead), "Payments", "Get an order", query::<p::OrderParams>, false, || get(p::order)),
+        ep(M::POST, "/payments/orders/{orderId}/record-payment", Some(S::OrdersCollectPayment), "Payments", "Record a manual payment against an order", no_query, true, || post(p::record_payment)),
+        ep(M::GET, "/payments/transactions", Some(S::TransactionsRead), "Payments", "List payment transactions (offset paging, newest first)", query::<p::TransactionsParams>, false, || get(p::transactions)),
+        ep(M::GET, "/payments/transactions/{transactionId}", Some(S::TransactionsRead), "Payments", "Get a payment transaction", query::<p::TransactionParams>, false, || get(p::get_transaction)),
     ]
 }
 

@@ -11,6 +11,7 @@ mod forms;
 mod introspect;
 mod locations;
 mod opportunities;
+mod payments;
 mod users;
 
 use axum::Router;
