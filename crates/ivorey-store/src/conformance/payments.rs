@@ -104,7 +104,7 @@ pub async fn orders_round_trip_and_filter_within_their_location(store: &dyn Stor
     };
     assert_eq!(
         store.list_orders(&a, &by_contact).await.unwrap().items,
-        [second.clone()]
+        vec![second.clone()]
     );
     let by_search = OrderQuery {
         search: Some("WIDG".into()),
@@ -112,7 +112,7 @@ pub async fn orders_round_trip_and_filter_within_their_location(store: &dyn Stor
     };
     assert_eq!(
         store.list_orders(&a, &by_search).await.unwrap().items,
-        [first.clone()]
+        vec![first.clone()]
     );
     let by_time = OrderQuery {
         from: Some(Timestamp(T0.0 + 2)),
@@ -125,7 +125,7 @@ pub async fn orders_round_trip_and_filter_within_their_location(store: &dyn Stor
     };
     assert_eq!(
         store.list_orders(&a, &until).await.unwrap().items,
-        [first.clone()]
+        vec![first.clone()]
     );
     let paid = OrderQuery {
         status: Some(OrderStatus::Paid),
@@ -229,7 +229,7 @@ pub async fn transactions_are_filtered_and_paged_newest_first(store: &dyn Store)
     };
     assert_eq!(
         store.list_transactions(&a, &second).await.unwrap().items,
-        [t2.clone()]
+        vec![t2.clone()]
     );
     let of_order = TransactionQuery {
         order_id: Some(o1.id.clone()),
@@ -249,7 +249,7 @@ pub async fn transactions_are_filtered_and_paged_newest_first(store: &dyn Store)
             .await
             .unwrap()
             .items,
-        [t3.clone()]
+        vec![t3.clone()]
     );
     let cash = TransactionQuery {
         mode: Some(PaymentMode::Cash),
