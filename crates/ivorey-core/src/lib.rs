@@ -14,6 +14,7 @@ pub mod ids;
 pub mod integration;
 pub mod location;
 pub mod opportunity;
+pub mod order;
 pub mod password;
 pub mod payment;
 pub mod random;

@@ -20,6 +20,7 @@ mod messaging;
 mod migrate;
 mod notes;
 mod opportunities;
+mod payments;
 mod rate_limits;
 mod row;
 mod tasks;

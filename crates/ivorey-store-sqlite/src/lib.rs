@@ -17,6 +17,7 @@ mod messaging;
 mod migrate;
 mod notes;
 mod opportunities;
+mod payments;
 mod pool;
 mod rate_limits;
 mod tasks;

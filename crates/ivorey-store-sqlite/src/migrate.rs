@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "forms", include_str!("../migrations/0007_forms.sql")),
     (
+        8,
+        "payments",
+        include_str!("../migrations/0008_payments.sql"),
+    ),
+    (
         9,
         "auth_epoch",
         include_str!("../migrations/0009_auth_epoch.sql"),

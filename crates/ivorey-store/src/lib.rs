@@ -12,6 +12,7 @@ mod custom_fields;
 mod error;
 mod forms;
 pub mod grant_cache;
+mod payments;
 mod rate_limits;
 mod records;
 mod tasks;
@@ -37,6 +38,7 @@ pub use conversations::{
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
+pub use payments::{OrderQuery, Page, PaymentOutcome, PaymentStore, TransactionQuery};
 pub use rate_limits::{LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
@@ -319,6 +321,7 @@ pub trait Store:
     + CustomFieldStore
     + RateLimitStore
     + ConversationStore
+    + PaymentStore
     + Send
     + Sync
     + std::fmt::Debug

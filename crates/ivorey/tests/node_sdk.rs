@@ -22,7 +22,7 @@ use support::{Run, check_exchange, run, sdk_dir};
 /// Areas beyond the core ones whose SDK steps run, added as their endpoints land:
 /// `contacts-search`, `conversations`, `calendars`, `forms`, `payments`. The environment
 /// variable `IVOREY_COMPAT_AREAS` (comma-separated) replaces this list, to try one early.
-const AREAS: &[&str] = &[];
+const AREAS: &[&str] = &["payments"];
 
 /// Steps the script always runs, in order.
 const CORE_STEPS: &[&str] = &[
@@ -89,6 +89,7 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
     .await
     .expect("create pipeline");
     let areas = areas();
+    let (order, buyer) = order_for_the_sdk(&app, &location).await;
     let env = [
         ("BASE_URL", app.base.clone()),
         ("TOKEN", token.clone()),
@@ -122,7 +123,14 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
     );
     run.exchanges.iter().for_each(check_exchange);
 
-    confirm_changes(&app, &admin, &token, &pipeline, &run).await;
+    confirm_changes(&app, &admin, &token, &pipeline, &run, &buyer).await;
+    if areas.iter().any(|a| a == "payments") {
+        let listed = run.step("payments.orders");
+        assert_eq!(
+            listed["totalCount"], 1,
+            "listOrders found the order {order}: {listed}"
+        );
+    }
     if areas.iter().any(|a| a == "calendars") {
         let event = run.id("calendars.book", "appointmentId");
         let path = format!("/calendars/events/appointments/{event}");
@@ -136,13 +144,15 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
     app.stop().await;
 }
 
-/// What the SDK reported doing is really so, read back through the API.
+/// What the SDK reported doing is really so, read back through the API. `buyer` is the
+/// contact made beforehand for the payments step's order.
 async fn confirm_changes(
     app: &TestApp,
     admin: &Admin,
     token: &str,
     pipeline: &Pipeline,
     run: &Run,
+    buyer: &str,
 ) {
     let deleted = run.id("contact.delete", "contactId");
     let (status, body) = app
@@ -195,6 +205,7 @@ async fn confirm_changes(
         .expect("contacts")
         .iter()
         .filter_map(|c| c["id"].as_str())
+        .filter(|id| *id != buyer)
         .collect();
     assert_eq!(ids, [contact.as_str()], "{body}");
 }
@@ -214,4 +225,36 @@ fn areas() -> Vec<String> {
         area_steps(area); // refuses a misspelt area before anything runs
     }
     areas
+}
+
+/// An order of a contact of the location, made through the app service as an admin would, so
+/// the SDK's `listOrders` has one to find; returns the order's and the contact's ids.
+async fn order_for_the_sdk(app: &TestApp, location: &LocationId) -> (String, String) {
+    use ivorey_core::contact::{Contact, ContactFields};
+    let contact = Contact {
+        id: ivorey_core::ContactId::generate(),
+        location_id: location.clone(),
+        fields: ContactFields {
+            first_name: Some("Grace".into()),
+            ..Default::default()
+        },
+        date_added: app.clock.now(),
+        date_updated: app.clock.now(),
+    };
+    app.store.insert_contact(&contact).await.expect("contact");
+    let input = serde_json::from_value(serde_json::json!({
+        "contactId": contact.id.as_str(),
+        "currency": "USD",
+        "items": [{"name": "Compiler", "quantity": 1, "unitPrice": 4200}],
+    }))
+    .expect("order input");
+    let order = ivorey_http::app::payments::create_order(
+        app.store.as_ref(),
+        app.clock.now(),
+        location,
+        input,
+    )
+    .await
+    .expect("create order");
+    (order.id.to_string(), contact.id.to_string())
 }

@@ -7,6 +7,7 @@ pub mod form_throttle;
 pub mod forms;
 pub mod integrations;
 pub mod messaging;
+pub mod payments;
 pub mod pipelines;
 pub mod rate_limits;
 pub mod usage;

@@ -5,6 +5,7 @@ mod forms;
 mod integrations;
 mod locations;
 mod messaging;
+mod payments;
 mod pipelines;
 mod rate_limits;
 mod session;
@@ -83,6 +84,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/locations/{locationId}/messaging/webhook",
             put(messaging::put_webhook).delete(messaging::delete_webhook),
+        )
+        .route(
+            "/manage/locations/{locationId}/orders",
+            get(payments::list).post(payments::create),
         )
         .route_layer(middleware::from_fn(refuse_tokens))
 }

@@ -12,7 +12,7 @@ use utoipa::openapi::path::{Parameter, ParameterIn};
 use super::{
     calendar_events, calendars, contact_notes, contact_search, contact_tags, contact_tasks,
     contact_upsert, contacts, conversations, custom_fields, forms, introspect, locations, messages,
-    opportunities, users,
+    opportunities, payments, users,
 };
 use crate::AppState;
 
@@ -77,6 +77,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(form_endpoints());
     all.extend(calendar_endpoints());
     all.extend(conversation_endpoints());
+    all.extend(payment_endpoints());
     all
 }
 
@@ -108,6 +109,20 @@ fn form_endpoints() -> Vec<Endpoint> {
     vec![
         ep(M::GET, "/forms/", Some(S::FormsRead), "Forms", "List the location's forms", query::<forms::FormsParams>, false, || get(forms::list)),
         ep(M::GET, "/forms/submissions", Some(S::FormsRead), "Forms", "List form submissions (page numbers; send a fixed endAt for a stable snapshot)", query::<forms::SubmissionsParams>, false, || get(forms::submissions)),
+    ]
+}
+
+#[rustfmt::skip]
+fn payment_endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    use Scope as S;
+    use payments as p;
+    vec![
+        ep(M::GET, "/payments/orders", Some(S::OrdersRead), "Payments", "List orders (offset paging, newest first)", query::<p::OrdersParams>, false, || get(p::orders)),
+        ep(M::GET, "/payments/orders/{orderId}", Some(S::OrdersRead), "Payments", "Get an order", query::<p::OrderParams>, false, || get(p::order)),
+        ep(M::POST, "/payments/orders/{orderId}/record-payment", Some(S::OrdersCollectPayment), "Payments", "Record a manual payment against an order", no_query, true, || post(p::record_payment)),
+        ep(M::GET, "/payments/transactions", Some(S::TransactionsRead), "Payments", "List payment transactions (offset paging, newest first)", query::<p::TransactionsParams>, false, || get(p::transactions)),
+        ep(M::GET, "/payments/transactions/{transactionId}", Some(S::TransactionsRead), "Payments", "Get a payment transaction", query::<p::TransactionParams>, false, || get(p::get_transaction)),
     ]
 }
 

@@ -84,7 +84,7 @@ pub struct SubmissionsParams {
 
 /// A time bound: a `YYYY-MM-DD` date (a whole UTC day: `startAt` from its start, `endAt`
 /// through its end), an RFC 3339 time, or Unix milliseconds (both exact).
-fn bound(raw: Option<&str>, field: &str, end: bool) -> ApiResult<Option<Timestamp>> {
+pub(super) fn bound(raw: Option<&str>, field: &str, end: bool) -> ApiResult<Option<Timestamp>> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };

@@ -19,6 +19,7 @@ mod locations;
 mod message_body;
 mod messages;
 mod opportunities;
+mod payments;
 mod users;
 
 use axum::Router;

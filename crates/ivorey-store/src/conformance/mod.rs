@@ -13,6 +13,7 @@ mod integrations;
 mod locations;
 mod notes;
 mod opportunities;
+mod payments;
 mod rate_limits;
 mod tasks_fields;
 mod usage;
@@ -28,6 +29,7 @@ pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
 pub use opportunities::*;
+pub use payments::*;
 pub use rate_limits::*;
 pub use tasks_fields::*;
 pub use usage::*;
@@ -78,6 +80,9 @@ macro_rules! conformance_suite {
             shared_counters_never_admit_more_than_the_limit,
             conversations_and_messages_stay_in_their_location,
             messages_page_newest_first_and_the_outbox_is_claimed_once,
+            orders_round_trip_and_filter_within_their_location,
+            payments_move_the_order_and_an_overpayment_writes_nothing,
+            transactions_are_filtered_and_paged_newest_first,
         );
     };
     (@cases $make:expr; $($case:ident,)*) => {

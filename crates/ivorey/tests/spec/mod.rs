@@ -56,6 +56,7 @@ fn upstream_fixes() -> Vec<(&'static str, &'static str, Value)> {
     .into_iter()
     .chain(calendar_fixes())
     .chain(conversation_fixes())
+    .chain(payment_fixes())
     .collect()
 }
 
@@ -103,6 +104,30 @@ fn conversation_fixes() -> Vec<(&'static str, &'static str, Value)> {
             "phone"
         ]),
     )]
+}
+
+/// Payments: an order's `items` is declared an array of strings while its own example (and
+/// HighLevel's answer) has item objects; a transaction's `status` is declared an object while
+/// its example, `"succeeded"`, and HighLevel's answers are strings. Only these are replaced.
+fn payment_fixes() -> Vec<(&'static str, &'static str, Value)> {
+    let status = || json!({"type": "string", "example": "succeeded"});
+    vec![
+        (
+            "payments.json",
+            "/components/schemas/GetOrderResponseSchema/properties/items/items",
+            json!({"type": "object"}),
+        ),
+        (
+            "payments.json",
+            "/components/schemas/TxnResponseSchema/properties/status",
+            status(),
+        ),
+        (
+            "payments.json",
+            "/components/schemas/GetTxnResponseSchema/properties/status",
+            status(),
+        ),
+    ]
 }
 
 struct Specs {
