@@ -19,31 +19,33 @@ export async function areaSteps(ghl, state) {
   if (AREAS.has('conversations')) {
     await step('conversations.sms', async () => {
       // What most JavaScript callers send: only the fields an SMS needs.
+      const message = `Hello from the SDK ${unique}`;
       const sent = await ghl.conversations.sendANewMessage({
         type: 'SMS',
         contactId: state.contact.id,
-        message: `Hello from the SDK ${unique}`,
+        message,
       });
       assert.equal(typeof sent.conversationId, 'string', 'conversationId');
       assert.equal(typeof sent.messageId, 'string', 'messageId');
       state.smsId = sent.messageId;
-      return { conversationId: sent.conversationId, messageId: sent.messageId };
+      return { conversationId: sent.conversationId, messageId: sent.messageId, message };
     });
 
     await step('conversations.email', async () => {
       // What a TypeScript caller sends: SendMessageBodyDto types subType and status as required.
+      const subject = `SDK compat ${unique}`;
       const sent = await ghl.conversations.sendANewMessage({
         type: 'Email',
         subType: 'Email',
         status: 'pending',
         contactId: state.contact.id,
-        subject: `SDK compat ${unique}`,
+        subject,
         html: '<p>Hello from the <b>SDK</b></p>',
       });
       assert.equal(typeof sent.conversationId, 'string', 'conversationId');
       assert.equal(typeof sent.messageId, 'string', 'messageId');
       assert.notEqual(sent.messageId, state.smsId, 'a new message');
-      return { conversationId: sent.conversationId, messageId: sent.messageId };
+      return { conversationId: sent.conversationId, messageId: sent.messageId, subject };
     });
   }
 
@@ -112,7 +114,11 @@ export async function areaSteps(ghl, state) {
       assert.equal(typeof answer.meta?.total, 'number', 'meta.total');
       assert.ok(answer.meta.total >= answer.submissions.length);
       assert.equal(answer.meta.currentPage, 1);
-      return { submissions: answer.submissions.length, total: answer.meta.total };
+      return {
+        submissions: answer.submissions.length,
+        total: answer.meta.total,
+        submissionIds: answer.submissions.map((s) => s.id),
+      };
     });
   }
 

@@ -7,6 +7,7 @@
 mod common;
 mod spec;
 mod support_smtp;
+mod support_webhook;
 
 #[path = "conversations/crud.rs"]
 mod crud;

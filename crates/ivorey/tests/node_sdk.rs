@@ -1,15 +1,23 @@
 //! The official HighLevel Node SDK (`@gohighlevel/api-client`, pinned in `compat/node-sdk/`)
 //! drives Ivorey, on both backends: `compat/node-sdk/compat.mjs` creates, reads, updates and
 //! deletes contacts, moves an opportunity between stages, lists users and gets a missing scope
-//! refused, with only the base URL and token changed. This test prepares the location, runs the
+//! refused, with only the base URL and token changed; then it searches contacts, sends an SMS and
+//! an Email, books a free calendar slot and lists form submissions. This test prepares the
+//! location (messaging providers that are local receivers, a form with a submission), runs the
 //! script, requires every step to report ok, checks every answer the SDK received against
-//! HighLevel's schema, and then confirms through the API that the changes really happened.
+//! HighLevel's schema, and then confirms through the API and the receivers that the changes
+//! really happened (the SMS and Email were delivered, the slot is taken).
 //!
 //! Without Node.js and npm (or without the package and no registry) the test passes as skipped,
 //! except in CI (`CI` set).
 
 mod common;
 mod spec;
+mod support_smtp;
+mod support_webhook;
+
+#[path = "node_sdk/areas.rs"]
+mod areas;
 #[path = "node_sdk/support.rs"]
 mod support;
 
@@ -19,10 +27,15 @@ use ivorey_core::{Clock, LocationId};
 use reqwest::{Method, StatusCode};
 use support::{Run, check_exchange, run, sdk_dir};
 
-/// Areas beyond the core ones whose SDK steps run, added as their endpoints land:
-/// `contacts-search`, `conversations`, `calendars`, `forms`, `payments`. The environment
-/// variable `IVOREY_COMPAT_AREAS` (comma-separated) replaces this list, to try one early.
-const AREAS: &[&str] = &["payments"];
+/// Areas beyond the core ones whose SDK steps run. The environment variable
+/// `IVOREY_COMPAT_AREAS` (comma-separated) replaces this list, to try one early or run a few.
+const AREAS: &[&str] = &[
+    "contacts-search",
+    "conversations",
+    "calendars",
+    "forms",
+    "payments",
+];
 
 /// Steps the script always runs, in order.
 const CORE_STEPS: &[&str] = &[
@@ -88,9 +101,10 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
     )
     .await
     .expect("create pipeline");
-    let areas = areas();
+    let areas = enabled_areas();
+    let mut prepared = areas::prepare(&app, &admin, &areas).await;
     let (order, buyer) = order_for_the_sdk(&app, &location).await;
-    let env = [
+    let mut env = vec![
         ("BASE_URL", app.base.clone()),
         ("TOKEN", token.clone()),
         ("NARROW_TOKEN", narrow),
@@ -98,6 +112,7 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
         ("PIPELINE_ID", pipeline.id.to_string()),
         ("IVOREY_COMPAT_AREAS", areas.join(",")),
     ];
+    env.append(&mut prepared.env);
     let run = run(&dir, &env).await;
 
     let expected: Vec<&str> = CORE_STEPS
@@ -123,7 +138,9 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
     );
     run.exchanges.iter().for_each(check_exchange);
 
-    confirm_changes(&app, &admin, &token, &pipeline, &run, &buyer).await;
+    let mut others = areas::confirm(&app, &token, &mut prepared, &run).await;
+    others.push(buyer);
+    confirm_changes(&app, &admin, &token, &pipeline, &run, &others).await;
     if areas.iter().any(|a| a == "payments") {
         let listed = run.step("payments.orders");
         assert_eq!(
@@ -131,28 +148,18 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
             "listOrders found the order {order}: {listed}"
         );
     }
-    if areas.iter().any(|a| a == "calendars") {
-        let event = run.id("calendars.book", "appointmentId");
-        let path = format!("/calendars/events/appointments/{event}");
-        let (status, body) = app.api(&token, Method::GET, &path, None).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!(
-            body["event"]["contactId"],
-            run.id("contact.create", "contactId")
-        );
-    }
     app.stop().await;
 }
 
-/// What the SDK reported doing is really so, read back through the API. `buyer` is the
-/// contact made beforehand for the payments step's order.
+/// What the SDK reported doing is really so, read back through the API. `others` are the
+/// contacts made beforehand (a form's submitter, the payments step's buyer).
 async fn confirm_changes(
     app: &TestApp,
     admin: &Admin,
     token: &str,
     pipeline: &Pipeline,
     run: &Run,
-    buyer: &str,
+    others: &[String],
 ) {
     let deleted = run.id("contact.delete", "contactId");
     let (status, body) = app
@@ -195,23 +202,26 @@ async fn confirm_changes(
     assert_eq!(moved["contactId"], contact.as_str());
     assert_eq!(moved["monetaryValue"], 1250.5);
 
-    // The narrow token's refused write left nothing behind: only Ada remains.
+    // The narrow token's refused write left nothing behind: only Ada (and `others`) remain.
     let path = format!("/contacts/?locationId={}", admin.location);
     let (status, body) = app.api(token, Method::GET, &path, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     spec::check("contacts.json", &Method::GET, "/contacts/", status, &body);
-    let ids: Vec<&str> = body["contacts"]
+    let mut ids: Vec<&str> = body["contacts"]
         .as_array()
         .expect("contacts")
         .iter()
         .filter_map(|c| c["id"].as_str())
-        .filter(|id| *id != buyer)
         .collect();
-    assert_eq!(ids, [contact.as_str()], "{body}");
+    ids.sort_unstable();
+    let mut expected: Vec<&str> = others.iter().map(String::as_str).collect();
+    expected.push(&contact);
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "{body}");
 }
 
 /// The enabled optional areas: `IVOREY_COMPAT_AREAS` when set, else `AREAS`.
-fn areas() -> Vec<String> {
+fn enabled_areas() -> Vec<String> {
     let areas: Vec<String> = match std::env::var("IVOREY_COMPAT_AREAS") {
         Ok(list) => list
             .split(',')
