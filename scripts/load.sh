@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP load measurement: a release `ivorey serve` on a fresh SQLite database (or PostgreSQL with
 # DATABASE_URL=postgres://...), one location, one integration, one contact; then wrk against the
-# bare /healthz route, an authenticated GET /contacts/{id} and an authenticated POST /contacts/.
+# bare /healthz route, an authenticated read served without the database (GET /token/introspect,
+# answered from the cached grant), an authenticated GET /contacts/{id} and POST /contacts/.
 # Usage: scripts/load.sh [seconds per run, default 10] [connections, default 32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,5 +51,6 @@ LUA
 
 run() { echo "== $1"; wrk -t2 -c"$conns" -d"${secs}s" --latency "${@:2}" | grep -E 'Requests/sec|50%|99%|Non-2xx'; }
 run "bare GET /healthz" "http://127.0.0.1:$port/healthz"
+run "authenticated GET /token/introspect (no database)" -s "$lua" "http://127.0.0.1:$port/token/introspect"
 run "authenticated GET /contacts/{id}" -s "$lua" "http://127.0.0.1:$port/contacts/$contact"
 run "authenticated POST /contacts/" -s "$post_lua" "http://127.0.0.1:$port/contacts/"

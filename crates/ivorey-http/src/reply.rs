@@ -26,8 +26,10 @@ pub fn current_trace_id() -> String {
 pub async fn with_trace_id(request: Request, next: Next) -> Response {
     let id = HeaderValue::from_str(&ivorey_core::random::hex128())
         .expect("hex characters are valid header bytes");
+    // `integration` is filled in once the token is verified (public/auth.rs).
     let span = tracing::info_span!("request", trace_id = %id.to_str().unwrap_or("-"),
-        method = %request.method(), path = %request.uri().path());
+        method = %request.method(), path = %request.uri().path(),
+        integration = tracing::field::Empty);
     let started = std::time::Instant::now();
     let handled = tracing::Instrument::instrument(next.run(request), span.clone());
     let mut response = TRACE_ID.scope(id.clone(), handled).await;

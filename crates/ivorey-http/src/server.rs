@@ -20,7 +20,7 @@ use crate::{AppState, manage, metrics, public, web};
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(public::routes())
+        .merge(public::routes(&state))
         .merge(manage::routes())
         .merge(web::routes())
         .route("/healthz", get(healthz))

@@ -99,6 +99,10 @@ pub struct SeedArgs {
     /// The same seed makes the same people.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Write every seeded integration's token to this file, one per line (for load tests that
+    /// spread requests over many integrations). The file is created with owner-only access.
+    #[arg(long)]
+    pub tokens_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -536,7 +536,11 @@ async fn the_rotation_grace_flag_sets_when_the_old_token_ends(env: Env) {
 }
 
 async fn seed_fills_a_new_location_with_what_was_asked(env: Env) {
-    let summary = env.json("seed --contacts 230 --opportunities 40 --integrations 3 --seed 9");
+    let tokens_file = env.dir.path().join("tokens.txt");
+    let summary = env.json(&format!(
+        "seed --contacts 230 --opportunities 40 --integrations 3 --seed 9 --tokens-file {}",
+        tokens_file.display()
+    ));
     let location = summary["locationId"].as_str().expect("locationId");
     let location = ivorey_core::LocationId::parse(location).expect("a Location ID");
     assert_eq!(summary["contacts"], 230, "{summary}");
@@ -564,6 +568,22 @@ async fn seed_fills_a_new_location_with_what_was_asked(env: Env) {
     );
     let token = summary["token"].as_str().expect("a token for load tests");
     assert!(works(store.as_ref(), token).await);
+    let written = std::fs::read_to_string(&tokens_file).expect("tokens file");
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 3, "one token per integration");
+    assert_eq!(lines[0], token);
+    for line in &lines {
+        assert!(
+            works(store.as_ref(), line).await,
+            "every written token works"
+        );
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&tokens_file)
+            .expect("metadata")
+            .permissions(),
+    );
+    assert_eq!(mode & 0o077, 0, "only the owner may read the tokens");
     // Seeded contacts are valid, distinct people.
     let all = ivorey_store::ContactQuery {
         limit: 500,

@@ -24,7 +24,7 @@ const MISSING_TOKEN: &str =
 const EXPIRED_TOKEN: &str = "Invalid token: access token has expired";
 
 /// A request whose token is valid right now. Scopes and location are checked by the handler.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Authed {
     grant: TokenGrant,
     version: Result<(), String>,
@@ -36,6 +36,11 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        // Already authenticated by the scope gate in front of this route: use its result, so
+        // the token is looked up and counted against the rate limit once.
+        if let Some(authed) = parts.extensions.remove::<Authed>() {
+            return Ok(authed);
+        }
         let header = parts
             .headers
             .get(AUTHORIZATION)
@@ -65,6 +70,8 @@ impl FromRequestParts<AppState> for Authed {
                     ApiError::Forbidden("The token may not be used from this IP address.".into())
                 }
             })?;
+        // Logs of this request name the integration (never the token).
+        tracing::Span::current().record("integration", grant.integration_id.as_str());
         let limits = state
             .limiter
             .check(&grant.integration_id, &grant.location_id, now)
@@ -119,13 +126,19 @@ impl Authed {
     /// The endpoint's check: a served `Version`, then the scope. Returns the token's location,
     /// the only one the handler may touch, and counts the call toward usage.
     pub fn require(&self, scope: Scope) -> ApiResult<&LocationId> {
+        self.check_scope(scope)?;
+        self.usage
+            .record(&self.grant.integration_id, Some(scope), self.now);
+        Ok(&self.grant.location_id)
+    }
+
+    /// A served `Version`, then the scope; records nothing (the scope gate's check).
+    pub fn check_scope(&self, scope: Scope) -> ApiResult<()> {
         self.version.clone().map_err(ApiError::BadRequest)?;
         if !self.grant.allows(scope) {
             return Err(ApiError::MissingScope);
         }
-        self.usage
-            .record(&self.grant.integration_id, Some(scope), self.now);
-        Ok(&self.grant.location_id)
+        Ok(())
     }
 
     /// Refuses a request that names another location (403, as HighLevel does). A missing

@@ -14,6 +14,7 @@ mod contacts;
 mod conversations;
 mod custom_fields;
 mod forms;
+mod gate;
 mod introspect;
 mod locations;
 mod message_body;
@@ -30,11 +31,22 @@ pub use auth::Authed;
 
 use crate::AppState;
 
-/// The public routes, built from the catalogue (which `/openapi.json` documents).
-pub fn routes() -> Router<AppState> {
+/// The public routes, built from the catalogue (which `/openapi.json` documents). Each operation
+/// that names a scope sits behind the scope gate, which enforces that scope (and the token's
+/// location) before the handler's extractors read anything.
+pub fn routes(state: &AppState) -> Router<AppState> {
     catalog::endpoints()
         .into_iter()
-        .fold(Router::new(), |router, e| router.route(e.path, (e.route)()))
+        .fold(Router::new(), |router, e| {
+            let route = match e.scope {
+                Some(scope) => (e.route)().route_layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    move |state, request, next| gate::scope_gate(state, scope, request, next),
+                )),
+                None => (e.route)(),
+            };
+            router.route(e.path, route)
+        })
         .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
         // A website's form posts here without a token; it has its own per-address throttle.
         .route("/forms/submit/{formId}", post(forms::submit))

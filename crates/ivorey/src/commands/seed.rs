@@ -46,7 +46,11 @@ pub async fn run(store: Arc<dyn Store>, args: SeedArgs) -> anyhow::Result<()> {
     if args.opportunities > 0 {
         seed_opportunities(&store, &location, &contacts, &args, now).await?;
     }
-    let token = seed_integrations(store.as_ref(), &location, args.integrations, now).await?;
+    let tokens = seed_integrations(store.as_ref(), &location, args.integrations, now).await?;
+    if let Some(path) = &args.tokens_file {
+        write_tokens(path, &tokens)?;
+    }
+    let token = tokens.first();
     println!(
         "{}",
         json!({
@@ -230,15 +234,15 @@ fn opportunity(
 }
 
 /// Creates `count` integrations (the first with every scope, the rest with a few) and returns
-/// the first one's token, for load tests. Without any, no token is made.
+/// their tokens, for load tests.
 async fn seed_integrations(
     store: &dyn Store,
     location: &LocationId,
     count: u64,
     now: Timestamp,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Vec<String>> {
     let bar = bar(count, "integrations");
-    let mut first = None;
+    let mut tokens = Vec::with_capacity(count as usize);
     for n in 0..count {
         let scopes: Vec<String> = if n == 0 {
             Scope::ALL.iter().map(|s| s.name().to_owned()).collect()
@@ -258,11 +262,26 @@ async fn seed_integrations(
         let issued = integrations::create(store, now, location, &input, &Actor::cli())
             .await
             .map_err(cli_error)?;
-        if n == 0 {
-            first = Some(issued.token.expose_secret().to_owned());
-        }
+        tokens.push(issued.token.expose_secret().to_owned());
         bar.inc(1);
     }
     bar.finish();
-    Ok(first)
+    Ok(tokens)
+}
+
+/// Tokens are secrets: the file is readable by its owner only.
+fn write_tokens(path: &std::path::Path, tokens: &[String]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    for token in tokens {
+        writeln!(file, "{token}")?;
+    }
+    Ok(())
 }

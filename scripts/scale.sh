@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Contacts list and search at scale: seeds one location with N contacts (default 1,000,000) with
+# `ivorey seed`, starts a release `ivorey serve`, and runs wrk (latency percentiles) on the first
+# page of the list, a deep keyset page, and POST /contacts/search by tag, by email and by text.
+# SQLite by default; PostgreSQL with DATABASE_URL=postgres://... (use an empty database).
+#   scripts/scale.sh [contacts, default 1000000] [seconds per run, default 10] [connections, 8]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count="${1:-1000000}"
+secs="${2:-10}"
+conns="${3:-8}"
+port=18182
+bin=target/release/ivorey
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+cargo build --release -q -p ivorey
+
+data=$(mktemp -d)
+db_args=(--data-dir "$data")
+if [ -n "${DATABASE_URL:-}" ]; then db_args=(--database-url "$DATABASE_URL"); fi
+start=$(date +%s)
+summary=$("$bin" "${db_args[@]}" seed --contacts "$count" --integrations 1)
+echo "seeded $count contacts in $(( $(date +%s) - start )) s: $summary"
+loc=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["locationId"])' "$summary")
+token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "$summary")
+
+IVOREY_LOG=warn "$bin" "${db_args[@]}" serve --listen "127.0.0.1:$port" \
+  --rate-limit-burst 1000000000 --rate-limit-daily 1000000000 >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+auth=(-H "Authorization: Bearer $token" -H 'Version: 2021-07-28' -H 'Content-Type: application/json')
+
+# The cursor after the first 100, for a keyset page (its cost does not grow with depth).
+page=$(curl -sf "${auth[@]}" "$base/contacts/?locationId=$loc&limit=100")
+deep=$(python3 -c 'import json,sys; m=json.loads(sys.argv[1])["meta"]; print(f"startAfter={m[\"startAfter\"]}&startAfterId={m[\"startAfterId\"]}")' "$page")
+email=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["contacts"][50]["email"])' "$page")
+
+get_lua=$(mktemp)
+cat > "$get_lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.headers["Version"] = "2021-07-28"
+LUA
+post_lua() {
+  local f; f=$(mktemp)
+  cat > "$f" <<LUA
+wrk.method = "POST"
+wrk.body = '$1'
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.headers["Version"] = "2021-07-28"
+wrk.headers["Content-Type"] = "application/json"
+LUA
+  echo "$f"
+}
+run() { echo "== $1"; wrk -t2 -c"$conns" -d"${secs}s" --latency "${@:2}" | grep -E 'Requests/sec|50%|99%|Non-2xx'; }
+run "GET /contacts/ first page (20)" -s "$get_lua" "$base/contacts/?locationId=$loc&limit=20"
+run "GET /contacts/ next keyset page (20 after 100)" -s "$get_lua" "$base/contacts/?locationId=$loc&limit=20&$deep"
+run "POST /contacts/search tag vip, newest first (20)" -s "$(post_lua "{\"locationId\":\"$loc\",\"pageLimit\":20,\"filters\":[{\"field\":\"tags\",\"operator\":\"contains\",\"value\":[\"vip\"]}],\"sort\":[{\"field\":\"dateAdded\",\"direction\":\"desc\"}]}")" "$base/contacts/search"
+run "POST /contacts/search email eq" -s "$(post_lua "{\"locationId\":\"$loc\",\"pageLimit\":20,\"filters\":[{\"field\":\"email\",\"operator\":\"eq\",\"value\":\"$email\"}]}")" "$base/contacts/search"
+run "POST /contacts/search last name sort asc (20)" -s "$(post_lua "{\"locationId\":\"$loc\",\"pageLimit\":20,\"sort\":[{\"field\":\"lastNameLowerCase\",\"direction\":\"asc\"}]}")" "$base/contacts/search"
+run "POST /contacts/search text query 'garcia' (20)" -s "$(post_lua "{\"locationId\":\"$loc\",\"pageLimit\":20,\"query\":\"garcia\"}")" "$base/contacts/search"
