@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use ivorey_core::contact::{Contact, ContactFields};
+use ivorey_core::contact_search::TOTAL_CAP;
 use ivorey_core::{ContactId, LocationId};
 use ivorey_store::{
     ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, contains_pattern,
@@ -199,10 +200,14 @@ impl ContactStore for PgStore {
         let limit = i64::from(query.limit);
         let client = self.client().await?;
         // The row comparison walks the (location_id, date_added, id) index; ids compare
-        // bytewise because the column is COLLATE "C".
+        // bytewise because the column is COLLATE "C". The first page has its own statement so
+        // the planner never has to keep a `$3 IS NULL OR ...` branch open.
+        let cursor = match after_date {
+            Some(_) => "AND (date_added, id) > ($3, $4::text)",
+            None => "AND $3::bigint IS NULL AND $4::text IS NULL",
+        };
         let page_sql = format!(
-            "SELECT {COLUMNS} FROM contacts WHERE {MATCHES} \
-             AND ($3::bigint IS NULL OR (date_added, id) > ($3, $4::text)) \
+            "SELECT {COLUMNS} FROM contacts WHERE {MATCHES} {cursor} \
              ORDER BY date_added, id LIMIT $5"
         );
         let rows = client
@@ -213,10 +218,13 @@ impl ContactStore for PgStore {
             .await
             .map_err(db_err)?;
         let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-        // The total ignores the cursor: it counts every match, for "n of total" displays.
-        let total_sql = format!("SELECT count(*) FROM contacts WHERE {MATCHES}");
+        // The total ignores the cursor and is counted up to TOTAL_CAP, as search does: an exact
+        // count of a million-contact location on every page would cost more than the page.
+        let cap = TOTAL_CAP as i64;
+        let total_sql =
+            format!("SELECT count(*) FROM (SELECT 1 FROM contacts WHERE {MATCHES} LIMIT $3) c");
         let row = client
-            .query_one(&total_sql, &[&location.as_str(), &pattern])
+            .query_one(&total_sql, &[&location.as_str(), &pattern, &cap])
             .await
             .map_err(db_err)?;
         let total = from_db_count(row.try_get(0).map_err(db_err)?);

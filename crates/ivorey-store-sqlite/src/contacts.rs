@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
+use ivorey_core::contact_search::TOTAL_CAP;
 use ivorey_core::{ContactId, LocationId, Timestamp};
 use ivorey_store::{
     ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, contains_pattern,
@@ -194,15 +195,23 @@ impl ContactStore for SqliteStore {
                 Some((at, id)) => (Some(at.0), Some(id.clone())),
                 None => (None, None),
             };
-            let mut stmt = conn
-                .prepare_cached(
+            // Two statements rather than `?3 IS NULL OR ...`, so each can walk the
+            // (location_id, date_added, id) index from where the page starts.
+            let sql = match after_at {
+                None => {
                     "SELECT id, location_id, data, date_added, date_updated FROM contacts
-                     WHERE location_id = ?1
-                       AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')
-                       AND (?3 IS NULL OR (date_added, id) > (?3, ?4))
-                     ORDER BY date_added, id LIMIT ?5",
-                )
-                .map_err(db_err)?;
+                     WHERE location_id = ?1 AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')
+                       AND ?3 IS NULL AND ?4 IS NULL
+                     ORDER BY date_added, id LIMIT ?5"
+                }
+                Some(_) => {
+                    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+                     WHERE location_id = ?1 AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')
+                       AND (date_added, id) > (?3, ?4)
+                     ORDER BY date_added, id LIMIT ?5"
+                }
+            };
+            let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
             let rows = stmt
                 .query_map(
                     params![location.as_str(), pattern, after_at, after_id, q.limit],
@@ -210,13 +219,17 @@ impl ContactStore for SqliteStore {
                 )
                 .map_err(db_err)?;
             let contacts = rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?;
+            // Counted up to TOTAL_CAP, as search does: an exact count of a million-contact
+            // location on every page would cost more than the page.
             let total: i64 = conn
                 .prepare_cached(
-                    "SELECT COUNT(*) FROM contacts WHERE location_id = ?1
-                       AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')",
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE location_id = ?1
+                       AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\') LIMIT ?3)",
                 )
                 .map_err(db_err)?
-                .query_row(params![location.as_str(), pattern], |r| r.get(0))
+                .query_row(params![location.as_str(), pattern, TOTAL_CAP as i64], |r| {
+                    r.get(0)
+                })
                 .map_err(db_err)?;
             Ok(ContactPage {
                 contacts,
