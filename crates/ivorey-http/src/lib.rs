@@ -61,9 +61,22 @@ impl Default for HttpConfig {
     }
 }
 
-/// What every handler can reach.
+/// What every handler can reach: one shared allocation, so the per-request clones that axum's
+/// layered routes make cost one reference count, not one per field.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The state's fields, reached through `AppState` (`state.store`, `state.clock`, ...).
+#[derive(Debug, Clone)]
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<HttpConfig>,
@@ -87,7 +100,7 @@ impl AppState {
             store.shared_rate_counter(),
             metrics.clone(),
         );
-        AppState {
+        AppState(Arc::new(Shared {
             store,
             clock,
             config: Arc::new(config),
@@ -96,17 +109,18 @@ impl AppState {
             metrics,
             form_submits: app::form_throttle::SubmitThrottle::default(),
             outbox: delivery::Outbox::default(),
-        }
+        }))
     }
 
     /// Counts rate limits in `counter` (e.g. Redis) instead of the default.
-    pub fn with_rate_counter(mut self, counter: Arc<dyn RateCounter>) -> Self {
-        self.limiter = RateLimiter::new(
-            self.config.rate_limits,
-            self.store.clone(),
+    pub fn with_rate_counter(self, counter: Arc<dyn RateCounter>) -> Self {
+        let mut shared = Arc::unwrap_or_clone(self.0);
+        shared.limiter = RateLimiter::new(
+            shared.config.rate_limits,
+            shared.store.clone(),
             Some(counter),
-            self.metrics.clone(),
+            shared.metrics.clone(),
         );
-        self
+        AppState(Arc::new(shared))
     }
 }
