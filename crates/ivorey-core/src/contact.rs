@@ -19,26 +19,44 @@ pub struct CustomFieldValue {
     pub value: serde_json::Value,
 }
 
-/// The data of a contact; everything a client may set.
+/// The data of a contact; everything a client may set. Unset fields are left out when written
+/// (responses never show `null` for them; stored rows read back the same either way).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
     #[serde(default)]
     pub dnd: bool,
@@ -124,21 +142,37 @@ impl Contact {
         .to_lowercase()
     }
 
-    /// The contact in the HighLevel response shape.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(&self.fields).unwrap_or_default();
-        if let Some(map) = value.as_object_mut() {
-            map.retain(|_, v| !v.is_null());
-            map.insert("id".into(), self.id.as_str().into());
-            map.insert("locationId".into(), self.location_id.as_str().into());
-            if let Some(email) = self.email_lower() {
-                map.insert("emailLowerCase".into(), email.into());
-            }
-            map.insert("dateAdded".into(), self.date_added.to_rfc3339().into());
-            map.insert("dateUpdated".into(), self.date_updated.to_rfc3339().into());
+    /// The contact in the HighLevel response shape, serialized straight from the contact (no
+    /// intermediate `Value`: lists and reads of contacts are hot).
+    pub fn view(&self) -> ContactView<'_> {
+        ContactView {
+            id: self.id.as_str(),
+            location_id: self.location_id.as_str(),
+            email_lower_case: self.email_lower(),
+            date_added: self.date_added.to_rfc3339(),
+            date_updated: self.date_updated.to_rfc3339(),
+            fields: &self.fields,
         }
-        value
     }
+
+    /// The response shape as a `Value`, for replies that add to it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.view()).unwrap_or_default()
+    }
+}
+
+/// A contact as the API shows it: its fields beside its id, location and dates.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactView<'a> {
+    id: &'a str,
+    location_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_lower_case: Option<String>,
+    date_added: String,
+    date_updated: String,
+    #[serde(flatten)]
+    fields: &'a ContactFields,
 }
 
 /// The form phones are compared in: `+` followed by every digit of the number, everything else

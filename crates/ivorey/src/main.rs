@@ -7,6 +7,12 @@ mod config;
 
 use clap::Parser;
 
+/// Every request makes dozens of short-lived small allocations (headers, ids, JSON); mimalloc
+/// serves those from per-thread pages, where glibc's malloc cost a third of a request's
+/// instructions (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     config::init_logging(&cli.global);

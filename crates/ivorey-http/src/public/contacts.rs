@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Authed;
+use super::contact_reply::{ContactPage, OneContact};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -57,14 +58,14 @@ pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Reply<Value>> {
+) -> ApiResult<Reply<OneContact>> {
     let location = auth.require(Scope::ContactsRead)?;
     let contact = state
         .store
         .get_contact(location, &contact_id(&id)?)
         .await?
         .ok_or(NOT_FOUND)?;
-    Ok(ok(json!({ "contact": contact.to_json() })))
+    Ok(ok(OneContact(contact)))
 }
 
 pub async fn update(
@@ -128,7 +129,7 @@ pub async fn list(
     auth: Authed,
     uri: Uri,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> ApiResult<Reply<Value>> {
+) -> ApiResult<Reply<ContactPage>> {
     auth.require(Scope::ContactsRead)?;
     let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
     let limit = params.limit.unwrap_or(LIMIT_DEFAULT);
@@ -184,10 +185,11 @@ pub async fn list(
         "startAfter": next.map(|c| c.date_added.millis()),
         "nextPageUrl": next.map(|c| next_page_url(uri.path(), location.as_str(), limit, c, query)),
     });
-    let contacts: Vec<Value> = page.contacts.iter().map(Contact::to_json).collect();
-    Ok(ok(
-        json!({ "contacts": contacts, "count": page.total, "meta": meta }),
-    ))
+    Ok(ok(ContactPage {
+        count: page.total,
+        contacts: page.contacts,
+        meta,
+    }))
 }
 
 fn next_page_url(

@@ -3,23 +3,53 @@
 //! endpoint, so no SDK sends one). Answered from the verified grant alone (no database work
 //! once the token is cached): it is the cheapest authenticated call, and a tool may poll it.
 
-use serde_json::json;
+use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp};
+use serde::Serialize;
 
 use super::Authed;
 use crate::error::ApiResult;
 use crate::reply::{Reply, ok};
 
-pub async fn introspect(auth: Authed) -> ApiResult<Reply<serde_json::Value>> {
+/// The reply, serialized from the grant without an intermediate `Value`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Introspection {
+    active: bool,
+    integration: IntegrationRef,
+    location_id: LocationId,
+    scopes: ScopeSet,
+    token: TokenState,
+}
+
+#[derive(Debug, Serialize)]
+struct IntegrationRef {
+    id: IntegrationId,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenState {
+    state: &'static str,
+    expires_at: Option<Timestamp>,
+}
+
+pub async fn introspect(auth: Authed) -> ApiResult<Reply<Introspection>> {
     auth.record_unscoped();
     let grant = auth.grant();
-    Ok(ok(json!({
-        "active": true,
-        "integration": { "id": grant.integration_id },
-        "locationId": grant.location_id,
-        "scopes": grant.scopes,
-        "token": {
-            "state": if grant.token_expires_at.is_some() { "grace" } else { "current" },
-            "expiresAt": grant.expires_at(),
+    Ok(ok(Introspection {
+        active: true,
+        integration: IntegrationRef {
+            id: grant.integration_id.clone(),
         },
-    })))
+        location_id: grant.location_id.clone(),
+        scopes: grant.scopes,
+        token: TokenState {
+            state: if grant.token_expires_at.is_some() {
+                "grace"
+            } else {
+                "current"
+            },
+            expires_at: grant.expires_at(),
+        },
+    }))
 }

@@ -6,6 +6,7 @@ mod calendar_events;
 mod calendars;
 pub mod catalog;
 mod contact_notes;
+mod contact_reply;
 mod contact_search;
 mod contact_tags;
 mod contact_tasks;
