@@ -20,6 +20,7 @@ fn grant() -> TokenGrant {
         token_expires_at: None,
         integration_expires_at: None,
         ip_allowlist: IpAllowlist::default(),
+        rate_limits: Default::default(),
     }
 }
 

@@ -17,6 +17,18 @@ pub struct TokenGrant {
     /// The integration's own optional expiry date.
     pub integration_expires_at: Option<Timestamp>,
     pub ip_allowlist: IpAllowlist,
+    /// The location's own rate limits, read in the same lookup, so that counting a request
+    /// needs no query of its own; the cache drops grants when they change.
+    pub rate_limits: LocationRateLimits,
+}
+
+/// A location's own limits; `None` means the server's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LocationRateLimits {
+    /// Requests each integration of the location may make per burst interval.
+    pub burst_max: Option<u64>,
+    /// Requests all integrations of the location together may make per UTC day.
+    pub daily_max: Option<u64>,
 }
 
 /// Why a token that exists may not be used now.
@@ -66,6 +78,7 @@ mod tests {
             token_expires_at: None,
             integration_expires_at: None,
             ip_allowlist: IpAllowlist::default(),
+            rate_limits: LocationRateLimits::default(),
         }
     }
 

@@ -96,7 +96,6 @@ impl AppState {
         let metrics = metrics::Metrics::default();
         let limiter = RateLimiter::new(
             config.rate_limits,
-            store.clone(),
             store.shared_rate_counter(),
             metrics.clone(),
         );
@@ -117,7 +116,6 @@ impl AppState {
         let mut shared = Arc::unwrap_or_clone(self.0);
         shared.limiter = RateLimiter::new(
             shared.config.rate_limits,
-            shared.store.clone(),
             Some(counter),
             shared.metrics.clone(),
         );

@@ -125,6 +125,7 @@ async fn listen_once(
                 Some(Ok(AsyncMessage::Notification(n))) => {
                     match IntegrationId::parse(n.payload()) {
                         Ok(id) => cache.evict_integration(&id),
+                        // `*` (a location's rate limits changed, migration 11) or unknown.
                         Err(_) => cache.clear(),
                     }
                 }

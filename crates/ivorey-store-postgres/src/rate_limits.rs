@@ -23,6 +23,11 @@ fn from_db(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// A stored override (positive by the table's CHECK); anything else reads as the default.
+pub(crate) fn limit_from_db(limit: Option<i64>) -> Option<u64> {
+    limit.and_then(|n| u64::try_from(n).ok())
+}
+
 #[async_trait]
 impl RateLimitStore for PgStore {
     #[tracing::instrument(skip_all)]
@@ -76,7 +81,11 @@ impl RateLimitStore for PgStore {
             return Err(StoreError::NotFound);
         }
         audit::insert(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(db_err)?;
+        // Cached grants carry their location's limits. Such changes are rare, so all go (the
+        // cache has no index by location); other nodes hear of it from migration 11's trigger.
+        self.grants.clear();
+        Ok(())
     }
 
     fn shared_rate_counter(&self) -> Option<Arc<dyn RateCounter>> {
@@ -92,11 +101,16 @@ pub struct PgRateCounter {
     store: PgStore,
 }
 
-/// One statement, one round trip: read the location's overrides, then count the request in the
-/// integration's burst window and, only if that admitted it, in the location's daily window.
-/// `ON CONFLICT ... DO UPDATE ... WHERE count < max` locks the window's row and re-checks the
-/// count, so concurrent requests from any number of nodes never push a window past its limit.
-/// The last two columns are the counts before this statement, for the headers of a refusal.
+/// One statement, one round trip: read the location's overrides, then reserve in the
+/// integration's burst window and, only if that granted something, in the location's daily
+/// window. The grant is `LEAST(lease_max, what is left / 16)`, at least 1 while the window has
+/// room, and never more than is left. `ON CONFLICT ... DO UPDATE ... WHERE count < max` locks
+/// the window's row and re-checks it, and the `SET` expressions read the locked row, so
+/// concurrent requests from any number of nodes never push a window past its limit; the grant
+/// is stored in `last_grant` by the same update so it can be returned. The daily grant may be
+/// smaller than the burst one (the burst window then keeps the difference as used: rare, and
+/// only ever refuses early). The last two columns are the counts before this statement, for
+/// the headers of a refusal.
 const HIT: &str = "
 WITH lim AS (
     SELECT COALESCE((SELECT burst_max FROM location_rate_limits WHERE location_id = $2), $5)
@@ -104,24 +118,38 @@ WITH lim AS (
            COALESCE((SELECT daily_max FROM location_rate_limits WHERE location_id = $2), $6)
                AS daily_max
 ),
+want AS (
+    SELECT LEAST($9::BIGINT, GREATEST(1, (lim.daily_max - d.count) / 16)) AS n,
+           lim.daily_max - d.count AS daily_room
+    FROM lim, (SELECT COALESCE((SELECT count FROM rate_limit_windows
+                                WHERE key = 'd:' || $2 AND window_start = $4), 0) AS count) d
+),
 b AS (
-    INSERT INTO rate_limit_windows AS w (key, window_start, count, expires_at)
-    SELECT 'b:' || $1, $3, 1, $7 FROM lim
-    WHERE COALESCE((SELECT count FROM rate_limit_windows
-                    WHERE key = 'd:' || $2 AND window_start = $4), 0) < lim.daily_max
-    ON CONFLICT (key, window_start) DO UPDATE SET count = w.count + 1
+    INSERT INTO rate_limit_windows AS w (key, window_start, count, expires_at, last_grant)
+    SELECT 'b:' || $1, $3, g, $7, g
+    FROM (SELECT LEAST(want.n, GREATEST(1, lim.burst_max / 16), lim.burst_max) AS g
+          FROM want, lim WHERE want.daily_room > 0) first
+    ON CONFLICT (key, window_start) DO UPDATE
+        SET last_grant = LEAST(excluded.last_grant,
+                               GREATEST(1, ((SELECT burst_max FROM lim) - w.count) / 16)),
+            count = w.count + LEAST(excluded.last_grant,
+                               GREATEST(1, ((SELECT burst_max FROM lim) - w.count) / 16))
         WHERE w.count < (SELECT burst_max FROM lim)
-    RETURNING count
+    RETURNING count, last_grant
 ),
 d AS (
-    INSERT INTO rate_limit_windows AS w (key, window_start, count, expires_at)
-    SELECT 'd:' || $2, $4, 1, $8 FROM b
-    ON CONFLICT (key, window_start) DO UPDATE SET count = w.count + 1
+    INSERT INTO rate_limit_windows AS w (key, window_start, count, expires_at, last_grant)
+    SELECT 'd:' || $2, $4, LEAST(b.last_grant, lim.daily_max), $8,
+           LEAST(b.last_grant, lim.daily_max)
+    FROM b, lim
+    ON CONFLICT (key, window_start) DO UPDATE
+        SET last_grant = LEAST(excluded.last_grant, (SELECT daily_max FROM lim) - w.count),
+            count = w.count + LEAST(excluded.last_grant, (SELECT daily_max FROM lim) - w.count)
         WHERE w.count < (SELECT daily_max FROM lim)
-    RETURNING count
+    RETURNING count, last_grant
 )
 SELECT (SELECT burst_max FROM lim), (SELECT daily_max FROM lim),
-       (SELECT count FROM b), (SELECT count FROM d),
+       (SELECT count FROM b), (SELECT count FROM d), (SELECT last_grant FROM d),
        COALESCE((SELECT count FROM rate_limit_windows
                  WHERE key = 'b:' || $1 AND window_start = $3), 0),
        COALESCE((SELECT count FROM rate_limit_windows
@@ -154,20 +182,27 @@ impl RateCounter for PgRateCounter {
                     &to_db(Some(hit.daily_max)),
                     &(hit.burst_window + hit.burst_interval_ms),
                     &(day_start + DAY_MS),
+                    &to_db(Some(hit.lease_max.max(1))),
                 ],
             )
             .await
             .map_err(db_err)?;
         let get = |i: usize| row.try_get::<_, Option<i64>>(i).map_err(db_err);
         let (burst_max, daily_max) = (get(0)?.unwrap_or(0), get(1)?.unwrap_or(0));
-        let (burst_now, daily_now) = (get(2)?, get(3)?);
-        let (burst_before, daily_before) = (get(4)?.unwrap_or(0), get(5)?.unwrap_or(0));
+        let (burst_now, daily_now, granted) = (get(2)?, get(3)?, get(4)?);
+        let (burst_before, daily_before) = (get(5)?.unwrap_or(0), get(6)?.unwrap_or(0));
+        let admitted = burst_now.is_some() && daily_now.is_some();
         Ok(RateCount {
             burst_max: from_db(burst_max),
             daily_max: from_db(daily_max),
             burst_used: from_db(burst_now.unwrap_or(burst_before)),
             daily_used: from_db(daily_now.unwrap_or(daily_before)),
-            admitted: burst_now.is_some() && daily_now.is_some(),
+            admitted,
+            granted: if admitted {
+                from_db(granted.unwrap_or(0))
+            } else {
+                0
+            },
         })
     }
 

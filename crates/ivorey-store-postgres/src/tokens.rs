@@ -2,7 +2,7 @@
 //! purging, and the per-request lookup.
 
 use deadpool_postgres::GenericClient;
-use ivorey_core::access::TokenGrant;
+use ivorey_core::access::{LocationRateLimits, TokenGrant};
 use ivorey_core::audit::AuditEvent;
 use ivorey_core::integration::{Integration, IpAllowlist};
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
@@ -11,6 +11,7 @@ use ivorey_store::{StoreError, StoreResult};
 
 use crate::error::db_err;
 use crate::integrations::{load, lock};
+use crate::rate_limits::limit_from_db;
 use crate::row::{get, id, opt_ts};
 use crate::{PgStore, audit};
 
@@ -165,8 +166,9 @@ async fn grant(store: &PgStore, hash: &TokenHash) -> StoreResult<Option<TokenGra
     let statement = client
         .prepare_cached(
             "SELECT i.id, i.location_id, i.scopes, t.expires_at AS token_expires_at, \
-             i.expires_at AS integration_expires_at, i.ip_allowlist \
+             i.expires_at AS integration_expires_at, i.ip_allowlist, r.burst_max, r.daily_max \
              FROM integration_tokens t JOIN integrations i ON i.id = t.integration_id \
+             LEFT JOIN location_rate_limits r ON r.location_id = i.location_id \
              WHERE t.token_hash = $1",
         )
         .await
@@ -183,6 +185,10 @@ async fn grant(store: &PgStore, hash: &TokenHash) -> StoreResult<Option<TokenGra
         token_expires_at: opt_ts(&row, "token_expires_at")?,
         integration_expires_at: opt_ts(&row, "integration_expires_at")?,
         ip_allowlist: IpAllowlist::from_storage(get(&row, "ip_allowlist")?),
+        rate_limits: LocationRateLimits {
+            burst_max: limit_from_db(get(&row, "burst_max")?),
+            daily_max: limit_from_db(get(&row, "daily_max")?),
+        },
     }))
 }
 

@@ -1,6 +1,6 @@
 //! Rate-limit counters in Redis, shared by every server node that points at the same Redis
-//! (`--redis-url`). One Lua script per request checks and counts both windows atomically, so
-//! the limits hold exactly across nodes; keys expire with their window.
+//! (`--redis-url`). One Lua script per call checks and counts (or reserves a few requests in)
+//! both windows atomically, so the limits hold across nodes; keys expire with their window.
 
 use std::time::Duration;
 
@@ -15,19 +15,23 @@ const DAY_MS: i64 = 86_400_000;
 /// (see the server's fallback) rather than waiting on Redis.
 const TIMEOUT: Duration = Duration::from_millis(500);
 
-/// Refuses when either window is full (counting nothing), else counts in both. Returns the
-/// counts and 1 when admitted. `GET` of a missing key is `false` in Lua, hence `or 0`.
+/// Refuses when either window is full (counting nothing), else reserves
+/// `min(lease_max, max(1, left / 16))` in both windows (`left`: the smaller room of the two).
+/// Returns the counts and the grant (0 when refused). `GET` of a missing key is `false` in
+/// Lua, hence `or 0`.
 const HIT: &str = r"
 local b = tonumber(redis.call('GET', KEYS[1]) or 0)
 local d = tonumber(redis.call('GET', KEYS[2]) or 0)
-if b >= tonumber(ARGV[1]) or d >= tonumber(ARGV[2]) then
+local left = math.min(tonumber(ARGV[1]) - b, tonumber(ARGV[2]) - d)
+if left < 1 then
   return {b, d, 0}
 end
-b = redis.call('INCR', KEYS[1])
-if b == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-d = redis.call('INCR', KEYS[2])
-if d == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
-return {b, d, 1}
+local g = math.min(tonumber(ARGV[5]), math.max(1, math.floor(left / 16)))
+b = redis.call('INCRBY', KEYS[1], g)
+if b == g then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+d = redis.call('INCRBY', KEYS[2], g)
+if d == g then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
+return {b, d, g}
 ";
 
 /// Counters in Redis. Clones share one connection, which reconnects by itself.
@@ -90,7 +94,7 @@ impl RateCounter for RedisRateCounter {
         let now = hit.now.millis();
         let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let mut connection = self.connection.clone();
-        let (burst_used, daily_used, admitted): (i64, i64, i64) = self
+        let (burst_used, daily_used, granted): (i64, i64, i64) = self
             .script
             .key(&burst_key)
             .key(&daily_key)
@@ -98,6 +102,7 @@ impl RateCounter for RedisRateCounter {
             .arg(clamp(hit.daily_max))
             .arg(ttl_ms(hit.burst_window + hit.burst_interval_ms, now))
             .arg(ttl_ms((hit.day + 1) * DAY_MS, now))
+            .arg(clamp(hit.lease_max.max(1)))
             .invoke_async(&mut connection)
             .await
             .map_err(|e| StoreError::Unavailable(describe(&e)))?;
@@ -107,7 +112,8 @@ impl RateCounter for RedisRateCounter {
             daily_max: hit.daily_max,
             burst_used: count(burst_used),
             daily_used: count(daily_used),
-            admitted: admitted == 1,
+            admitted: granted > 0,
+            granted: count(granted),
         })
     }
 

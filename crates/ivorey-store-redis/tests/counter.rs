@@ -30,6 +30,7 @@ fn hit<'a>(i: &'a IntegrationId, l: &'a LocationId, now: i64) -> RateHit<'a> {
         day: now.div_euclid(86_400_000),
         burst_max: 10,
         daily_max: 15,
+        lease_max: 1,
     }
 }
 
@@ -67,4 +68,36 @@ async fn racing_hits_never_pass_the_limit_and_refusals_count_nowhere() {
     let refused = counter.hit(&hit(&b, &l, now)).await.expect("hit");
     assert!(!refused.admitted && refused.daily_used == 15, "{refused:?}");
     assert_eq!(refused.burst_used, 5, "the refusal was not counted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leases_reserve_a_sixteenth_of_the_room_and_end_exactly_at_the_limit() {
+    let Some(url) = redis_url() else {
+        return eprintln!("skipped: no Redis (set IVOREY_TEST_REDIS_URL)");
+    };
+    let prefix = format!("ivorey_test_{}:", ivorey_core::random::base62(10));
+    let counter = RedisRateCounter::new(&url, &prefix).expect("counter");
+    let (a, l) = (IntegrationId::generate(), LocationId::generate());
+    let now = ivorey_core::Clock::now(&ivorey_core::SystemClock).0;
+    let leased = RateHit {
+        burst_max: 40,
+        daily_max: 1_000_000,
+        lease_max: 64,
+        ..hit(&a, &l, now)
+    };
+    let mut used = 0;
+    let mut grants = Vec::new();
+    loop {
+        let c = counter.hit(&leased).await.expect("hit");
+        if !c.admitted {
+            assert_eq!(c.granted, 0, "{c:?}");
+            break;
+        }
+        assert_eq!(c.granted, ((40 - used) / 16).max(1), "{c:?}");
+        used += c.granted;
+        assert_eq!((c.burst_used, c.daily_used), (used, used), "{c:?}");
+        grants.push(c.granted);
+    }
+    assert_eq!(used, 40, "{grants:?}");
+    assert_eq!((grants[0], grants.last()), (2, Some(&1)), "{grants:?}");
 }

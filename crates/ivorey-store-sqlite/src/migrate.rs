@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rate_limits",
         include_str!("../migrations/0010_rate_limits.sql"),
     ),
+    (
+        11,
+        "rate_limit_grants_and_leases",
+        include_str!("../migrations/0011_rate_limit_grants_and_leases.sql"),
+    ),
 ];
 
 impl SqliteStore {

@@ -15,7 +15,7 @@ fn to_db(limit: Option<u64>) -> Option<i64> {
     limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-fn from_db(limit: Option<i64>) -> Option<u64> {
+pub(crate) fn limit_from_db(limit: Option<i64>) -> Option<u64> {
     limit.and_then(|n| u64::try_from(n).ok())
 }
 
@@ -36,8 +36,8 @@ impl RateLimitStore for SqliteStore {
             Ok(
                 row.map_or_else(LocationRateLimits::default, |(burst, daily)| {
                     LocationRateLimits {
-                        burst_max: from_db(burst),
-                        daily_max: from_db(daily),
+                        burst_max: limit_from_db(burst),
+                        daily_max: limit_from_db(daily),
                     }
                 }),
             )
@@ -81,6 +81,10 @@ impl RateLimitStore for SqliteStore {
             insert_audit(&tx, &audit).map_err(db_err)?;
             tx.commit().map_err(db_err)
         })
-        .await
+        .await?;
+        // Cached grants carry their location's limits. Such changes are rare, so all go
+        // (the cache has no index by location); the next request of each token reads anew.
+        self.grants.clear();
+        Ok(())
     }
 }

@@ -278,6 +278,7 @@ mod tests {
             token_expires_at: None,
             integration_expires_at: None,
             ip_allowlist: IpAllowlist::default(),
+            rate_limits: Default::default(),
         }
     }
 

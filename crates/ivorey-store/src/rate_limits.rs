@@ -4,19 +4,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+pub use ivorey_core::access::LocationRateLimits;
 use ivorey_core::audit::AuditEvent;
 use ivorey_core::{IntegrationId, LocationId, Timestamp};
 
 use crate::StoreResult;
-
-/// A location's own limits; `None` means the server's default.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LocationRateLimits {
-    /// Requests each integration of the location may make per burst interval.
-    pub burst_max: Option<u64>,
-    /// Requests all integrations of the location together may make per UTC day.
-    pub daily_max: Option<u64>,
-}
 
 /// One request to count: which windows it falls in and the limits to hold it to.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +26,11 @@ pub struct RateHit<'a> {
     /// (`RateCounter::applies_location_limits`), in which case these are the defaults.
     pub burst_max: u64,
     pub daily_max: u64,
+    /// The most this call may reserve: 1 counts just this request; more lets the calling node
+    /// admit that many requests in all before it asks again (a lease). A shared counter
+    /// reserves at most a sixteenth of what is left in either window, and never less than the
+    /// request itself, so the last requests of a window are counted one by one.
+    pub lease_max: u64,
 }
 
 /// What a counter decided for one hit.
@@ -42,17 +39,21 @@ pub struct RateCount {
     /// The limits the decision used.
     pub burst_max: u64,
     pub daily_max: u64,
-    /// Requests counted in the windows, this one included when admitted.
+    /// Requests counted in the windows (reserved ones included), this one included when
+    /// admitted.
     pub burst_used: u64,
     pub daily_used: u64,
     /// False when a window was full; then nothing was counted in the burst window, and nothing
     /// in the daily window either.
     pub admitted: bool,
+    /// Requests reserved and counted in both windows by this call, this one included: 0 when
+    /// refused, at most `RateHit::lease_max`.
+    pub granted: u64,
 }
 
 /// Counts requests in fixed windows: per integration per burst interval and per location per
-/// UTC day. `hit` is atomic: however many nodes count at once, a window never admits more than
-/// its limit.
+/// UTC day. `hit` is atomic: however many nodes count at once, a window never admits (or
+/// reserves) more than its limit.
 #[async_trait]
 pub trait RateCounter: Send + Sync + std::fmt::Debug {
     /// `memory`, `postgres` or `redis`, for logs and metrics.
@@ -62,7 +63,8 @@ pub trait RateCounter: Send + Sync + std::fmt::Debug {
     fn applies_location_limits(&self) -> bool {
         false
     }
-    /// Counts the request in both windows if neither is full.
+    /// Counts the request, and reserves up to `lease_max - 1` more, in both windows if neither
+    /// is full.
     async fn hit(&self, hit: &RateHit<'_>) -> StoreResult<RateCount>;
     /// Drops windows that ended before `now`; returns how many.
     async fn purge_windows(&self, now: Timestamp) -> StoreResult<u64>;

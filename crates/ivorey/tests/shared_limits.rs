@@ -1,6 +1,7 @@
 //! Rate limits shared by several `ivorey serve` processes: on one PostgreSQL database (its
 //! counter table) and on one Redis (`--redis-url`), a burst limit of 10 admits exactly 10
-//! requests across both nodes; a location's own limits bind every node at the next request;
+//! requests across both nodes, and a larger one, which nodes lease a few requests of at a
+//! time, is never passed; a location's own limits bind every node at the next request;
 //! and with Redis unreachable each node falls back to its own counters and says so once.
 
 mod process;
@@ -93,6 +94,31 @@ async fn two_nodes_on_one_postgres_database_admit_exactly_the_burst_limit() {
     // Each node counts what it refused, labelled by integration.
     let refused = count(&metrics(&a).await, &id) + count(&metrics(&b).await, &id);
     assert_eq!(refused, 12, "10 of the 20 plus one more on each node");
+}
+
+/// With room for 200, each node reserves several requests per round trip (a lease): the two
+/// nodes together still never admit more than 200, and refuse early by at most what each
+/// reserved and did not use (a sixteenth of the room, 12 here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_leasing_requests_never_pass_a_larger_limit() {
+    let Some(env) = Env::postgres().await else {
+        return eprintln!("skipped: IVOREY_TEST_DATABASE_URL is not set");
+    };
+    let location = env.location("ops@acme.io");
+    let (_, token) = env.integration(&location, "locations.readonly");
+    let limits = "--rate-limit-burst 200 --rate-limit-interval 60s";
+    let (a, b) = (env.serve(limits).await, env.serve(limits).await);
+    fresh_window().await;
+    let mut admitted = 0;
+    for _ in 0..13 {
+        admitted += burst_across(&[&a, &b], &token, &location).await;
+    }
+    assert!(
+        (176..=200).contains(&admitted),
+        "{admitted} of 260 admitted"
+    );
+    assert_eq!(call(&a, &token, &location).await.0, 429);
+    assert_eq!(call(&b, &token, &location).await.0, 429);
 }
 
 /// `ivorey_rate_limited_total{integration=id,limit="burst"}` in a metrics text.

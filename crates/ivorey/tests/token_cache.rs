@@ -1,7 +1,8 @@
 //! The token grant cache through the real server, on both backends: once a token's grant is
 //! cached (the server answers it from memory), an edit, a rotation or a delete made through the
 //! management API binds the very next request; so does one made through another store on the
-//! same database (what the CLI in another process, or another node, does); and `/metrics`
+//! same database (what the CLI in another process, or another node, does), and so does a change
+//! to the location's rate limits, which cached grants carry; and `/metrics`
 //! counts the cache's hits, misses and bypasses.
 
 mod common;
@@ -184,7 +185,58 @@ async fn changes_through_another_store_bind_the_next_request(app: TestApp, other
         .await
         .expect("delete elsewhere");
     refused_within(&app, &admin, &token).await;
+
+    // Grants carry the location's rate limits: the operator's change binds as quickly.
+    let (_, token) = app.integration(&admin, &scopes).await;
+    warm(&app, &admin, &token).await;
+    let before = burst_max(&app, &admin, &token).await;
+    assert_ne!(before, "3", "the test server's default burst limit");
+    let own = ivorey_store::LocationRateLimits {
+        burst_max: Some(3),
+        daily_max: None,
+    };
+    ivorey_http::app::rate_limits::set_rate_limits(
+        other.as_ref(),
+        now,
+        &location,
+        own,
+        None,
+        &actor,
+    )
+    .await
+    .expect("set limits elsewhere");
+    let started = Instant::now();
+    while burst_max(&app, &admin, &token).await != "3" {
+        assert!(
+            app.store.backend() != "sqlite",
+            "SQLite applied old limits after another process changed them"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "old limits after 1 s"
+        );
+    }
     app.stop().await;
+}
+
+/// The burst limit the server applied to this request (`X-RateLimit-Max`).
+async fn burst_max(app: &TestApp, admin: &Admin, token: &str) -> String {
+    let url = app.url(&format!("/contacts/?locationId={}", admin.location));
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .header("Version", "2021-07-28")
+        .send()
+        .await
+        .expect("request");
+    // Past a lowered limit the answer is 429, with the same headers.
+    let status = response.status();
+    assert!(
+        status == StatusCode::OK || status == StatusCode::TOO_MANY_REQUESTS,
+        "{status}"
+    );
+    let max = response.headers().get("x-ratelimit-max").expect("header");
+    max.to_str().expect("ascii").to_owned()
 }
 
 /// SQLite: at once (the next request checks the epoch). PostgreSQL: once the notification

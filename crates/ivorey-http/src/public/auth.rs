@@ -72,10 +72,7 @@ impl FromRequestParts<AppState> for Authed {
             })?;
         // Logs of this request name the integration (never the token).
         tracing::Span::current().record("integration", grant.integration_id.as_str());
-        let limits = state
-            .limiter
-            .check(&grant.integration_id, &grant.location_id, now)
-            .await;
+        let limits = state.limiter.check(&grant, now).await;
         if let Some(slot) = parts.extensions.get::<RateSlot>() {
             slot.set(limits);
         }

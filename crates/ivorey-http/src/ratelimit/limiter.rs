@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ivorey_core::{IntegrationId, LocationId, Timestamp};
-use ivorey_store::{RateCount, RateCounter, RateHit, Store, StoreError};
+use ivorey_core::Timestamp;
+use ivorey_core::access::TokenGrant;
+use ivorey_store::{RateCount, RateCounter, RateHit, StoreError};
 
+use super::lease::{LEASE_MAX, Leases};
 use super::local::LocalCounter;
 use super::{RateInfo, RateLimits};
 use crate::metrics::{Metrics, RateLimit};
@@ -30,8 +32,8 @@ pub struct RateLimiter {
 #[derive(Debug)]
 struct Inner {
     defaults: RateLimits,
-    store: Arc<dyn Store>,
     local: LocalCounter,
+    leases: Leases,
     shared: Option<Arc<dyn RateCounter>>,
     outage: Outage,
     metrics: Metrics,
@@ -41,15 +43,14 @@ impl RateLimiter {
     /// `shared`: counters shared by all nodes; `None` counts in this process only.
     pub fn new(
         defaults: RateLimits,
-        store: Arc<dyn Store>,
         shared: Option<Arc<dyn RateCounter>>,
         metrics: Metrics,
     ) -> Self {
         RateLimiter {
             inner: Arc::new(Inner {
                 defaults,
-                store,
                 local: LocalCounter::default(),
+                leases: Leases::default(),
                 shared,
                 outage: Outage::default(),
                 metrics,
@@ -67,50 +68,31 @@ impl RateLimiter {
         self.inner.shared.as_ref().map_or("memory", |s| s.backend())
     }
 
-    /// Counts one request; a refused request is not counted against the remaining budget.
-    pub async fn check(
-        &self,
-        integration: &IntegrationId,
-        location: &LocationId,
-        now: Timestamp,
-    ) -> RateInfo {
+    /// Counts one request of `grant`'s token; a refused request is not counted against the
+    /// remaining budget. The location's own limits come with the grant (read in the same
+    /// lookup and dropped from the cache when they change), so this reads nothing else.
+    pub async fn check(&self, grant: &TokenGrant, now: Timestamp) -> RateInfo {
+        let (integration, location) = (&grant.integration_id, &grant.location_id);
+        let own = grant.rate_limits;
         let inner = &self.inner;
         let interval_ms = i64::try_from(inner.defaults.burst_interval.as_millis())
             .unwrap_or(i64::MAX)
             .max(1);
-        let mut hit = RateHit {
+        let hit = RateHit {
             integration,
             location,
             now,
             burst_window: now.0 - now.0.rem_euclid(interval_ms),
             burst_interval_ms: interval_ms,
             day: now.0.div_euclid(DAY_MS),
-            burst_max: inner.defaults.burst_max,
-            daily_max: inner.defaults.daily_max,
+            burst_max: own.burst_max.unwrap_or(inner.defaults.burst_max),
+            daily_max: own.daily_max.unwrap_or(inner.defaults.daily_max),
+            lease_max: 1,
         };
-        let count = match inner.shared.as_ref().filter(|_| inner.outage.may_try()) {
-            Some(shared) => {
-                if !shared.applies_location_limits() {
-                    self.apply_location_limits(&mut hit).await;
-                }
-                match shared.hit(&hit).await {
-                    Ok(count) => {
-                        inner.outage.ended(shared.backend());
-                        count
-                    }
-                    Err(e) => {
-                        inner.outage.began(shared.backend(), &e);
-                        inner.metrics.rate_limit_backend_error(shared.backend());
-                        // The location's limits come from the same database as the shared
-                        // counters on PostgreSQL; while it fails, the defaults apply.
-                        inner.local.count(&hit)
-                    }
-                }
-            }
-            None => {
-                self.apply_location_limits(&mut hit).await;
-                inner.local.count(&hit)
-            }
+        let leased = inner.shared.as_ref().and_then(|_| inner.leases.take(&hit));
+        let count = match leased {
+            Some(count) => count,
+            None => self.count(&hit).await,
         };
         let info = rate_info(&hit, &count, inner.defaults.burst_interval);
         let refused = info.retry_after_secs.map(|_| {
@@ -124,20 +106,44 @@ impl RateLimiter {
         info
     }
 
-    async fn apply_location_limits(&self, hit: &mut RateHit<'_>) {
-        match self.inner.store.location_rate_limits(hit.location).await {
-            Ok(own) => {
-                hit.burst_max = own.burst_max.unwrap_or(hit.burst_max);
-                hit.daily_max = own.daily_max.unwrap_or(hit.daily_max);
+    /// Counts `hit` in the shared counters, reserving a lease, or in this node's.
+    async fn count(&self, hit: &RateHit<'_>) -> RateCount {
+        let inner = &self.inner;
+        match inner.shared.as_ref().filter(|_| inner.outage.may_try()) {
+            Some(shared) => {
+                let mut shared_hit = RateHit {
+                    lease_max: LEASE_MAX,
+                    ..*hit
+                };
+                if shared.applies_location_limits() {
+                    // It reads them in its own statement, at the moment it counts.
+                    shared_hit.burst_max = inner.defaults.burst_max;
+                    shared_hit.daily_max = inner.defaults.daily_max;
+                }
+                match shared.hit(&shared_hit).await {
+                    Ok(count) => {
+                        inner.outage.ended(shared.backend());
+                        inner.leases.record(hit, &count);
+                        count
+                    }
+                    Err(e) => {
+                        inner.outage.began(shared.backend(), &e);
+                        inner.metrics.rate_limit_backend_error(shared.backend());
+                        inner.local.count(hit)
+                    }
+                }
             }
-            // The token lookup just succeeded, so this is rare; the defaults still limit.
-            Err(e) => tracing::warn!(error = %e, "reading the location's rate limits failed"),
+            None => inner.local.count(hit),
         }
     }
 
     /// Drops counter windows that have ended (memory here, rows in PostgreSQL).
     pub async fn purge_windows(&self, now: Timestamp) {
         self.inner.local.purge(now);
+        let interval_ms = i64::try_from(self.inner.defaults.burst_interval.as_millis());
+        self.inner
+            .leases
+            .purge(now, interval_ms.unwrap_or(i64::MAX));
         if let Some(shared) = &self.inner.shared
             && let Err(e) = shared.purge_windows(now).await
         {

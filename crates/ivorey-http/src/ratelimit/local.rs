@@ -55,6 +55,7 @@ impl LocalCounter {
             burst_used: burst_used + counted,
             daily_used: daily_used + counted,
             admitted,
+            granted: counted,
         }
     }
 
@@ -83,6 +84,7 @@ mod tests {
             day: now.div_euclid(DAY_MS),
             burst_max: max.0,
             daily_max: max.1,
+            lease_max: 1,
         }
     }
 

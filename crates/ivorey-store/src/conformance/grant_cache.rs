@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use ivorey_core::access::TokenGrant;
+use ivorey_core::access::{LocationRateLimits, TokenGrant};
 use ivorey_core::audit::AuditAction;
 use ivorey_core::integration::{Integration, IntegrationPatch, IpAllowlist};
 use ivorey_core::{LocationId, Scope, Timestamp, Token};
@@ -143,4 +143,46 @@ pub async fn a_warm_grant_cache_follows_every_change(store: &dyn Store) {
         warm(store, &other_token).await.unwrap().integration_id,
         other.id
     );
+}
+
+/// Grants carry their location's rate-limit overrides, so a change to those must reach a warm
+/// grant exactly as a change to the integration does.
+pub async fn a_warm_grant_carries_its_locations_current_rate_limits(store: &dyn Store) {
+    wait_until_grant_cache_is_trusted(store).await;
+    let (loc, _) = new_location(store, "Limited").await;
+    let (other_loc, _) = new_location(store, "Unlimited").await;
+    let (_, token) = new_integration(store, &loc, &[Scope::ContactsRead]).await;
+    let (_, other_token) = new_integration(store, &other_loc, &[Scope::ContactsRead]).await;
+    let defaults = LocationRateLimits::default();
+    assert_eq!(warm(store, &token).await.unwrap().rate_limits, defaults);
+    assert_eq!(
+        warm(store, &other_token).await.unwrap().rate_limits,
+        defaults
+    );
+
+    let own = LocationRateLimits {
+        burst_max: Some(3),
+        daily_max: Some(50_000),
+    };
+    let entry = audit(&loc, None, AuditAction::RateLimitsUpdated, T0);
+    store
+        .set_location_rate_limits(&loc, &own, &entry)
+        .await
+        .unwrap();
+    assert_eq!(warm(store, &token).await.unwrap().rate_limits, own);
+    assert_eq!(
+        warm(store, &other_token).await.unwrap().rate_limits,
+        defaults,
+        "another location's grants keep the defaults"
+    );
+
+    let back = LocationRateLimits {
+        burst_max: None,
+        daily_max: Some(7),
+    };
+    store
+        .set_location_rate_limits(&loc, &back, &entry)
+        .await
+        .unwrap();
+    assert_eq!(warm(store, &token).await.unwrap().rate_limits, back);
 }

@@ -69,6 +69,7 @@ fn hit<'a>(
         day: now.div_euclid(86_400_000),
         burst_max: limits.0,
         daily_max: limits.1,
+        lease_max: 1,
     }
 }
 
@@ -158,4 +159,57 @@ pub async fn shared_counters_never_admit_more_than_the_limit(store: &dyn Store) 
         .await
         .unwrap();
     assert!(purged >= 1 || counter.backend() == "redis", "{purged}");
+}
+
+/// Leases: a call may reserve several requests for its node, at most a sixteenth of what is
+/// left (and at least the request itself), so concurrent reservations never pass the limit
+/// and the last requests of a window go one by one.
+pub async fn shared_counters_lease_a_sixteenth_and_never_pass_the_limit(store: &dyn Store) {
+    let Some(counter) = store.shared_rate_counter() else {
+        return; // Counted in the server's memory on this backend (one node).
+    };
+    let (location, _) = new_location(store, "Leased").await;
+    let integration = IntegrationId::generate();
+    let now = T0.0 + 4321;
+    let leased = |max: (u64, u64)| RateHit {
+        lease_max: 64,
+        ..hit(&integration, &location, now, max)
+    };
+    // Sequential: each grant is a sixteenth of the room left (at least 1), until exactly 40.
+    let mut used = 0;
+    let mut grants = Vec::new();
+    loop {
+        let count = counter.hit(&leased((40, 1_000_000))).await.unwrap();
+        if !count.admitted {
+            assert_eq!(count.granted, 0, "{count:?}");
+            break;
+        }
+        assert_eq!(count.granted, ((40 - used) / 16).max(1), "{count:?}");
+        used += count.granted;
+        assert_eq!(count.burst_used, used, "{count:?}");
+        grants.push(count.granted);
+    }
+    assert_eq!(used, 40, "{grants:?}");
+    assert_eq!(grants[0], 2, "{grants:?}");
+    assert_eq!(grants.last(), Some(&1), "{grants:?}");
+
+    // Concurrent, in a fresh window and with a large limit: the grants add up to the count.
+    let later = now + 10_000;
+    let other = IntegrationId::generate();
+    let racer = RateHit {
+        lease_max: 64,
+        ..hit(&other, &location, later, (1000, 1_000_000))
+    };
+    let racing = (0..20).map(|_| counter.hit(&racer));
+    let counts: Vec<_> = join_all(racing.collect()).await;
+    let counts: Vec<_> = counts.into_iter().map(Result::unwrap).collect();
+    assert!(
+        counts
+            .iter()
+            .all(|c| c.admitted && (1..=62).contains(&c.granted))
+    );
+    let total: u64 = counts.iter().map(|c| c.granted).sum();
+    let highest = counts.iter().map(|c| c.burst_used).max().unwrap();
+    assert_eq!(highest, total, "{counts:?}");
+    assert!(total <= 1000);
 }
