@@ -74,16 +74,20 @@ pub async fn rate_limit_headers(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// HighLevel's names, parsed once at compile time rather than on every response.
+const LIMIT_DAILY: HeaderName = HeaderName::from_static("x-ratelimit-limit-daily");
+const DAILY_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-daily-remaining");
+const INTERVAL_MS: HeaderName = HeaderName::from_static("x-ratelimit-interval-milliseconds");
+const MAX: HeaderName = HeaderName::from_static("x-ratelimit-max");
+const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+
 fn write_headers(headers: &mut HeaderMap, info: &RateInfo) {
-    let mut put = |name: &'static str, value: u64| {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    let mut put = |name: HeaderName, value: u64| {
+        headers.insert(name, HeaderValue::from(value));
     };
-    put("x-ratelimit-limit-daily", info.limits.daily_max);
-    put("x-ratelimit-daily-remaining", info.daily_remaining);
-    put(
-        "x-ratelimit-interval-milliseconds",
-        info.limits.burst_interval.as_millis() as u64,
-    );
-    put("x-ratelimit-max", info.limits.burst_max);
-    put("x-ratelimit-remaining", info.burst_remaining);
+    put(LIMIT_DAILY, info.limits.daily_max);
+    put(DAILY_REMAINING, info.daily_remaining);
+    put(INTERVAL_MS, info.limits.burst_interval.as_millis() as u64);
+    put(MAX, info.limits.burst_max);
+    put(REMAINING, info.burst_remaining);
 }
