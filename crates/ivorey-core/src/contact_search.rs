@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::contact::normalize_phone;
+use crate::contact_terms::{QUERY_WORDS_MAX, query_words};
 use crate::error::ValidationErrors;
 use crate::{ContactId, Timestamp};
 
@@ -92,7 +93,7 @@ pub enum SortValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactSearch {
     pub filters: Vec<Filter>,
-    /// Lowercased substring of name, email, phone or company.
+    /// Words that must each start one of the contact's words (`contact_terms`).
     pub query: Option<String>,
     pub sort: SortField,
     pub descending: bool,
@@ -135,6 +136,12 @@ impl SearchBody {
         }
         if query.is_some_and(|q| q.chars().any(char::is_control)) {
             e.add("query", "must not contain control characters");
+        }
+        if query.is_some_and(|q| query_words(q).len() > QUERY_WORDS_MAX) {
+            e.add(
+                "query",
+                format!("must have at most {QUERY_WORDS_MAX} words"),
+            );
         }
         let (sort, descending) = parse_sort(&mut e, &self.sort);
         let after = self

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod clock;
 pub mod contact;
 pub mod contact_search;
+pub mod contact_terms;
 pub mod custom_field;
 pub mod error;
 pub mod form;

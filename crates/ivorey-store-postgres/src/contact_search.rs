@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 use ivorey_core::LocationId;
+use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::ContactSearch;
-use ivorey_store::contact_search::{SqlParam, search_sql};
+use ivorey_store::contact_search::{SearchSql, SqlParam, search_sql};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use tokio_postgres::types::ToSql;
 
@@ -13,7 +14,7 @@ use crate::contacts::{COLUMNS, from_row};
 use crate::error::db_err;
 use crate::row::from_db_count;
 
-fn placeholder(n: usize, param: &SqlParam) -> String {
+pub(crate) fn placeholder(n: usize, param: &SqlParam) -> String {
     match param {
         SqlParam::Text(_) => format!("${n}::text"),
         SqlParam::Int(_) => format!("${n}::bigint"),
@@ -30,6 +31,34 @@ fn refs(params: &[SqlParam]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
+/// The count, then the page it calls for, in one REPEATABLE READ transaction (one snapshot).
+pub(crate) async fn run_search(
+    store: &PgStore,
+    sql: &SearchSql,
+) -> StoreResult<(Vec<Contact>, u64)> {
+    let mut client = store.client().await?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(db_err)?;
+    let row = tx
+        .query_one(&sql.count.sql, &refs(&sql.count.params))
+        .await
+        .map_err(db_err)?;
+    let total = from_db_count(row.try_get(0).map_err(db_err)?);
+    let page = sql.page_for(total);
+    let rows = tx
+        .query(&page.sql, &refs(&page.params))
+        .await
+        .map_err(db_err)?;
+    let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    tx.commit().await.map_err(db_err)?;
+    Ok((contacts, total))
+}
+
 #[async_trait]
 impl ContactSearchStore for PgStore {
     #[tracing::instrument(skip_all)]
@@ -39,28 +68,7 @@ impl ContactSearchStore for PgStore {
         search: &ContactSearch,
     ) -> StoreResult<ContactSearchPage> {
         let sql = search_sql(location, search, COLUMNS, placeholder);
-        let mut client = self.client().await?;
-        // REPEATABLE READ: the page and the total see the same snapshot.
-        let tx = client
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(db_err)?;
-        let rows = tx
-            .query(&sql.page, &refs(&sql.page_params))
-            .await
-            .map_err(db_err)?;
-        let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-        let row = tx
-            .query_one(&sql.count, &refs(&sql.count_params))
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(ContactSearchPage {
-            contacts,
-            total: from_db_count(row.try_get(0).map_err(db_err)?),
-        })
+        let (contacts, total) = run_search(self, &sql).await?;
+        Ok(ContactSearchPage { contacts, total })
     }
 }

@@ -1,25 +1,21 @@
-//! Contacts: the fields as JSON text, plus the lowercased search text and email kept beside
-//! them for queries.
+//! Contacts: the fields as JSON text, the lowercased columns queries compare, and the index
+//! rows (tags, words) searches are driven from.
 
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use ivorey_core::contact::{Contact, ContactFields};
-use ivorey_core::contact_search::TOTAL_CAP;
+use ivorey_core::contact_terms::contact_terms;
 use ivorey_core::{ContactId, LocationId};
-use ivorey_store::{
-    ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, contains_pattern,
-};
+use ivorey_store::contact_search::list_sql;
+use ivorey_store::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult};
 use tokio_postgres::Row;
 
 use crate::PgStore;
+use crate::contact_search::{placeholder, run_search};
 use crate::error::{corrupt, db_err};
-use crate::row::{from_db_count, get, id, ts};
+use crate::row::{get, id, ts};
 
 pub(crate) const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
-
-/// A text query matches the lowercased search text as a literal substring. `$2` is NULL for
-/// "no query"; `contains_pattern` escapes the LIKE wildcards.
-const MATCHES: &str = "location_id = $1 AND ($2::text IS NULL OR search_text LIKE $2 ESCAPE '\\')";
 
 fn encode(fields: &ContactFields) -> StoreResult<String> {
     serde_json::to_string(fields).map_err(|e| StoreError::Other(format!("encoding contact: {e}")))
@@ -36,24 +32,113 @@ pub(crate) fn from_row(row: &Row) -> StoreResult<Contact> {
     })
 }
 
-/// Replaces the contact's rows in `contact_tags` with its current tags, in one statement.
-async fn write_tags(tx: &Transaction<'_>, c: &Contact) -> StoreResult<()> {
+/// Inserts the contact's row (its JSON and the columns queries use); the caller writes its
+/// index rows once the row is in.
+pub(crate) async fn insert_row(tx: &Transaction<'_>, c: &Contact) -> StoreResult<()> {
     tx.execute(
-        "DELETE FROM contact_tags WHERE location_id = $1 AND contact_id = $2",
-        &[&c.location_id.as_str(), &c.id.as_str()],
+        "INSERT INTO contacts (id, location_id, data, search_text, email_lower, \
+         date_added, date_updated, phone_norm, first_name_lower, last_name_lower) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &c.id.as_str(),
+            &c.location_id.as_str(),
+            &encode(&c.fields)?,
+            &c.search_text(),
+            &c.email_lower(),
+            &c.date_added.millis(),
+            &c.date_updated.millis(),
+            &c.phone_norm(),
+            &c.first_name_lower(),
+            &c.last_name_lower(),
+        ],
     )
     .await
     .map_err(db_err)?;
-    if c.fields.tags.is_empty() {
+    Ok(())
+}
+
+/// Rewrites the contact's row in place; 0 when it is not in its location.
+pub(crate) async fn update_row(tx: &Transaction<'_>, c: &Contact) -> StoreResult<u64> {
+    tx.execute(
+        "UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, \
+         date_updated = $6, phone_norm = $7, first_name_lower = $8, \
+         last_name_lower = $9 WHERE id = $1 AND location_id = $2",
+        &[
+            &c.id.as_str(),
+            &c.location_id.as_str(),
+            &encode(&c.fields)?,
+            &c.search_text(),
+            &c.email_lower(),
+            &c.date_updated.millis(),
+            &c.phone_norm(),
+            &c.first_name_lower(),
+            &c.last_name_lower(),
+        ],
+    )
+    .await
+    .map_err(db_err)
+}
+
+/// Replaces the contact's index rows, its tags (`contact_tags`) and its words
+/// (`contact_terms`), with those of its current fields, in two statements per table. Every
+/// write of a contact calls it in the write's transaction.
+pub(crate) async fn write_index_rows(tx: &Transaction<'_>, c: &Contact) -> StoreResult<()> {
+    let (location, id) = (c.location_id.as_str(), c.id.as_str());
+    tx.execute(
+        "DELETE FROM contact_tags WHERE location_id = $1 AND contact_id = $2",
+        &[&location, &id],
+    )
+    .await
+    .map_err(db_err)?;
+    if !c.fields.tags.is_empty() {
+        tx.execute(
+            "INSERT INTO contact_tags (location_id, contact_id, tag) \
+             SELECT $1, $2, t FROM unnest($3::text[]) t ON CONFLICT DO NOTHING",
+            &[&location, &id, &c.fields.tags],
+        )
+        .await
+        .map_err(db_err)?;
+    }
+    tx.execute(
+        "DELETE FROM contact_terms WHERE location_id = $1 AND contact_id = $2",
+        &[&location, &id],
+    )
+    .await
+    .map_err(db_err)?;
+    insert_terms(tx, c).await
+}
+
+/// Inserts the contact's word rows (none may exist yet).
+async fn insert_terms(tx: &Transaction<'_>, c: &Contact) -> StoreResult<()> {
+    let terms: Vec<String> = contact_terms(c).into_iter().collect();
+    if terms.is_empty() {
         return Ok(());
     }
     tx.execute(
-        "INSERT INTO contact_tags (location_id, contact_id, tag) \
-         SELECT $1, $2, t FROM unnest($3::text[]) t ON CONFLICT DO NOTHING",
-        &[&c.location_id.as_str(), &c.id.as_str(), &c.fields.tags],
+        "INSERT INTO contact_terms (location_id, contact_id, date_added, term) \
+         SELECT $1, $2, $3, t FROM unnest($4::text[]) t",
+        &[
+            &c.location_id.as_str(),
+            &c.id.as_str(),
+            &c.date_added.millis(),
+            &terms,
+        ],
     )
     .await
     .map_err(db_err)?;
+    Ok(())
+}
+
+/// Writes the word rows of every contact stored before `contact_terms` existed (migration
+/// 12's Rust step, in its transaction).
+pub(crate) async fn index_existing_contacts(tx: &Transaction<'_>) -> StoreResult<()> {
+    let rows = tx
+        .query(&format!("SELECT {COLUMNS} FROM contacts"), &[])
+        .await
+        .map_err(db_err)?;
+    for row in &rows {
+        insert_terms(tx, &from_row(row)?).await?;
+    }
     Ok(())
 }
 
@@ -61,29 +146,10 @@ async fn write_tags(tx: &Transaction<'_>, c: &Contact) -> StoreResult<()> {
 impl ContactStore for PgStore {
     #[tracing::instrument(skip_all)]
     async fn insert_contact(&self, contact: &Contact) -> StoreResult<()> {
-        let data = encode(&contact.fields)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
-        tx.execute(
-            "INSERT INTO contacts (id, location_id, data, search_text, email_lower, \
-             date_added, date_updated, phone_norm, first_name_lower, last_name_lower) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[
-                &contact.id.as_str(),
-                &contact.location_id.as_str(),
-                &data,
-                &contact.search_text(),
-                &contact.email_lower(),
-                &contact.date_added.millis(),
-                &contact.date_updated.millis(),
-                &contact.phone_norm(),
-                &contact.first_name_lower(),
-                &contact.last_name_lower(),
-            ],
-        )
-        .await
-        .map_err(db_err)?;
-        write_tags(&tx, contact).await?;
+        insert_row(&tx, contact).await?;
+        write_index_rows(&tx, contact).await?;
         tx.commit().await.map_err(db_err)
     }
 
@@ -140,32 +206,13 @@ impl ContactStore for PgStore {
 
     #[tracing::instrument(skip_all)]
     async fn update_contact(&self, contact: &Contact) -> StoreResult<()> {
-        let data = encode(&contact.fields)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
-        let changed = tx
-            .execute(
-                "UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, \
-                 date_updated = $6, phone_norm = $7, first_name_lower = $8, \
-                 last_name_lower = $9 WHERE id = $1 AND location_id = $2",
-                &[
-                    &contact.id.as_str(),
-                    &contact.location_id.as_str(),
-                    &data,
-                    &contact.search_text(),
-                    &contact.email_lower(),
-                    &contact.date_updated.millis(),
-                    &contact.phone_norm(),
-                    &contact.first_name_lower(),
-                    &contact.last_name_lower(),
-                ],
-            )
-            .await
-            .map_err(db_err)?;
+        let changed = update_row(&tx, contact).await?;
         if changed == 0 {
             return Err(StoreError::NotFound);
         }
-        write_tags(&tx, contact).await?;
+        write_index_rows(&tx, contact).await?;
         tx.commit().await.map_err(db_err)
     }
 
@@ -192,42 +239,8 @@ impl ContactStore for PgStore {
         location: &LocationId,
         query: &ContactQuery,
     ) -> StoreResult<ContactPage> {
-        let pattern = query.query.as_deref().map(contains_pattern);
-        let (after_date, after_id) = match &query.after {
-            Some((date, id)) => (Some(date.millis()), Some(id.as_str())),
-            None => (None, None),
-        };
-        let limit = i64::from(query.limit);
-        let client = self.client().await?;
-        // The row comparison walks the (location_id, date_added, id) index; ids compare
-        // bytewise because the column is COLLATE "C". The first page has its own statement so
-        // the planner never has to keep a `$3 IS NULL OR ...` branch open.
-        let cursor = match after_date {
-            Some(_) => "AND (date_added, id) > ($3, $4::text)",
-            None => "AND $3::bigint IS NULL AND $4::text IS NULL",
-        };
-        let page_sql = format!(
-            "SELECT {COLUMNS} FROM contacts WHERE {MATCHES} {cursor} \
-             ORDER BY date_added, id LIMIT $5"
-        );
-        let rows = client
-            .query(
-                &page_sql,
-                &[&location.as_str(), &pattern, &after_date, &after_id, &limit],
-            )
-            .await
-            .map_err(db_err)?;
-        let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-        // The total ignores the cursor and is counted up to TOTAL_CAP, as search does: an exact
-        // count of a million-contact location on every page would cost more than the page.
-        let cap = TOTAL_CAP as i64;
-        let total_sql =
-            format!("SELECT count(*) FROM (SELECT 1 FROM contacts WHERE {MATCHES} LIMIT $3) c");
-        let row = client
-            .query_one(&total_sql, &[&location.as_str(), &pattern, &cap])
-            .await
-            .map_err(db_err)?;
-        let total = from_db_count(row.try_get(0).map_err(db_err)?);
+        let sql = list_sql(location, query, COLUMNS, placeholder);
+        let (contacts, total) = run_search(self, &sql).await?;
         Ok(ContactPage { contacts, total })
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use tokio_postgres::Row;
 
 use crate::PgStore;
+use crate::contacts::{insert_row, update_row, write_index_rows};
 use crate::error::{corrupt, db_err};
 use crate::row::{from_db_count, get, id, ts};
 
@@ -181,38 +182,17 @@ impl FormStore for PgStore {
         if c.location_id != s.location_id || c.id != s.contact_id {
             return Err(StoreError::NotFound);
         }
-        let data = encode(&c.fields)?;
         let values = encode(&s.values)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
-        let sql = match write {
-            ContactWrite::Insert(_) => {
-                "INSERT INTO contacts (id, location_id, data, search_text, email_lower, \
-                 date_updated, date_added) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            }
-            ContactWrite::Update(_) => {
-                "UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, \
-                 date_updated = $6 WHERE id = $1 AND location_id = $2 AND $7::bigint IS NOT NULL"
-            }
+        let changed = match write {
+            ContactWrite::Insert(_) => insert_row(&tx, c).await.map(|()| 1)?,
+            ContactWrite::Update(_) => update_row(&tx, c).await?,
         };
-        let changed = tx
-            .execute(
-                sql,
-                &[
-                    &c.id.as_str(),
-                    &c.location_id.as_str(),
-                    &data,
-                    &c.search_text(),
-                    &c.email_lower(),
-                    &c.date_updated.millis(),
-                    &c.date_added.millis(),
-                ],
-            )
-            .await
-            .map_err(db_err)?;
         if changed == 0 {
             return Err(StoreError::NotFound);
         }
+        write_index_rows(&tx, c).await?;
         tx.execute(
             "INSERT INTO form_submissions (id, location_id, form_id, contact_id, name, email, \
              phone, search_text, data, created_at) \

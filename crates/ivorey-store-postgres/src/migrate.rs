@@ -5,6 +5,7 @@ use ivorey_core::{Clock, SystemClock};
 use ivorey_store::StoreResult;
 
 use crate::PgStore;
+use crate::contacts::index_existing_contacts;
 use crate::error::db_err;
 
 /// Every migration: (version, name, SQL). Never edit one that has shipped; add the next.
@@ -56,7 +57,15 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rate_limit_grants_and_leases",
         include_str!("../migrations/0011_rate_limit_grants_and_leases.sql"),
     ),
+    (
+        12,
+        "contact_terms",
+        include_str!("../migrations/0012_contact_terms.sql"),
+    ),
 ];
+
+/// The migration whose Rust step writes the word rows of the contacts stored before it.
+const CONTACT_TERMS: i64 = 12;
 
 /// The first half of the advisory lock key: "iv" in ASCII, so the lock is recognisable in
 /// `pg_locks`. The second half is the schema's hash: processes migrating the same schema wait
@@ -111,6 +120,9 @@ impl PgStore {
                 continue;
             }
             tx.batch_execute(sql).await.map_err(db_err)?;
+            if version == CONTACT_TERMS {
+                index_existing_contacts(&tx).await?;
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 &[&version, &name, &SystemClock.now().millis()],

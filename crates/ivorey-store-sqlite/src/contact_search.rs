@@ -2,23 +2,53 @@
 
 use async_trait::async_trait;
 use ivorey_core::LocationId;
+use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::ContactSearch;
-use ivorey_store::contact_search::{SqlParam, search_sql};
+use ivorey_store::contact_search::{SearchSql, SqlParam, Statement, search_sql};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
-use rusqlite::params_from_iter;
 use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
 
 use crate::contacts::contact_from_row;
 use crate::{SqliteStore, db_err};
 
-fn values(params: Vec<SqlParam>) -> Vec<Value> {
-    params
-        .into_iter()
-        .map(|p| match p {
-            SqlParam::Text(s) => Value::Text(s),
-            SqlParam::Int(n) => Value::Integer(n),
-        })
-        .collect()
+/// The columns `contact_from_row` reads.
+pub(crate) const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
+
+pub(crate) fn placeholder(n: usize, _: &SqlParam) -> String {
+    format!("?{n}")
+}
+
+fn values(params: &[SqlParam]) -> impl Iterator<Item = Value> + '_ {
+    params.iter().map(|p| match p {
+        SqlParam::Text(s) => Value::Text(s.clone()),
+        SqlParam::Int(n) => Value::Integer(*n),
+    })
+}
+
+/// The count, then the page it calls for, in one read transaction (one snapshot). Statements
+/// are cached by their text: a search's shape, not its values, decides the text.
+pub(crate) fn run_search(
+    conn: &mut Connection,
+    sql: &SearchSql,
+) -> StoreResult<(Vec<Contact>, u64)> {
+    let tx = conn.transaction().map_err(db_err)?;
+    let total: i64 = tx
+        .prepare_cached(&sql.count.sql)
+        .map_err(db_err)?
+        .query_row(params_from_iter(values(&sql.count.params)), |r| r.get(0))
+        .map_err(db_err)?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let Statement { sql: page, params } = sql.page_for(total);
+    let contacts = {
+        let mut stmt = tx.prepare_cached(page).map_err(db_err)?;
+        let rows = stmt
+            .query_map(params_from_iter(values(params)), contact_from_row)
+            .map_err(db_err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?
+    };
+    tx.commit().map_err(db_err)?;
+    Ok((contacts, total))
 }
 
 #[async_trait]
@@ -28,32 +58,10 @@ impl ContactSearchStore for SqliteStore {
         location: &LocationId,
         search: &ContactSearch,
     ) -> StoreResult<ContactSearchPage> {
-        let sql = search_sql(
-            location,
-            search,
-            "id, location_id, data, date_added, date_updated",
-            |n, _| format!("?{n}"),
-        );
+        let sql = search_sql(location, search, COLUMNS, placeholder);
         self.call(move |conn| {
-            // One read transaction: the page and the total see the same snapshot.
-            let tx = conn.transaction().map_err(db_err)?;
-            let contacts = {
-                let mut stmt = tx.prepare(&sql.page).map_err(db_err)?;
-                let rows = stmt
-                    .query_map(params_from_iter(values(sql.page_params)), contact_from_row)
-                    .map_err(db_err)?;
-                rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?
-            };
-            let total: i64 = tx
-                .prepare(&sql.count)
-                .map_err(db_err)?
-                .query_row(params_from_iter(values(sql.count_params)), |r| r.get(0))
-                .map_err(db_err)?;
-            tx.commit().map_err(db_err)?;
-            Ok(ContactSearchPage {
-                contacts,
-                total: u64::try_from(total).unwrap_or(0),
-            })
+            let (contacts, total) = run_search(conn, &sql)?;
+            Ok(ContactSearchPage { contacts, total })
         })
         .await
     }

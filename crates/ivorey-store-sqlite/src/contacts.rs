@@ -3,13 +3,13 @@
 
 use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
-use ivorey_core::contact_search::TOTAL_CAP;
+use ivorey_core::contact_terms::contact_terms;
 use ivorey_core::{ContactId, LocationId, Timestamp};
-use ivorey_store::{
-    ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, contains_pattern,
-};
+use ivorey_store::contact_search::list_sql;
+use ivorey_store::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::contact_search::{COLUMNS, placeholder, run_search};
 use crate::locations::conversion_err;
 use crate::{SqliteStore, db_err};
 
@@ -26,25 +26,103 @@ pub(crate) fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<Contact> {
     })
 }
 
-fn to_json(fields: &ContactFields) -> StoreResult<String> {
-    serde_json::to_string(fields).map_err(|e| StoreError::Other(e.to_string()))
+/// Inserts the contact's row (its JSON and the columns queries use); the caller writes its
+/// index rows once the row is in.
+pub(crate) fn insert_row(tx: &rusqlite::Transaction<'_>, c: &Contact) -> rusqlite::Result<usize> {
+    tx.prepare_cached(
+        "INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
+             date_updated, phone_norm, first_name_lower, last_name_lower)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        c.id.as_str(),
+        c.location_id.as_str(),
+        serde_json::to_string(&c.fields).map_err(|e| conversion_err(2, e))?,
+        c.search_text(),
+        c.email_lower(),
+        c.date_added.0,
+        c.date_updated.0,
+        c.phone_norm(),
+        c.first_name_lower(),
+        c.last_name_lower()
+    ])
 }
 
-/// Replaces the contact's rows in `contact_tags` with its current tags.
-fn write_tags(tx: &rusqlite::Transaction<'_>, c: &Contact) -> StoreResult<()> {
-    tx.prepare_cached("DELETE FROM contact_tags WHERE location_id = ?1 AND contact_id = ?2")
-        .map_err(db_err)?
-        .execute(params![c.location_id.as_str(), c.id.as_str()])
-        .map_err(db_err)?;
-    let mut insert = tx
+/// Rewrites the contact's row in place; 0 when it is not in its location.
+pub(crate) fn update_row(tx: &rusqlite::Transaction<'_>, c: &Contact) -> rusqlite::Result<usize> {
+    tx.prepare_cached(
+        "UPDATE contacts SET data = ?3, search_text = ?4, email_lower = ?5, date_updated = ?6,
+             phone_norm = ?7, first_name_lower = ?8, last_name_lower = ?9
+         WHERE id = ?1 AND location_id = ?2",
+    )?
+    .execute(params![
+        c.id.as_str(),
+        c.location_id.as_str(),
+        serde_json::to_string(&c.fields).map_err(|e| conversion_err(2, e))?,
+        c.search_text(),
+        c.email_lower(),
+        c.date_updated.0,
+        c.phone_norm(),
+        c.first_name_lower(),
+        c.last_name_lower()
+    ])
+}
+
+/// Replaces the contact's index rows, its tags (`contact_tags`) and its words
+/// (`contact_terms`), with those of its current fields. Every write of a contact calls it in
+/// the write's transaction.
+pub(crate) fn write_index_rows(tx: &rusqlite::Transaction<'_>, c: &Contact) -> StoreResult<()> {
+    let (location, id) = (c.location_id.as_str(), c.id.as_str());
+    for table in [
+        "DELETE FROM contact_tags WHERE location_id = ?1 AND contact_id = ?2",
+        "DELETE FROM contact_terms WHERE location_id = ?1 AND contact_id = ?2",
+    ] {
+        tx.prepare_cached(table)
+            .map_err(db_err)?
+            .execute(params![location, id])
+            .map_err(db_err)?;
+    }
+    let mut tag = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO contact_tags (location_id, contact_id, tag) VALUES (?1, ?2, ?3)",
         )
         .map_err(db_err)?;
-    for tag in &c.fields.tags {
-        insert
-            .execute(params![c.location_id.as_str(), c.id.as_str(), tag])
+    for t in &c.fields.tags {
+        tag.execute(params![location, id, t]).map_err(db_err)?;
+    }
+    let mut term = tx
+        .prepare_cached(
+            "INSERT INTO contact_terms (location_id, term, contact_id, date_added)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(db_err)?;
+    for t in contact_terms(c) {
+        term.execute(params![location, t, id, c.date_added.0])
             .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Writes the word rows of every contact stored before `contact_terms` existed (migration
+/// 12's Rust step, in its transaction).
+pub(crate) fn index_existing_contacts(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut select =
+        tx.prepare("SELECT id, location_id, data, date_added, date_updated FROM contacts")?;
+    let mut insert = tx.prepare(
+        "INSERT OR IGNORE INTO contact_terms (location_id, term, contact_id, date_added)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let c = contact_from_row(row)?;
+        for t in contact_terms(&c) {
+            insert.execute(params![
+                c.location_id.as_str(),
+                t,
+                c.id.as_str(),
+                c.date_added.0
+            ])?;
+        }
     }
     Ok(())
 }
@@ -55,26 +133,8 @@ impl ContactStore for SqliteStore {
         let c = c.clone();
         self.call(move |conn| {
             let tx = conn.transaction().map_err(db_err)?;
-            tx.prepare_cached(
-                "INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
-                     date_updated, phone_norm, first_name_lower, last_name_lower)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .map_err(db_err)?
-            .execute(params![
-                c.id.as_str(),
-                c.location_id.as_str(),
-                to_json(&c.fields)?,
-                c.search_text(),
-                c.email_lower(),
-                c.date_added.0,
-                c.date_updated.0,
-                c.phone_norm(),
-                c.first_name_lower(),
-                c.last_name_lower()
-            ])
-            .map_err(db_err)?;
-            write_tags(&tx, &c)?;
+            insert_row(&tx, &c).map_err(db_err)?;
+            write_index_rows(&tx, &c)?;
             tx.commit().map_err(db_err)
         })
         .await
@@ -136,30 +196,11 @@ impl ContactStore for SqliteStore {
         let c = c.clone();
         self.call(move |conn| {
             let tx = conn.transaction().map_err(db_err)?;
-            let changed = tx
-                .prepare_cached(
-                    "UPDATE contacts SET data = ?3, search_text = ?4, email_lower = ?5,
-                         date_updated = ?6, phone_norm = ?7, first_name_lower = ?8,
-                         last_name_lower = ?9
-                     WHERE id = ?1 AND location_id = ?2",
-                )
-                .map_err(db_err)?
-                .execute(params![
-                    c.id.as_str(),
-                    c.location_id.as_str(),
-                    to_json(&c.fields)?,
-                    c.search_text(),
-                    c.email_lower(),
-                    c.date_updated.0,
-                    c.phone_norm(),
-                    c.first_name_lower(),
-                    c.last_name_lower()
-                ])
-                .map_err(db_err)?;
+            let changed = update_row(&tx, &c).map_err(db_err)?;
             if changed == 0 {
                 return Err(StoreError::NotFound);
             }
-            write_tags(&tx, &c)?;
+            write_index_rows(&tx, &c)?;
             tx.commit().map_err(db_err)
         })
         .await
@@ -188,53 +229,10 @@ impl ContactStore for SqliteStore {
         location: &LocationId,
         q: &ContactQuery,
     ) -> StoreResult<ContactPage> {
-        let (location, q) = (location.clone(), q.clone());
+        let sql = list_sql(location, q, COLUMNS, placeholder);
         self.call(move |conn| {
-            let pattern = q.query.as_deref().map(contains_pattern);
-            let (after_at, after_id) = match &q.after {
-                Some((at, id)) => (Some(at.0), Some(id.clone())),
-                None => (None, None),
-            };
-            // Two statements rather than `?3 IS NULL OR ...`, so each can walk the
-            // (location_id, date_added, id) index from where the page starts.
-            let sql = match after_at {
-                None => {
-                    "SELECT id, location_id, data, date_added, date_updated FROM contacts
-                     WHERE location_id = ?1 AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')
-                       AND ?3 IS NULL AND ?4 IS NULL
-                     ORDER BY date_added, id LIMIT ?5"
-                }
-                Some(_) => {
-                    "SELECT id, location_id, data, date_added, date_updated FROM contacts
-                     WHERE location_id = ?1 AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\')
-                       AND (date_added, id) > (?3, ?4)
-                     ORDER BY date_added, id LIMIT ?5"
-                }
-            };
-            let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
-            let rows = stmt
-                .query_map(
-                    params![location.as_str(), pattern, after_at, after_id, q.limit],
-                    contact_from_row,
-                )
-                .map_err(db_err)?;
-            let contacts = rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?;
-            // Counted up to TOTAL_CAP, as search does: an exact count of a million-contact
-            // location on every page would cost more than the page.
-            let total: i64 = conn
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE location_id = ?1
-                       AND (?2 IS NULL OR search_text LIKE ?2 ESCAPE '\\') LIMIT ?3)",
-                )
-                .map_err(db_err)?
-                .query_row(params![location.as_str(), pattern, TOTAL_CAP as i64], |r| {
-                    r.get(0)
-                })
-                .map_err(db_err)?;
-            Ok(ContactPage {
-                contacts,
-                total: total.max(0) as u64,
-            })
+            let (contacts, total) = run_search(conn, &sql)?;
+            Ok(ContactPage { contacts, total })
         })
         .await
     }

@@ -13,6 +13,7 @@ use ivorey_store::{
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
+use crate::contacts::{insert_row, update_row, write_index_rows};
 use crate::locations::conversion_err;
 use crate::{SqliteStore, db_err, is_unique_violation};
 
@@ -199,43 +200,14 @@ impl FormStore for SqliteStore {
             if c.location_id != s.location_id || c.id != s.contact_id {
                 return Err(StoreError::NotFound);
             }
-            let data = encode(&c.fields)?;
             let changed = match &write {
-                ContactWrite::Insert(_) => tx
-                    .prepare_cached(
-                        "INSERT INTO contacts (id, location_id, data, search_text, email_lower,
-                         date_added, date_updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    )
-                    .map_err(db_err)?
-                    .execute(params![
-                        c.id.as_str(),
-                        c.location_id.as_str(),
-                        data,
-                        c.search_text(),
-                        c.email_lower(),
-                        c.date_added.0,
-                        c.date_updated.0
-                    ])
-                    .map_err(write_err)?,
-                ContactWrite::Update(_) => tx
-                    .prepare_cached(
-                        "UPDATE contacts SET data = ?3, search_text = ?4, email_lower = ?5,
-                         date_updated = ?6 WHERE id = ?1 AND location_id = ?2",
-                    )
-                    .map_err(db_err)?
-                    .execute(params![
-                        c.id.as_str(),
-                        c.location_id.as_str(),
-                        data,
-                        c.search_text(),
-                        c.email_lower(),
-                        c.date_updated.0
-                    ])
-                    .map_err(db_err)?,
+                ContactWrite::Insert(_) => insert_row(&tx, c).map_err(write_err)?,
+                ContactWrite::Update(_) => update_row(&tx, c).map_err(db_err)?,
             };
             if changed == 0 {
                 return Err(StoreError::NotFound);
             }
+            write_index_rows(&tx, c)?;
             tx.prepare_cached(
                 "INSERT INTO form_submissions (id, location_id, form_id, contact_id, name, email,
                  phone, search_text, data, created_at)

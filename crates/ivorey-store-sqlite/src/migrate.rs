@@ -4,6 +4,7 @@
 use ivorey_store::{StoreError, StoreResult};
 use rusqlite::TransactionBehavior;
 
+use crate::contacts::index_existing_contacts;
 use crate::{SqliteStore, db_err};
 
 /// (version, name, SQL) of every migration, oldest first. Never edit an applied one.
@@ -55,7 +56,15 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rate_limit_grants_and_leases",
         include_str!("../migrations/0011_rate_limit_grants_and_leases.sql"),
     ),
+    (
+        12,
+        "contact_terms",
+        include_str!("../migrations/0012_contact_terms.sql"),
+    ),
 ];
+
+/// The migration whose Rust step writes the word rows of the contacts stored before it.
+const CONTACT_TERMS: i64 = 12;
 
 impl SqliteStore {
     /// Applies pending migrations; returns the versions applied now.
@@ -84,6 +93,10 @@ impl SqliteStore {
                     continue;
                 }
                 tx.execute_batch(sql)
+                    .and_then(|()| match version {
+                        CONTACT_TERMS => index_existing_contacts(&tx),
+                        _ => Ok(()),
+                    })
                     .map_err(|e| StoreError::Other(format!("migration {version} ({name}): {e}")))?;
                 let now = ivorey_core::Clock::now(&ivorey_core::SystemClock).millis();
                 tx.execute(

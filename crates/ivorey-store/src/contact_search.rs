@@ -1,15 +1,16 @@
-//! Contact search: the store trait, and the one SQL builder both backends use, so a search
-//! gives the same rows on SQLite and PostgreSQL. Every value is a bound parameter; the SQL text
+//! Contact search: the store trait, and the one SQL builder both backends use (for the list's
+//! text query too), so a search gives the same rows on SQLite and PostgreSQL. Every value is a bound parameter; the SQL text
 //! holds only fixed column names and operators chosen from the parsed `ContactSearch`.
 
 use async_trait::async_trait;
 use ivorey_core::LocationId;
 use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::{
-    Comparison, ContactSearch, Filter, Logic, SortField, SortValue, TextColumn,
+    Comparison, ContactSearch, Filter, Logic, SortField, SortValue, TOTAL_CAP, TextColumn,
 };
+use ivorey_core::contact_terms::{prefix_end, query_words};
 
-use crate::{StoreResult, contains_pattern};
+use crate::{ContactQuery, StoreResult};
 
 /// One page of a search.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,14 +42,43 @@ pub enum SqlParam {
 /// How a backend writes the n-th placeholder (1-based) for a parameter.
 pub type Placeholder = fn(usize, &SqlParam) -> String;
 
-/// The statements of one search, each with its parameters: the page (`columns` selected) and
-/// the capped count.
+/// One statement and its parameters, in placeholder order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sql: String,
+    pub params: Vec<SqlParam>,
+}
+
+/// A driven page is used below this many matches: sorting them costs less than walking the
+/// sort index past the contacts that do not match.
+pub const DRIVEN_PAGE_BELOW: u64 = 2_000;
+
+/// The statements of one search. The backend runs `count` first, then `page_for(total)`, in
+/// one snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchSql {
-    pub page: String,
-    pub page_params: Vec<SqlParam>,
-    pub count: String,
-    pub count_params: Vec<SqlParam>,
+    /// The matches, counted up to `TOTAL_CAP`.
+    pub count: Statement,
+    /// The page found by walking the sort order's index and testing each contact: quick when
+    /// matches are common, since a page is found after few contacts.
+    pub scan_page: Statement,
+    /// The page found from the driving word's or tag's index rows, sorted afterwards: quick
+    /// when matches are rare. None when the search has no word or tag to drive from.
+    pub driven_page: Option<Statement>,
+    /// A lone word in date order: the page's ids are found and sorted in the word index alone
+    /// (its rows carry the contact's date), so it stays quick up to `TOTAL_CAP` matches.
+    pub word_page: Option<Statement>,
+}
+
+impl SearchSql {
+    /// The page statement to run once the (capped) total is known.
+    pub fn page_for(&self, total: u64) -> &Statement {
+        match (&self.word_page, &self.driven_page) {
+            (Some(word), _) if total < TOTAL_CAP => word,
+            (_, Some(driven)) if total < DRIVEN_PAGE_BELOW => driven,
+            _ => &self.scan_page,
+        }
+    }
 }
 
 struct Builder {
@@ -57,9 +87,66 @@ struct Builder {
 }
 
 impl Builder {
+    fn new(placeholder: Placeholder) -> Self {
+        Builder {
+            params: Vec::new(),
+            placeholder,
+        }
+    }
+
     fn bind(&mut self, param: SqlParam) -> String {
         self.params.push(param);
         (self.placeholder)(self.params.len(), self.params.last().expect("just pushed"))
+    }
+
+    fn text(&mut self, text: &str) -> String {
+        self.bind(SqlParam::Text(text.to_owned()))
+    }
+
+    fn int(&mut self, n: u64) -> String {
+        self.bind(SqlParam::Int(i64::try_from(n).unwrap_or(i64::MAX)))
+    }
+
+    fn finish(self, sql: String) -> Statement {
+        Statement {
+            sql,
+            params: self.params,
+        }
+    }
+
+    /// `term` within the words starting with `word` (the index's range, in byte order).
+    fn word_range(&mut self, column: &str, word: &str) -> String {
+        let lo = self.text(word);
+        let hi = self.text(&prefix_end(word));
+        format!("{column} >= {lo} AND {column} < {hi}")
+    }
+
+    /// The contact being tested (the outer table is `contacts`) has a word starting with `word`.
+    fn has_word(&mut self, word: &str) -> String {
+        let range = self.word_range("w.term", word);
+        format!(
+            "EXISTS (SELECT 1 FROM contact_terms w WHERE w.location_id = contacts.location_id \
+             AND w.contact_id = contacts.id AND {range})"
+        )
+    }
+
+    /// The ids of the location's contacts the driver matches (repeats possible for a word).
+    fn driver_ids(&mut self, location: &str, driver: &Driver) -> String {
+        let loc = self.text(location);
+        match driver {
+            Driver::Word(word) => {
+                let range = self.word_range("term", word);
+                format!(
+                    "SELECT contact_id FROM contact_terms WHERE location_id = {loc} AND {range}"
+                )
+            }
+            Driver::Tag(tag) => {
+                let t = self.text(tag);
+                format!(
+                    "SELECT contact_id FROM contact_tags WHERE location_id = {loc} AND tag = {t}"
+                )
+            }
+        }
     }
 
     fn filter(&mut self, filter: &Filter) -> String {
@@ -68,21 +155,18 @@ impl Builder {
                 let each: Vec<String> = tags
                     .iter()
                     .map(|t| {
-                        let p = self.bind(SqlParam::Text(t.clone()));
+                        let p = self.text(t);
                         format!("EXISTS ({TAG_ROW} AND t.tag = {p})")
                     })
                     .collect();
                 format!("({})", each.join(" AND "))
             }
             Filter::LacksTags(tags) => {
-                let list: Vec<String> = tags
-                    .iter()
-                    .map(|t| self.bind(SqlParam::Text(t.clone())))
-                    .collect();
+                let list: Vec<String> = tags.iter().map(|t| self.text(t)).collect();
                 format!("NOT EXISTS ({TAG_ROW} AND t.tag IN ({}))", list.join(", "))
             }
             Filter::Equals(column, value) => {
-                let p = self.bind(SqlParam::Text(value.clone()));
+                let p = self.text(value);
                 format!("{} = {p}", column_name(*column))
             }
             Filter::Exists(column, set) => {
@@ -148,67 +232,264 @@ pub fn sort_column(sort: SortField) -> &'static str {
     }
 }
 
-/// Builds the page and count statements for `search` in `location`.
+/// The same order as `sort_column`, written so that no index can serve it: a driven page
+/// must be found from its driver's rows, then sorted, never by walking the sort index.
+fn unindexed_sort(sort: SortField) -> &'static str {
+    match sort {
+        SortField::DateAdded => "date_added + 0",
+        SortField::FirstName => "first_name_lower || ''",
+        SortField::LastName => "last_name_lower || ''",
+    }
+}
+
+/// The index rows a search can be driven from.
+#[derive(Debug, Clone, PartialEq)]
+enum Driver {
+    Word(String),
+    Tag(String),
+}
+
+/// What the search and the list have in common, borrowed.
+struct Spec<'a> {
+    location: &'a str,
+    words: Option<Vec<String>>,
+    filters: &'a [Filter],
+    sort: SortField,
+    descending: bool,
+    after: Option<(SqlParam, &'a str)>,
+    offset: u64,
+    limit: u32,
+}
+
+impl Spec<'_> {
+    /// The longest query word (likely the rarest), else the first tag a top-level filter
+    /// requires. None when an equality filter is present: its own index is narrower still.
+    fn driver(&self) -> Option<Driver> {
+        if self.filters.iter().any(|f| matches!(f, Filter::Equals(..))) {
+            return None;
+        }
+        if let Some(words) = &self.words {
+            return words
+                .iter()
+                .max_by_key(|w| w.chars().count())
+                .map(|w| Driver::Word(w.clone()));
+        }
+        self.filters.iter().find_map(|f| match f {
+            Filter::HasTags(tags) => tags.first().map(|t| Driver::Tag(t.clone())),
+            _ => None,
+        })
+    }
+
+    /// The driver is the search's only condition (besides the location).
+    fn only(&self, driver: &Driver) -> bool {
+        match driver {
+            Driver::Word(_) => {
+                self.filters.is_empty() && self.words.as_ref().is_some_and(|w| w.len() == 1)
+            }
+            Driver::Tag(tag) => {
+                self.words.is_none()
+                    && matches!(self.filters, [Filter::HasTags(tags)] if tags.as_slice() == [tag.clone()])
+            }
+        }
+    }
+
+    /// Every condition on `contacts` but the location (words, then filters), without the
+    /// driving word's when the rows come from that word's index already.
+    fn conditions(&self, b: &mut Builder, driver: Option<&Driver>) -> Vec<String> {
+        let mut out = Vec::new();
+        let driving = match driver {
+            Some(Driver::Word(w)) => Some(w),
+            _ => None,
+        };
+        match &self.words {
+            Some(words) if words.is_empty() => out.push("1 = 0".to_owned()),
+            Some(words) => out.extend(
+                words
+                    .iter()
+                    .filter(|w| Some(*w) != driving)
+                    .map(|w| b.has_word(w)),
+            ),
+            None => {}
+        }
+        out.extend(self.filters.iter().map(|f| b.filter(f)));
+        out
+    }
+
+    fn count(&self, placeholder: Placeholder, driver: Option<&Driver>) -> Statement {
+        let mut b = Builder::new(placeholder);
+        let inner = match driver {
+            Some(Driver::Word(word)) if self.only(&Driver::Word(word.clone())) => {
+                // Index rows alone: no contact row is read. A word may match two words of one
+                // contact, hence DISTINCT; `|| ''` keeps SQLite from answering the DISTINCT by
+                // walking the whole location in the by-contact index instead of the range.
+                let loc = b.text(self.location);
+                let range = b.word_range("term", word);
+                format!(
+                    "SELECT DISTINCT contact_id || '' FROM contact_terms \
+                     WHERE location_id = {loc} AND {range}"
+                )
+            }
+            // A tag row is unique per contact.
+            Some(d @ Driver::Tag(_)) if self.only(d) => b.driver_ids(self.location, d),
+            Some(d) => {
+                let loc = b.text(self.location);
+                let ids = b.driver_ids(self.location, d);
+                let mut sql =
+                    format!("SELECT 1 FROM contacts WHERE location_id = {loc} AND id IN ({ids})");
+                for c in self.conditions(&mut b, Some(d)) {
+                    sql.push_str(" AND ");
+                    sql.push_str(&c);
+                }
+                sql
+            }
+            None => {
+                let loc = b.text(self.location);
+                let mut sql = format!("SELECT 1 FROM contacts WHERE location_id = {loc}");
+                for c in self.conditions(&mut b, None) {
+                    sql.push_str(" AND ");
+                    sql.push_str(&c);
+                }
+                sql
+            }
+        };
+        let cap = b.int(TOTAL_CAP);
+        b.finish(format!("SELECT COUNT(*) FROM ({inner} LIMIT {cap}) capped"))
+    }
+
+    fn page(&self, placeholder: Placeholder, columns: &str, driver: Option<&Driver>) -> Statement {
+        let mut b = Builder::new(placeholder);
+        let loc = b.text(self.location);
+        let mut sql = format!("SELECT {columns} FROM contacts WHERE location_id = {loc}");
+        if let Some(d) = driver {
+            let ids = b.driver_ids(self.location, d);
+            sql.push_str(&format!(" AND id IN ({ids})"));
+        }
+        for c in self.conditions(&mut b, driver) {
+            sql.push_str(" AND ");
+            sql.push_str(&c);
+        }
+        let column = sort_column(self.sort);
+        let (op, dir) = if self.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if let Some((value, id)) = &self.after {
+            let v = b.bind(value.clone());
+            let i = b.text(id);
+            sql.push_str(&format!(" AND ({column}, id) {op} ({v}, {i})"));
+        }
+        let order = if driver.is_some() {
+            unindexed_sort(self.sort)
+        } else {
+            column
+        };
+        let limit = b.int(u64::from(self.limit));
+        let offset = b.int(self.offset);
+        sql.push_str(&format!(
+            " ORDER BY {order} {dir}, id {dir} LIMIT {limit} OFFSET {offset}"
+        ));
+        b.finish(sql)
+    }
+
+    /// The page of a lone word in date order: the distinct (date, id) pairs of the word's
+    /// index rows are sorted and cut there, and only the page's contacts are read.
+    fn word_page(&self, placeholder: Placeholder, columns: &str, word: &str) -> Statement {
+        let mut b = Builder::new(placeholder);
+        let loc = b.text(self.location);
+        let inner_loc = b.text(self.location);
+        let range = b.word_range("term", word);
+        let (op, dir) = if self.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        let cursor = match &self.after {
+            Some((value, id)) => {
+                let v = b.bind(value.clone());
+                let i = b.text(id);
+                format!(" AND (date_added, contact_id) {op} ({v}, {i})")
+            }
+            None => String::new(),
+        };
+        let limit = b.int(u64::from(self.limit));
+        let offset = b.int(self.offset);
+        b.finish(format!(
+            "SELECT {columns} FROM contacts WHERE location_id = {loc} AND id IN (\
+             SELECT contact_id FROM (SELECT DISTINCT date_added, contact_id FROM contact_terms \
+             WHERE location_id = {inner_loc} AND {range}{cursor} \
+             ORDER BY date_added {dir}, contact_id {dir} LIMIT {limit} OFFSET {offset}) page) \
+             ORDER BY date_added + 0 {dir}, id {dir}"
+        ))
+    }
+
+    fn build(&self, columns: &str, placeholder: Placeholder) -> SearchSql {
+        let driver = self.driver();
+        let word_page = match &driver {
+            Some(d @ Driver::Word(word)) if self.only(d) && self.sort == SortField::DateAdded => {
+                Some(self.word_page(placeholder, columns, word))
+            }
+            _ => None,
+        };
+        SearchSql {
+            count: self.count(placeholder, driver.as_ref()),
+            scan_page: self.page(placeholder, columns, None),
+            driven_page: driver
+                .as_ref()
+                .map(|d| self.page(placeholder, columns, Some(d))),
+            word_page,
+        }
+    }
+}
+
+/// Builds the count and page statements for `search` in `location`.
 pub fn search_sql(
     location: &LocationId,
     search: &ContactSearch,
     columns: &str,
     placeholder: Placeholder,
 ) -> SearchSql {
-    let mut b = Builder {
-        params: Vec::new(),
-        placeholder,
-    };
-    let mut conditions = vec![format!(
-        "location_id = {}",
-        b.bind(SqlParam::Text(location.as_str().to_owned()))
-    )];
-    if let Some(query) = &search.query {
-        let p = b.bind(SqlParam::Text(contains_pattern(query)));
-        conditions.push(format!("search_text LIKE {p} ESCAPE '\\'"));
+    Spec {
+        location: location.as_str(),
+        words: search.query.as_deref().map(query_words),
+        filters: &search.filters,
+        sort: search.sort,
+        descending: search.descending,
+        after: search.after.as_ref().map(|(value, id)| {
+            let value = match value {
+                SortValue::At(at) => SqlParam::Int(at.millis()),
+                SortValue::Text(text) => SqlParam::Text(text.clone()),
+            };
+            (value, id.as_str())
+        }),
+        offset: search.offset,
+        limit: search.limit,
     }
-    for filter in &search.filters {
-        conditions.push(b.filter(filter));
-    }
-    let matches = conditions.join(" AND ");
-    // The count and the page share the filters' parameters and number their own after them.
-    let mut count_b = Builder {
-        params: b.params.clone(),
-        placeholder,
-    };
-    let cap = count_b.bind(SqlParam::Int(
-        i64::try_from(ivorey_core::contact_search::TOTAL_CAP).unwrap_or(i64::MAX),
-    ));
-    let count =
-        format!("SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE {matches} LIMIT {cap}) capped");
-    let column = sort_column(search.sort);
-    let (op, dir) = if search.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    let mut page_where = matches;
-    if let Some((value, id)) = &search.after {
-        let value = match value {
-            SortValue::At(at) => SqlParam::Int(at.millis()),
-            SortValue::Text(text) => SqlParam::Text(text.clone()),
-        };
-        let v = b.bind(value);
-        let i = b.bind(SqlParam::Text(id.as_str().to_owned()));
-        page_where.push_str(&format!(" AND ({column}, id) {op} ({v}, {i})"));
-    }
-    let limit = b.bind(SqlParam::Int(i64::from(search.limit)));
-    let offset = b.bind(SqlParam::Int(
-        i64::try_from(search.offset).unwrap_or(i64::MAX),
-    ));
-    let page = format!(
-        "SELECT {columns} FROM contacts WHERE {page_where} \
-         ORDER BY {column} {dir}, id {dir} LIMIT {limit} OFFSET {offset}"
-    );
-    SearchSql {
-        page,
-        page_params: b.params,
-        count,
-        count_params: count_b.params,
-    }
+    .build(columns, placeholder)
 }
+
+/// Builds the statements of a `GET /contacts/` page: oldest first, after the keyset cursor.
+pub fn list_sql(
+    location: &LocationId,
+    query: &ContactQuery,
+    columns: &str,
+    placeholder: Placeholder,
+) -> SearchSql {
+    Spec {
+        location: location.as_str(),
+        words: query.query.as_deref().map(query_words),
+        filters: &[],
+        sort: SortField::DateAdded,
+        descending: false,
+        after: query
+            .after
+            .as_ref()
+            .map(|(at, id)| (SqlParam::Int(at.millis()), id.as_str())),
+        offset: 0,
+        limit: query.limit,
+    }
+    .build(columns, placeholder)
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,7 @@ use ivorey_core::{ContactId, LocationId, Timestamp};
 use serde_json::json;
 
 use super::fixtures::{T0, new_location};
-use crate::{ContactWrite, Store, StoreError, SubmissionQuery};
+use crate::{ContactQuery, ContactWrite, Store, StoreError, SubmissionQuery};
 
 fn form(location: &LocationId, name: &str, at: Timestamp) -> Form {
     let input: FormInput = serde_json::from_value(json!({
@@ -113,6 +113,23 @@ pub async fn a_submission_is_stored_with_its_contact_or_not_at_all(store: &dyn S
         store.get_contact(&a, &new.id).await.unwrap().as_ref(),
         Some(&changed)
     );
+    // A contact a form wrote is searchable like any other: by its words and its name column.
+    let by_word = ContactQuery {
+        limit: 10,
+        query: Some("ada".into()),
+        ..Default::default()
+    };
+    let found = store.list_contacts(&a, &by_word).await.unwrap();
+    assert_eq!(found.contacts, [changed.clone()]);
+    let by_name: ivorey_core::contact_search::SearchBody =
+        serde_json::from_value(json!({"filters": [
+            {"field": "firstName", "operator": "eq", "value": "ADA"}]}))
+        .unwrap();
+    let page = store
+        .search_contacts(&a, &by_name.into_search().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.contacts, [changed.clone()]);
 
     // A form of another location: the contact insert is rolled back with the submission.
     let foreign = Form {

@@ -4,6 +4,7 @@
 
 mod calendars;
 mod contact_phone;
+mod contact_words;
 mod contacts;
 mod conversations;
 mod fixtures;
@@ -20,6 +21,7 @@ mod usage;
 
 pub use calendars::*;
 pub use contact_phone::*;
+pub use contact_words::*;
 pub use contacts::*;
 pub use conversations::*;
 pub use fixtures::*;
@@ -58,6 +60,9 @@ macro_rules! conformance_suite {
             contacts_round_trip_within_their_location,
             contact_pages_follow_the_keyset_without_gaps_or_repeats,
             contact_query_matches_name_email_and_phone,
+            text_queries_find_contacts_by_the_starts_of_their_words,
+            word_rows_follow_updates_and_deletes,
+            pages_agree_whether_matches_are_few_or_many,
             contacts_are_found_by_email_within_their_location,
             notes_round_trip_within_their_location_and_contact,
             notes_are_listed_oldest_first_and_go_with_their_contact,

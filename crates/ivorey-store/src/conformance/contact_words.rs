@@ -1,0 +1,162 @@
+//! Conformance cases for text queries: a contact is found by the starts of its words, the word
+//! rows follow every write, and a search gives the same page whether its matches are few (the
+//! page is driven from the word index) or many (the sort index is walked).
+
+use ivorey_core::contact::{Contact, ContactFields};
+use ivorey_core::contact_search::{ContactSearch, SearchBody};
+use ivorey_core::{ContactId, LocationId, Timestamp};
+use serde_json::{Value, json};
+
+use super::fixtures::{T0, new_location};
+use crate::contact_search::DRIVEN_PAGE_BELOW;
+use crate::{ContactQuery, Store};
+
+fn person(location: &LocationId, first: &str, last: &str, at: i64) -> Contact {
+    Contact {
+        id: ContactId::generate(),
+        location_id: location.clone(),
+        fields: ContactFields {
+            first_name: Some(first.into()),
+            last_name: Some(last.into()),
+            ..Default::default()
+        },
+        date_added: Timestamp(T0.0 + at),
+        date_updated: Timestamp(T0.0 + at),
+    }
+}
+
+fn search(body: Value) -> ContactSearch {
+    serde_json::from_value::<SearchBody>(body)
+        .unwrap()
+        .into_search()
+        .unwrap()
+}
+
+async fn listed(store: &dyn Store, location: &LocationId, query: &str) -> Vec<String> {
+    let q = ContactQuery {
+        limit: 50,
+        query: Some(query.into()),
+        ..Default::default()
+    };
+    let page = store.list_contacts(location, &q).await.unwrap();
+    let names: Vec<String> = page
+        .contacts
+        .iter()
+        .map(|c| c.fields.first_name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(page.total, names.len() as u64, "{query}");
+    names
+}
+
+pub async fn text_queries_find_contacts_by_the_starts_of_their_words(store: &dyn Store) {
+    let (loc, _) = new_location(store, "Words").await;
+    let (other, _) = new_location(store, "Other").await;
+    let mut maria = person(&loc, "María-José", "García", 1);
+    maria.fields.email = Some("MJ.Garcia@Example.com".into());
+    maria.fields.phone = Some("+1 (415) 555-0100".into());
+    let mut dan = person(&loc, "Dan", "Brown", 2);
+    dan.fields.company_name = Some("Garden Supplies".into());
+    let gary = person(&loc, "Gary", "Ross", 3);
+    let stranger = person(&other, "Garth", "Garcia", 4);
+    for c in [&maria, &dan, &gary, &stranger] {
+        store.insert_contact(c).await.unwrap();
+    }
+    let cases: &[(&str, &[&str])] = &[
+        ("gar", &["María-José", "Dan", "Gary"]),
+        ("GARCIA", &["María-José"]),
+        ("maría gar", &["María-José"]),
+        ("garcía josé", &["María-José"]),
+        ("mj.garcia@example", &["María-José"]),
+        ("5550100", &["María-José"]),
+        ("415-555", &["María-José"]),
+        ("garden", &["Dan"]),
+        ("arcia", &[]),
+        ("gary brown", &[]),
+        ("-- %", &[]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(listed(store, &loc, query).await, *expected, "{query:?}");
+        let page = store
+            .search_contacts(
+                &loc,
+                &search(
+                    json!({"query": query, "sort": [{"field": "dateAdded", "direction": "asc"}]}),
+                ),
+            )
+            .await
+            .unwrap();
+        let names: Vec<_> = page
+            .contacts
+            .iter()
+            .filter_map(|c| c.fields.first_name.as_deref())
+            .collect();
+        assert_eq!(names, *expected, "search {query:?}");
+    }
+}
+
+pub async fn word_rows_follow_updates_and_deletes(store: &dyn Store) {
+    let (loc, _) = new_location(store, "Follow").await;
+    let mut c = person(&loc, "Ada", "Lovelace", 1);
+    store.insert_contact(&c).await.unwrap();
+    assert_eq!(listed(store, &loc, "love").await, ["Ada"]);
+    c.fields.last_name = Some("Byron".into());
+    store.update_contact(&c).await.unwrap();
+    assert!(listed(store, &loc, "love").await.is_empty());
+    assert_eq!(listed(store, &loc, "byr").await, ["Ada"]);
+    store.delete_contact(&loc, &c.id).await.unwrap();
+    assert!(listed(store, &loc, "byr").await.is_empty());
+}
+
+/// Enough contacts that a common word's total reaches the driven page's bound: the same
+/// pages come from the word index (a lone word by date), from the word's rows then sorted (by
+/// name, few matches), and from walking the name index (by name, many matches).
+pub async fn pages_agree_whether_matches_are_few_or_many(store: &dyn Store) {
+    let (loc, _) = new_location(store, "Many").await;
+    let many = DRIVEN_PAGE_BELOW as i64 + 20;
+    let rare_every = 150;
+    for i in 0..many {
+        let last = if i % rare_every == 0 {
+            "Rarename"
+        } else {
+            "Common"
+        };
+        // First names sort as the dates do, so a name order and a date order agree.
+        let c = person(&loc, &format!("p{i:05}"), last, i);
+        store.insert_contact(&c).await.unwrap();
+    }
+    let names = |page: crate::ContactSearchPage| -> Vec<String> {
+        page.contacts
+            .into_iter()
+            .filter_map(|c| c.fields.first_name)
+            .collect()
+    };
+    for (word, rare) in [("common", false), ("rarename", true)] {
+        let matching: Vec<i64> = (0..many)
+            .filter(|i| (i % rare_every == 0) == rare)
+            .collect();
+        let expected: Vec<String> = matching
+            .iter()
+            .rev()
+            .skip(3)
+            .take(3)
+            .map(|i| format!("p{i:05}"))
+            .collect();
+        for sort in ["dateAdded", "firstNameLowerCase"] {
+            let body = json!({"query": word, "pageLimit": 3, "page": 2,
+                "sort": [{"field": sort, "direction": "desc"}]});
+            let page = store.search_contacts(&loc, &search(body)).await.unwrap();
+            assert_eq!(page.total, matching.len() as u64, "{word} by {sort}");
+            assert_eq!(names(page), expected, "{word} by {sort}");
+        }
+        // The cursor after the first page gives the same second page.
+        let first = store
+            .search_contacts(&loc, &search(json!({"query": word, "pageLimit": 3})))
+            .await
+            .unwrap();
+        let last = first.contacts.last().unwrap();
+        let after = search(json!({"query": word, "pageLimit": 3,
+            "searchAfter": [last.date_added.millis(), last.id.as_str()]}));
+        let next = store.search_contacts(&loc, &after).await.unwrap();
+        assert_eq!(names(next), expected, "{word} after the cursor");
+    }
+}

@@ -1,0 +1,125 @@
+//! The builder's choices: which index drives a search, and that every statement binds exactly
+//! the parameters its placeholders number. (What the statements find is tested on both
+//! backends by the conformance suite.)
+
+use super::*;
+use ivorey_core::contact_search::SearchBody;
+use serde_json::json;
+
+fn numbered(n: usize, _: &SqlParam) -> String {
+    format!("?{n}")
+}
+
+fn search(body: serde_json::Value) -> SearchSql {
+    let search = serde_json::from_value::<SearchBody>(body)
+        .unwrap()
+        .into_search()
+        .unwrap();
+    search_sql(&LocationId::generate(), &search, "id", numbered)
+}
+
+fn placeholders(sql: &str) -> usize {
+    (1..100)
+        .take_while(|n| sql.contains(&format!("?{n}")))
+        .count()
+}
+
+fn assert_bound(statement: &Statement) {
+    assert_eq!(
+        placeholders(&statement.sql),
+        statement.params.len(),
+        "{}",
+        statement.sql
+    );
+}
+
+#[test]
+fn every_statement_binds_what_it_numbers() {
+    for body in [
+        json!({}),
+        json!({"query": "maria garcia"}),
+        json!({"filters": [{"field": "tags", "operator": "contains", "value": ["vip", "lead"]}]}),
+        json!({"query": "ada", "filters": [{"field": "dateAdded", "operator": "gt", "value": 5}],
+               "sort": [{"field": "lastName", "direction": "desc"}],
+               "searchAfter": ["x", "aaaaaaaaaaaaaaaaaaaa"]}),
+    ] {
+        let sql = search(body.clone());
+        assert_bound(&sql.count);
+        assert_bound(&sql.scan_page);
+        if let Some(driven) = &sql.driven_page {
+            assert_bound(driven);
+        }
+    }
+}
+
+#[test]
+fn a_lone_word_or_tag_is_counted_from_its_index_rows_alone() {
+    let word = search(json!({"query": "Garcia"}));
+    assert!(
+        word.count
+            .sql
+            .contains("SELECT DISTINCT contact_id || '' FROM contact_terms")
+    );
+    assert!(!word.count.sql.contains("FROM contacts"));
+    let tag =
+        search(json!({"filters": [{"field": "tags", "operator": "contains", "value": "vip"}]}));
+    assert!(tag.count.sql.contains("FROM contact_tags WHERE"));
+    assert!(!tag.count.sql.contains("FROM contacts"));
+    // With another condition the contact rows are tested too.
+    let both = search(json!({"query": "garcia",
+        "filters": [{"field": "tags", "operator": "contains", "value": "vip"}]}));
+    assert!(both.count.sql.contains("FROM contacts WHERE"));
+}
+
+#[test]
+fn the_longest_word_drives_and_an_equality_filter_drives_nothing() {
+    let sql = search(json!({"query": "al garcia"}));
+    let driven = sql.driven_page.unwrap();
+    assert!(driven.params.contains(&SqlParam::Text("garcia".into())));
+    assert!(driven.sql.contains("ORDER BY date_added + 0 DESC"));
+    let email = search(json!({"query": "garcia",
+        "filters": [{"field": "email", "operator": "eq", "value": "a@b.c"}]}));
+    assert!(email.driven_page.is_none());
+    assert!(search(json!({})).driven_page.is_none());
+}
+
+#[test]
+fn a_lone_word_in_date_order_pages_from_its_index_up_to_the_cap() {
+    let sql = search(json!({"query": "garcia"}));
+    let word = sql.word_page.as_ref().unwrap();
+    assert!(
+        word.sql
+            .contains("SELECT DISTINCT date_added, contact_id FROM contact_terms")
+    );
+    assert_eq!(sql.page_for(0), word);
+    assert_eq!(sql.page_for(TOTAL_CAP - 1), word);
+    assert_eq!(sql.page_for(TOTAL_CAP), &sql.scan_page);
+    // Sorted by name, or with a second condition, the word index cannot give the order.
+    let by_name = search(json!({"query": "garcia", "sort": [{"field": "lastName"}]}));
+    assert!(by_name.word_page.is_none());
+    assert!(search(json!({"query": "maria garcia"})).word_page.is_none());
+}
+
+#[test]
+fn few_matches_take_the_driven_page_and_many_the_scan() {
+    let sql = search(json!({"query": "maria garcia"}));
+    let driven = sql.driven_page.as_ref().unwrap();
+    assert_eq!(sql.page_for(0), driven);
+    assert_eq!(sql.page_for(DRIVEN_PAGE_BELOW - 1), driven);
+    assert_eq!(sql.page_for(DRIVEN_PAGE_BELOW), &sql.scan_page);
+    // The driving word comes from its index; only the other word is tested per contact.
+    assert_eq!(
+        driven
+            .sql
+            .matches("EXISTS (SELECT 1 FROM contact_terms w")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_query_without_words_matches_nothing() {
+    let sql = search(json!({"query": "%_"}));
+    assert!(sql.count.sql.contains("1 = 0"));
+    assert!(sql.scan_page.sql.contains("1 = 0"));
+}
