@@ -22,3 +22,43 @@ async fn migrating_twice_applies_nothing_the_second_time() {
         .collect();
     assert_eq!(store.applied_migrations().await.unwrap(), versions);
 }
+
+#[tokio::test]
+async fn contacts_stored_before_the_word_index_are_found_once_it_is_built() {
+    use ivorey_core::contact::{Contact, ContactFields};
+    use ivorey_core::{ContactId, Timestamp};
+    use ivorey_store::{ContactQuery, ContactStore};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ivorey.db");
+    let store = SqliteStore::open(&path).expect("open");
+    store.migrate().await.expect("migrate");
+    let (location, _) = ivorey_store::conformance::new_location(&store, "Upgrade").await;
+    let contact = Contact {
+        id: ContactId::generate(),
+        location_id: location.clone(),
+        fields: ContactFields {
+            first_name: Some("Grace".into()),
+            last_name: Some("Hopper".into()),
+            ..Default::default()
+        },
+        date_added: Timestamp(1),
+        date_updated: Timestamp(1),
+    };
+    store.insert_contact(&contact).await.unwrap();
+    // The database as the release before migration 12 left it: no word rows.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "DROP TABLE contact_terms; DELETE FROM schema_migrations WHERE version = 12;",
+    )
+    .unwrap();
+    drop(raw);
+    assert_eq!(store.migrate().await.unwrap(), [12]);
+    let query = ContactQuery {
+        limit: 10,
+        query: Some("hop".into()),
+        ..Default::default()
+    };
+    let page = store.list_contacts(&location, &query).await.unwrap();
+    assert_eq!(page.contacts, [contact]);
+}

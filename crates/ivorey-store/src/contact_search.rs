@@ -65,7 +65,7 @@ pub struct SearchSql {
     /// The page found from the driving word's or tag's index rows, sorted afterwards: quick
     /// when matches are rare. None when the search has no word or tag to drive from.
     pub driven_page: Option<Statement>,
-    /// A lone word in date order: the page's ids are found and sorted in the word index alone
+    /// Words alone in date order: the page's ids are found and sorted in the word index alone
     /// (its rows carry the contact's date), so it stays quick up to `TOTAL_CAP` matches.
     pub word_page: Option<Statement>,
 }
@@ -128,6 +128,25 @@ impl Builder {
             "EXISTS (SELECT 1 FROM contact_terms w WHERE w.location_id = contacts.location_id \
              AND w.contact_id = contacts.id AND {range})"
         )
+    }
+
+    /// `SELECT {select}` over the index rows (`d`) of the longest of `words` (likely the
+    /// rarest) whose contact also has a word starting with each other one: the word index
+    /// alone, no contact row read.
+    fn word_rows(&mut self, location: &str, words: &[String], select: &str) -> String {
+        let driving = words.iter().max_by_key(|w| w.chars().count());
+        let loc = self.text(location);
+        let range = self.word_range("d.term", driving.map_or("", String::as_str));
+        let mut sql =
+            format!("SELECT {select} FROM contact_terms d WHERE d.location_id = {loc} AND {range}");
+        for word in words.iter().filter(|w| Some(*w) != driving) {
+            let other = self.word_range("w.term", word);
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM contact_terms w WHERE w.location_id = d.location_id \
+                 AND w.contact_id = d.contact_id AND {other})"
+            ));
+        }
+        sql
     }
 
     /// The ids of the location's contacts the driver matches (repeats possible for a word).
@@ -293,6 +312,14 @@ impl Spec<'_> {
         }
     }
 
+    /// The query's words when they are the search's only conditions.
+    fn words_only(&self) -> Option<&[String]> {
+        match &self.words {
+            Some(words) if !words.is_empty() && self.filters.is_empty() => Some(words),
+            _ => None,
+        }
+    }
+
     /// Every condition on `contacts` but the location (words, then filters), without the
     /// driving word's when the rows come from that word's index already.
     fn conditions(&self, b: &mut Builder, driver: Option<&Driver>) -> Vec<String> {
@@ -318,16 +345,12 @@ impl Spec<'_> {
     fn count(&self, placeholder: Placeholder, driver: Option<&Driver>) -> Statement {
         let mut b = Builder::new(placeholder);
         let inner = match driver {
-            Some(Driver::Word(word)) if self.only(&Driver::Word(word.clone())) => {
-                // Index rows alone: no contact row is read. A word may match two words of one
-                // contact, hence DISTINCT; `|| ''` keeps SQLite from answering the DISTINCT by
-                // walking the whole location in the by-contact index instead of the range.
-                let loc = b.text(self.location);
-                let range = b.word_range("term", word);
-                format!(
-                    "SELECT DISTINCT contact_id || '' FROM contact_terms \
-                     WHERE location_id = {loc} AND {range}"
-                )
+            // Words alone: their index rows, no contact row read. A word may match two words
+            // of one contact, hence DISTINCT; `|| ''` keeps SQLite from answering the DISTINCT
+            // by walking the whole location in the by-contact index instead of the range.
+            Some(Driver::Word(_)) if self.words_only().is_some() => {
+                let words = self.words_only().unwrap_or_default();
+                b.word_rows(self.location, words, "DISTINCT d.contact_id || ''")
             }
             // A tag row is unique per contact.
             Some(d @ Driver::Tag(_)) if self.only(d) => b.driver_ids(self.location, d),
@@ -392,13 +415,12 @@ impl Spec<'_> {
         b.finish(sql)
     }
 
-    /// The page of a lone word in date order: the distinct (date, id) pairs of the word's
-    /// index rows are sorted and cut there, and only the page's contacts are read.
-    fn word_page(&self, placeholder: Placeholder, columns: &str, word: &str) -> Statement {
+    /// The page of a words-only query in date order: the (date, id) pairs of the words' index
+    /// rows are sorted and cut there, and only the page's contacts are read.
+    fn word_page(&self, placeholder: Placeholder, columns: &str, words: &[String]) -> Statement {
         let mut b = Builder::new(placeholder);
         let loc = b.text(self.location);
-        let inner_loc = b.text(self.location);
-        let range = b.word_range("term", word);
+        let matches = b.word_rows(self.location, words, "DISTINCT d.date_added, d.contact_id");
         let (op, dir) = if self.descending {
             ("<", "DESC")
         } else {
@@ -408,7 +430,7 @@ impl Spec<'_> {
             Some((value, id)) => {
                 let v = b.bind(value.clone());
                 let i = b.text(id);
-                format!(" AND (date_added, contact_id) {op} ({v}, {i})")
+                format!(" WHERE (date_added, contact_id) {op} ({v}, {i})")
             }
             None => String::new(),
         };
@@ -416,8 +438,7 @@ impl Spec<'_> {
         let offset = b.int(self.offset);
         b.finish(format!(
             "SELECT {columns} FROM contacts WHERE location_id = {loc} AND id IN (\
-             SELECT contact_id FROM (SELECT DISTINCT date_added, contact_id FROM contact_terms \
-             WHERE location_id = {inner_loc} AND {range}{cursor} \
+             SELECT contact_id FROM (SELECT date_added, contact_id FROM ({matches}) m{cursor} \
              ORDER BY date_added {dir}, contact_id {dir} LIMIT {limit} OFFSET {offset}) page) \
              ORDER BY date_added + 0 {dir}, id {dir}"
         ))
@@ -425,9 +446,9 @@ impl Spec<'_> {
 
     fn build(&self, columns: &str, placeholder: Placeholder) -> SearchSql {
         let driver = self.driver();
-        let word_page = match &driver {
-            Some(d @ Driver::Word(word)) if self.only(d) && self.sort == SortField::DateAdded => {
-                Some(self.word_page(placeholder, columns, word))
+        let word_page = match self.words_only() {
+            Some(words) if self.sort == SortField::DateAdded => {
+                Some(self.word_page(placeholder, columns, words))
             }
             _ => None,
         };

@@ -38,6 +38,7 @@ fn every_statement_binds_what_it_numbers() {
     for body in [
         json!({}),
         json!({"query": "maria garcia"}),
+        json!({"query": "maria garcia", "searchAfter": [5, "aaaaaaaaaaaaaaaaaaaa"]}),
         json!({"filters": [{"field": "tags", "operator": "contains", "value": ["vip", "lead"]}]}),
         json!({"query": "ada", "filters": [{"field": "dateAdded", "operator": "gt", "value": 5}],
                "sort": [{"field": "lastName", "direction": "desc"}],
@@ -58,7 +59,7 @@ fn a_lone_word_or_tag_is_counted_from_its_index_rows_alone() {
     assert!(
         word.count
             .sql
-            .contains("SELECT DISTINCT contact_id || '' FROM contact_terms")
+            .contains("SELECT DISTINCT d.contact_id || '' FROM contact_terms d")
     );
     assert!(!word.count.sql.contains("FROM contacts"));
     let tag =
@@ -89,7 +90,7 @@ fn a_lone_word_in_date_order_pages_from_its_index_up_to_the_cap() {
     let word = sql.word_page.as_ref().unwrap();
     assert!(
         word.sql
-            .contains("SELECT DISTINCT date_added, contact_id FROM contact_terms")
+            .contains("SELECT DISTINCT d.date_added, d.contact_id FROM contact_terms d")
     );
     assert_eq!(sql.page_for(0), word);
     assert_eq!(sql.page_for(TOTAL_CAP - 1), word);
@@ -97,12 +98,24 @@ fn a_lone_word_in_date_order_pages_from_its_index_up_to_the_cap() {
     // Sorted by name, or with a second condition, the word index cannot give the order.
     let by_name = search(json!({"query": "garcia", "sort": [{"field": "lastName"}]}));
     assert!(by_name.word_page.is_none());
-    assert!(search(json!({"query": "maria garcia"})).word_page.is_none());
+    let filtered = search(json!({"query": "garcia",
+        "filters": [{"field": "tags", "operator": "contains", "value": "vip"}]}));
+    assert!(filtered.word_page.is_none());
+    // Several words: the longest one's index rows, each tested for the others in the index.
+    let two = search(json!({"query": "maria garcia"}));
+    for sql in [&two.word_page.unwrap().sql, &two.count.sql] {
+        assert!(
+            !sql.contains("FROM contacts WHERE location_id = ?1 AND EXISTS"),
+            "{sql}"
+        );
+        assert_eq!(sql.matches("FROM contact_terms w").count(), 1, "{sql}");
+    }
 }
 
 #[test]
 fn few_matches_take_the_driven_page_and_many_the_scan() {
-    let sql = search(json!({"query": "maria garcia"}));
+    let sql = search(json!({"query": "maria garcia",
+        "sort": [{"field": "lastName"}]}));
     let driven = sql.driven_page.as_ref().unwrap();
     assert_eq!(sql.page_for(0), driven);
     assert_eq!(sql.page_for(DRIVEN_PAGE_BELOW - 1), driven);
