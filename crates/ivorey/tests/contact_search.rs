@@ -264,6 +264,7 @@ async fn bad_search_bodies_get_422_naming_the_field(app: TestApp) {
         ),
         (json!({"searchAfter": ["x", "y"]}), "searchAfter"),
         (json!({"query": "a\u{7}"}), "query"),
+        (json!({"query": "a b c d e f g h i"}), "at most 8 words"),
         (json!({"limit": 5}), "limit"),
     ];
     for (extra, named) in cases {

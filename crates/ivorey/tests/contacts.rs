@@ -21,7 +21,7 @@ on_both_backends!(
     a_contact_of_another_location_is_not_found,
     invalid_contacts_are_refused_naming_each_problem,
     paging_with_the_cursor_returns_every_contact_once_in_order,
-    the_query_matches_name_email_and_phone_in_any_case,
+    the_query_matches_the_starts_of_words_of_name_email_and_phone_in_any_case,
     contacts_added_while_paging_cause_no_duplicates_or_gaps,
 );
 
@@ -218,6 +218,16 @@ async fn invalid_contacts_are_refused_naming_each_problem(app: TestApp) {
     let list = format!("/contacts/?locationId={}&limit=101", t.location);
     let (status, _) = call(&app, &t.token, Method::GET, &list, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let wordy = format!(
+        "/contacts/?locationId={}&query=a+b+c+d+e+f+g+h+i",
+        t.location
+    );
+    let (status, body) = call(&app, &t.token, Method::GET, &wordy, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"].to_string().contains("at most 8 words"),
+        "{body}"
+    );
 }
 
 /// Creates `n` contacts, three per millisecond (ties are ordered by id); returns their ids in
@@ -296,7 +306,7 @@ async fn paging_with_the_cursor_returns_every_contact_once_in_order(app: TestApp
     assert_eq!(pages.concat(), [expected, extra].concat());
 }
 
-async fn the_query_matches_name_email_and_phone_in_any_case(app: TestApp) {
+async fn the_query_matches_the_starts_of_words_of_name_email_and_phone_in_any_case(app: TestApp) {
     let t = tenant(&app).await;
     let zelda = create(
         &app,
@@ -324,9 +334,13 @@ async fn the_query_matches_name_email_and_phone_in_any_case(app: TestApp) {
         ("travel.io", vec![id(&marco)]),
         ("MARCO.polo", vec![id(&marco)]),
         ("555-01", vec![id(&phone)]),
+        ("5550100", vec![id(&phone)]),
         ("nobody", vec![]),
-        // LIKE wildcards are matched literally.
-        ("%25", vec![id(&pct)]),
+        // The starts of words, not any substring.
+        ("itzgerald", vec![]),
+        ("100%25+inc", vec![id(&pct)]),
+        // No letter or digit: nothing (LIKE wildcards are not patterns).
+        ("%25", vec![]),
         ("_", vec![]),
     ] {
         let pages = page_through(&app, &t, &format!("&limit=1&query={query}")).await;

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::Uri;
 use ivorey_core::contact::{Contact, CreateContactInput, UpdateContactInput};
+use ivorey_core::contact_terms::{QUERY_WORDS_MAX, query_words};
 use ivorey_core::{ContactId, Scope, Timestamp};
 use ivorey_store::ContactQuery;
 use serde::Deserialize;
@@ -152,6 +153,11 @@ pub async fn list(
         return Err(ApiError::Unprocessable(vec![
             "query must not contain control characters".into(),
         ]));
+    }
+    if query.is_some_and(|q| query_words(q).len() > QUERY_WORDS_MAX) {
+        return Err(ApiError::Unprocessable(vec![format!(
+            "query must have at most {QUERY_WORDS_MAX} words"
+        )]));
     }
     let after = match (params.start_after, params.start_after_id) {
         (Some(at), None) => Some((Timestamp(at), String::new())),
