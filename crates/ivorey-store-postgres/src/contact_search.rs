@@ -5,7 +5,11 @@ use async_trait::async_trait;
 use ivorey_core::LocationId;
 use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::ContactSearch;
-use ivorey_store::contact_search::{SearchSql, SqlParam, search_sql};
+use std::collections::HashSet;
+
+use deadpool_postgres::Transaction;
+use ivorey_core::contact_search::TOTAL_CAP;
+use ivorey_store::contact_search::{SearchSql, SqlParam, Statement, search_sql};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use tokio_postgres::types::ToSql;
 
@@ -31,6 +35,33 @@ fn refs(params: &[SqlParam]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
+/// How many ids a portal fetch brings at a time.
+const BATCH: i32 = 4_096;
+
+/// The distinct ids of `ids`, counted up to `TOTAL_CAP`: fetched through a portal in batches
+/// and stopped at the cap, where `SELECT COUNT(*) FROM (SELECT DISTINCT ...)` would make
+/// PostgreSQL hash every matching row first (a common word has tens of thousands).
+async fn count_distinct(tx: &Transaction<'_>, ids: &Statement) -> StoreResult<u64> {
+    let statement = tx.prepare(&ids.sql).await.map_err(db_err)?;
+    let portal = tx
+        .bind(&statement, &refs(&ids.params))
+        .await
+        .map_err(db_err)?;
+    let mut seen = HashSet::new();
+    loop {
+        let rows = tx.query_portal(&portal, BATCH).await.map_err(db_err)?;
+        for row in &rows {
+            seen.insert(row.try_get::<_, String>(0).map_err(db_err)?);
+            if seen.len() as u64 >= TOTAL_CAP {
+                return Ok(TOTAL_CAP);
+            }
+        }
+        if rows.len() < BATCH as usize {
+            return Ok(seen.len() as u64);
+        }
+    }
+}
+
 /// The count, then the page it calls for, in one REPEATABLE READ transaction (one snapshot).
 pub(crate) async fn run_search(
     store: &PgStore,
@@ -44,11 +75,16 @@ pub(crate) async fn run_search(
         .start()
         .await
         .map_err(db_err)?;
-    let row = tx
-        .query_one(&sql.count.sql, &refs(&sql.count.params))
-        .await
-        .map_err(db_err)?;
-    let total = from_db_count(row.try_get(0).map_err(db_err)?);
+    let total = match &sql.count_ids {
+        Some(ids) => count_distinct(&tx, ids).await?,
+        None => {
+            let row = tx
+                .query_one(&sql.count.sql, &refs(&sql.count.params))
+                .await
+                .map_err(db_err)?;
+            from_db_count(row.try_get(0).map_err(db_err)?)
+        }
+    };
     let page = sql.page_for(total);
     let rows = tx
         .query(&page.sql, &refs(&page.params))

@@ -68,6 +68,11 @@ pub struct SearchSql {
     /// Words alone in date order: the page's ids are found and sorted in the word index alone
     /// (its rows carry the contact's date), so it stays quick up to `TOTAL_CAP` matches.
     pub word_page: Option<Statement>,
+    /// For words alone: the matching contacts' ids, repeats possible, in index order. Counting
+    /// them distinct up to `TOTAL_CAP` gives `count`'s answer; a backend whose DISTINCT reads
+    /// every row before answering (PostgreSQL's hash aggregate) streams these instead and stops
+    /// at the cap.
+    pub count_ids: Option<Statement>,
 }
 
 impl SearchSql {
@@ -452,7 +457,13 @@ impl Spec<'_> {
             }
             _ => None,
         };
+        let count_ids = self.words_only().map(|words| {
+            let mut b = Builder::new(placeholder);
+            let sql = b.word_rows(self.location, words, "d.contact_id");
+            b.finish(sql)
+        });
         SearchSql {
+            count_ids,
             count: self.count(placeholder, driver.as_ref()),
             scan_page: self.page(placeholder, columns, None),
             driven_page: driver

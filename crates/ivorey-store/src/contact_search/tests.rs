@@ -46,6 +46,9 @@ fn every_statement_binds_what_it_numbers() {
     ] {
         let sql = search(body.clone());
         assert_bound(&sql.count);
+        if let Some(ids) = &sql.count_ids {
+            assert_bound(ids);
+        }
         assert_bound(&sql.scan_page);
         if let Some(driven) = &sql.driven_page {
             assert_bound(driven);
@@ -62,6 +65,11 @@ fn a_lone_word_or_tag_is_counted_from_its_index_rows_alone() {
             .contains("SELECT DISTINCT d.contact_id || '' FROM contact_terms d")
     );
     assert!(!word.count.sql.contains("FROM contacts"));
+    let ids = word.count_ids.as_ref().unwrap();
+    assert!(
+        ids.sql
+            .starts_with("SELECT d.contact_id FROM contact_terms d")
+    );
     let tag =
         search(json!({"filters": [{"field": "tags", "operator": "contains", "value": "vip"}]}));
     assert!(tag.count.sql.contains("FROM contact_tags WHERE"));
