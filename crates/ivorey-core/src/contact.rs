@@ -123,7 +123,8 @@ impl Contact {
             .to_lowercase()
     }
 
-    /// Lowercased name, email, phone and company: what a text query matches against.
+    /// Lowercased name, email, phone and company: what a conversation search matches its
+    /// contact against (contact queries use `contact_terms`).
     pub fn search_text(&self) -> String {
         let f = &self.fields;
         [

@@ -6,10 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ivorey_core::Timestamp;
-use ivorey_store::{RateCount, RateCounter, RateHit, StoreError, StoreResult};
+use ivorey_store::{DAY_MS, RateCount, RateCounter, RateHit, StoreError, StoreResult};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-
-const DAY_MS: i64 = 86_400_000;
 
 /// How long one attempt may take: past it the request is limited by the node's own counters
 /// (see the server's fallback) rather than waiting on Redis.

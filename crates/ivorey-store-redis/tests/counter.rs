@@ -21,17 +21,7 @@ fn redis_url() -> Option<String> {
 }
 
 fn hit<'a>(i: &'a IntegrationId, l: &'a LocationId, now: i64) -> RateHit<'a> {
-    RateHit {
-        integration: i,
-        location: l,
-        now: Timestamp(now),
-        burst_window: now - now.rem_euclid(10_000),
-        burst_interval_ms: 10_000,
-        day: now.div_euclid(86_400_000),
-        burst_max: 10,
-        daily_max: 15,
-        lease_max: 1,
-    }
+    RateHit::new(i, l, Timestamp(now), 10_000, (10, 15))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -304,17 +304,10 @@ impl Spec<'_> {
         })
     }
 
-    /// The driver is the search's only condition (besides the location).
-    fn only(&self, driver: &Driver) -> bool {
-        match driver {
-            Driver::Word(_) => {
-                self.filters.is_empty() && self.words.as_ref().is_some_and(|w| w.len() == 1)
-            }
-            Driver::Tag(tag) => {
-                self.words.is_none()
-                    && matches!(self.filters, [Filter::HasTags(tags)] if tags.as_slice() == [tag.clone()])
-            }
-        }
+    /// `tag` is the search's only condition (besides the location).
+    fn only_tag(&self, tag: &str) -> bool {
+        self.words.is_none()
+            && matches!(self.filters, [Filter::HasTags(tags)] if tags.len() == 1 && tags[0] == tag)
     }
 
     /// The query's words when they are the search's only conditions.
@@ -358,7 +351,7 @@ impl Spec<'_> {
                 b.word_rows(self.location, words, "DISTINCT d.contact_id || ''")
             }
             // A tag row is unique per contact.
-            Some(d @ Driver::Tag(_)) if self.only(d) => b.driver_ids(self.location, d),
+            Some(d @ Driver::Tag(tag)) if self.only_tag(tag) => b.driver_ids(self.location, d),
             Some(d) => {
                 let loc = b.text(self.location);
                 let ids = b.driver_ids(self.location, d);

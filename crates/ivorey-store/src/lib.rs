@@ -39,7 +39,9 @@ pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
 pub use payments::{OrderQuery, Page, PaymentOutcome, PaymentStore, TransactionQuery};
-pub use rate_limits::{LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore};
+pub use rate_limits::{
+    DAY_MS, LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore,
+};
 pub use records::{
     AdminAccount, ContactPage, ContactQuery, NewUser, OpportunityPage, OpportunityQuery,
     SessionRecord, UsageBatch, UsageCount, UsageRow,

@@ -33,6 +33,34 @@ pub struct RateHit<'a> {
     pub lease_max: u64,
 }
 
+/// A UTC day in milliseconds: the daily window's length.
+pub const DAY_MS: i64 = 86_400_000;
+
+impl<'a> RateHit<'a> {
+    /// A hit at `now`, in the burst window of `burst_interval_ms` and the UTC day that `now`
+    /// falls in, counting just this request (`lease_max` 1).
+    pub fn new(
+        integration: &'a IntegrationId,
+        location: &'a LocationId,
+        now: Timestamp,
+        burst_interval_ms: i64,
+        (burst_max, daily_max): (u64, u64),
+    ) -> Self {
+        let burst_interval_ms = burst_interval_ms.max(1);
+        RateHit {
+            integration,
+            location,
+            now,
+            burst_window: now.0 - now.0.rem_euclid(burst_interval_ms),
+            burst_interval_ms,
+            day: now.0.div_euclid(DAY_MS),
+            burst_max,
+            daily_max,
+            lease_max: 1,
+        }
+    }
+}
+
 /// What a counter decided for one hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateCount {

@@ -66,7 +66,7 @@ pub struct ContactQuery {
     /// Return contacts strictly after this `(date_added, id)`.
     pub after: Option<(Timestamp, String)>,
     pub limit: u32,
-    /// Case-insensitive substring of name, email, phone or company.
+    /// Words that must each start a word of the contact (`ivorey_core::contact_terms`).
     pub query: Option<String>,
 }
 

@@ -128,15 +128,8 @@ mod tests {
 
     fn hit<'a>(i: &'a IntegrationId, l: &'a LocationId, now: i64) -> RateHit<'a> {
         RateHit {
-            integration: i,
-            location: l,
-            now: Timestamp(now),
-            burst_window: now - now.rem_euclid(10_000),
-            burst_interval_ms: 10_000,
-            day: now.div_euclid(86_400_000),
-            burst_max: 100,
-            daily_max: 1000,
             lease_max: LEASE_MAX,
+            ..RateHit::new(i, l, Timestamp(now), 10_000, (100, 1000))
         }
     }
 

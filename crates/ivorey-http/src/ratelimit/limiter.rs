@@ -12,14 +12,13 @@ use std::time::{Duration, Instant};
 
 use ivorey_core::Timestamp;
 use ivorey_core::access::TokenGrant;
-use ivorey_store::{RateCount, RateCounter, RateHit, StoreError};
+use ivorey_store::{DAY_MS, RateCount, RateCounter, RateHit, StoreError};
 
 use super::lease::{LEASE_MAX, Leases};
 use super::local::LocalCounter;
 use super::{RateInfo, RateLimits};
 use crate::metrics::{Metrics, RateLimit};
 
-const DAY_MS: i64 = 86_400_000;
 /// How long the limiter counts locally after a shared-counter failure before trying again.
 const RETRY_SHARED_AFTER: Duration = Duration::from_secs(1);
 
@@ -75,20 +74,18 @@ impl RateLimiter {
         let (integration, location) = (&grant.integration_id, &grant.location_id);
         let own = grant.rate_limits;
         let inner = &self.inner;
-        let interval_ms = i64::try_from(inner.defaults.burst_interval.as_millis())
-            .unwrap_or(i64::MAX)
-            .max(1);
-        let hit = RateHit {
+        let interval_ms =
+            i64::try_from(inner.defaults.burst_interval.as_millis()).unwrap_or(i64::MAX);
+        let hit = RateHit::new(
             integration,
             location,
             now,
-            burst_window: now.0 - now.0.rem_euclid(interval_ms),
-            burst_interval_ms: interval_ms,
-            day: now.0.div_euclid(DAY_MS),
-            burst_max: own.burst_max.unwrap_or(inner.defaults.burst_max),
-            daily_max: own.daily_max.unwrap_or(inner.defaults.daily_max),
-            lease_max: 1,
-        };
+            interval_ms,
+            (
+                own.burst_max.unwrap_or(inner.defaults.burst_max),
+                own.daily_max.unwrap_or(inner.defaults.daily_max),
+            ),
+        );
         let leased = inner.shared.as_ref().and_then(|_| inner.leases.take(&hit));
         let count = match leased {
             Some(count) => count,

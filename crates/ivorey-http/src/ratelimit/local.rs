@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use ivorey_core::{IntegrationId, LocationId, Timestamp};
-use ivorey_store::{RateCount, RateHit};
-
-const DAY_MS: i64 = 86_400_000;
+use ivorey_store::{DAY_MS, RateCount, RateHit};
 
 #[derive(Debug, Default)]
 struct Windows {
@@ -75,17 +73,7 @@ mod tests {
     use super::*;
 
     fn hit<'a>(i: &'a IntegrationId, l: &'a LocationId, now: i64, max: (u64, u64)) -> RateHit<'a> {
-        RateHit {
-            integration: i,
-            location: l,
-            now: Timestamp(now),
-            burst_window: now - now.rem_euclid(10_000),
-            burst_interval_ms: 10_000,
-            day: now.div_euclid(DAY_MS),
-            burst_max: max.0,
-            daily_max: max.1,
-            lease_max: 1,
-        }
+        RateHit::new(i, l, Timestamp(now), 10_000, max)
     }
 
     #[test]

@@ -132,7 +132,7 @@ pub async fn contact_query_matches_name_email_and_phone(store: &dyn Store) {
         ["Bob"]
     );
     assert_eq!(store.list_contacts(&loc, &q("555")).await.unwrap().total, 2);
-    // LIKE wildcards in the query are literal characters, not patterns.
+    // A query without a letter or digit matches nothing (LIKE wildcards are not patterns).
     assert_eq!(store.list_contacts(&loc, &q("%")).await.unwrap().total, 0);
     assert_eq!(store.list_contacts(&loc, &q("_")).await.unwrap().total, 0);
 }

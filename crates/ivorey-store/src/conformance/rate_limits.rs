@@ -60,17 +60,7 @@ fn hit<'a>(
     now: i64,
     limits: (u64, u64),
 ) -> RateHit<'a> {
-    RateHit {
-        integration,
-        location,
-        now: Timestamp(now),
-        burst_window: now - now.rem_euclid(10_000),
-        burst_interval_ms: 10_000,
-        day: now.div_euclid(86_400_000),
-        burst_max: limits.0,
-        daily_max: limits.1,
-        lease_max: 1,
-    }
+    RateHit::new(integration, location, Timestamp(now), 10_000, limits)
 }
 
 /// Runs every future at once on the caller's task (the store's pool gives each its own
