@@ -12,6 +12,10 @@
 //! concurrent request can pass the check and then read the old entry. Grants read from the
 //! database before that emptying cannot be stored after it (see `GrantCache`'s tickets).
 //! If the check fails (no `auth_epoch` table yet, an I/O error), the lookup bypasses the cache.
+//!
+//! The pragma itself is skipped while the WAL-index header (`wal_index.rs`) reads the same as
+//! it did before the last full check: one `pread` instead of the pragma's file locks, and any
+//! commit since, by any process, changes those bytes first.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -21,12 +25,15 @@ use r2d2::ManageConnection;
 use rusqlite::Connection;
 
 use crate::pool::ConnectionManager;
+use crate::wal_index::WalIndexHeader;
 
 /// The dedicated connection and what it saw last.
 struct Seen {
     conn: Connection,
     data_version: i64,
     epoch: i64,
+    /// `None` when the `-shm` file could not be opened: then every check runs the pragma.
+    header: Option<WalIndexHeader>,
 }
 
 /// Watches the database for changes to integrations made through any connection.
@@ -78,15 +85,36 @@ impl EpochWatch {
         let conn = ConnectionManager::new(self.path.clone()).connect()?;
         let data_version = data_version(&conn)?;
         let epoch = epoch(&conn)?;
+        // Opened after the pragma's read, which makes SQLite create the file in WAL mode.
+        let header = WalIndexHeader::open(&self.path);
         Ok(Seen {
             conn,
             data_version,
             epoch,
+            header,
         })
     }
 }
 
 fn check(seen: &mut Seen, cache: &GrantCache) -> rusqlite::Result<()> {
+    // Read before the full check, so a commit after this read shows at the next one.
+    let before = seen.header.as_ref().and_then(WalIndexHeader::read);
+    if let (Some(header), Some(before)) = (&seen.header, &before)
+        && header.unchanged(before)
+    {
+        return Ok(());
+    }
+    full_check(seen, cache)?;
+    if let Some(header) = seen.header.as_mut() {
+        match before {
+            Some(before) => header.checked(before),
+            None => header.forget(),
+        }
+    }
+    Ok(())
+}
+
+fn full_check(seen: &mut Seen, cache: &GrantCache) -> rusqlite::Result<()> {
     let now = data_version(&seen.conn)?;
     if now != seen.data_version {
         let epoch = epoch(&seen.conn)?;

@@ -24,6 +24,7 @@ mod tasks;
 mod tokens;
 mod usage;
 mod users;
+mod wal_index;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
