@@ -12,7 +12,7 @@ use ivorey_core::{LocationId, Scope, Timestamp, TokenHash};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
-use crate::ratelimit::RateSlot;
+use crate::ratelimit::RateInfo;
 use crate::usage::UsageRecorder;
 
 /// `Version` header values served with the v2 shapes (contract, section 8).
@@ -41,51 +41,72 @@ impl FromRequestParts<AppState> for Authed {
         if let Some(authed) = parts.extensions.remove::<Authed>() {
             return Ok(authed);
         }
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(ApiError::Unauthorized(MISSING_TOKEN))?;
-        let presented = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.split_once([' ', '\t']))
-            // The scheme name is case-insensitive (RFC 9110, section 11.1).
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
-        // Typos and truncations fail here, before any database work.
-        let hash = TokenHash::from_presented(presented)
-            .map_err(|_| ApiError::Unauthorized(INVALID_TOKEN))?;
-        let grant = state
-            .store
-            .token_grant(&hash)
-            .await?
-            .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
+        Authed::authenticate(parts, state).await.0
+    }
+}
+
+impl Authed {
+    /// The token check. Also returns what the rate limiter said, once it has run (the token
+    /// was admitted), for the response's `X-RateLimit-*` headers, refusal or not.
+    pub(crate) async fn authenticate(
+        parts: &Parts,
+        state: &AppState,
+    ) -> (ApiResult<Authed>, Option<RateInfo>) {
         let now = state.clock.now();
-        grant
-            .admit(now, client_ip(parts))
-            .map_err(|denial| match denial {
-                Denial::Expired => ApiError::Unauthorized(EXPIRED_TOKEN),
-                Denial::AddressNotAllowed => {
-                    ApiError::Forbidden("The token may not be used from this IP address.".into())
-                }
-            })?;
+        let grant = match admitted_grant(parts, state, now).await {
+            Ok(grant) => grant,
+            Err(refused) => return (Err(refused), None),
+        };
         // Logs of this request name the integration (never the token).
         tracing::Span::current().record("integration", grant.integration_id.as_str());
         let limits = state.limiter.check(&grant, now).await;
-        if let Some(slot) = parts.extensions.get::<RateSlot>() {
-            slot.set(limits);
-        }
         if let Some(retry_after_secs) = limits.retry_after_secs {
-            return Err(ApiError::TooManyRequests { retry_after_secs });
+            return (
+                Err(ApiError::TooManyRequests { retry_after_secs }),
+                Some(limits),
+            );
         }
-        Ok(Authed {
+        let authed = Authed {
             grant,
             version: check_version(parts),
             usage: state.usage.clone(),
             now,
-        })
+        };
+        (Ok(authed), Some(limits))
     }
+}
+
+/// The grant of the presented token, if it exists and may be used now from this address.
+async fn admitted_grant(parts: &Parts, state: &AppState, now: Timestamp) -> ApiResult<TokenGrant> {
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized(MISSING_TOKEN))?;
+    let presented = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.split_once([' ', '\t']))
+        // The scheme name is case-insensitive (RFC 9110, section 11.1).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
+    // Typos and truncations fail here, before any database work.
+    let hash =
+        TokenHash::from_presented(presented).map_err(|_| ApiError::Unauthorized(INVALID_TOKEN))?;
+    let grant = state
+        .store
+        .token_grant(&hash)
+        .await?
+        .ok_or(ApiError::Unauthorized(INVALID_TOKEN))?;
+    grant
+        .admit(now, client_ip(parts))
+        .map_err(|denial| match denial {
+            Denial::Expired => ApiError::Unauthorized(EXPIRED_TOKEN),
+            Denial::AddressNotAllowed => {
+                ApiError::Forbidden("The token may not be used from this IP address.".into())
+            }
+        })?;
+    Ok(grant)
 }
 
 fn client_ip(parts: &Parts) -> IpAddr {

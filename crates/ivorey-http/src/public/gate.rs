@@ -5,6 +5,8 @@
 //! another location in the path or the query (403). So a token that may not call an operation is
 //! refused the same way whatever its body or parameters hold, and authorization is enforced from
 //! the catalogue (deny by default); handlers still name their scope, which records usage.
+//! Operations without a scope (introspection) pass the same gate for the token alone. The gate
+//! also writes HighLevel's `X-RateLimit-*` headers on whatever the request is answered with.
 
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::middleware::Next;
@@ -14,30 +16,38 @@ use ivorey_core::Scope;
 use super::Authed;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
+use crate::ratelimit::write_headers;
 
 /// Path and query parameters that name the location an operation acts on.
 const LOCATION_PARAMS: [&str; 3] = ["locationId", "location_id", "altId"];
 
 pub async fn scope_gate(
     State(state): State<AppState>,
-    scope: Scope,
+    scope: Option<Scope>,
     request: Request,
     next: Next,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let (authed, rate) = Authed::authenticate(&parts, &state).await;
     let checked = async {
-        let auth = Authed::from_request_parts(&mut parts, &state).await?;
-        auth.check_scope(scope)?;
+        let auth = authed?;
+        if let Some(scope) = scope {
+            auth.check_scope(scope)?;
+        }
         refuse_other_locations(&mut parts, &state, &auth).await?;
         ApiResult::Ok(auth)
     };
-    match checked.await {
+    let mut response = match checked.await {
         Ok(auth) => {
             parts.extensions.insert(auth);
             next.run(Request::from_parts(parts, body)).await
         }
         Err(refused) => refused.into_response(),
+    };
+    if let Some(info) = rate {
+        write_headers(response.headers_mut(), &info);
     }
+    response
 }
 
 async fn refuse_other_locations(

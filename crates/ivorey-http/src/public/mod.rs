@@ -32,23 +32,21 @@ pub use auth::Authed;
 
 use crate::AppState;
 
-/// The public routes, built from the catalogue (which `/openapi.json` documents). Each operation
-/// that names a scope sits behind the scope gate, which enforces that scope (and the token's
-/// location) before the handler's extractors read anything.
+/// The public routes, built from the catalogue (which `/openapi.json` documents). Every
+/// operation sits behind the scope gate, which checks the token, enforces the operation's scope
+/// (if it names one) and the token's location before the handler's extractors read anything,
+/// and writes the rate-limit headers.
 pub fn routes(state: &AppState) -> Router<AppState> {
     catalog::endpoints()
         .into_iter()
         .fold(Router::new(), |router, e| {
-            let route = match e.scope {
-                Some(scope) => (e.route)().route_layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    move |state, request, next| gate::scope_gate(state, scope, request, next),
-                )),
-                None => (e.route)(),
-            };
+            let scope = e.scope;
+            let route = (e.route)().route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                move |state, request, next| gate::scope_gate(state, scope, request, next),
+            ));
             router.route(e.path, route)
         })
-        .route_layer(middleware::from_fn(crate::ratelimit::rate_limit_headers))
         // A website's form posts here without a token; it has its own per-address throttle.
         .route("/forms/submit/{formId}", post(forms::submit))
 }

@@ -26,25 +26,31 @@ impl LocalCounter {
     pub fn count(&self, hit: &RateHit<'_>) -> RateCount {
         let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let burst_end = hit.burst_window + hit.burst_interval_ms;
-        let burst =
+        // Looked up before inserting, so a known integration or location costs no key clone.
+        if !w.burst.contains_key(hit.integration) {
             w.burst
-                .entry(hit.integration.clone())
-                .or_insert((hit.burst_window, burst_end, 0));
+                .insert(hit.integration.clone(), (hit.burst_window, burst_end, 0));
+        }
+        if !w.daily.contains_key(hit.location) {
+            w.daily.insert(hit.location.clone(), (hit.day, 0));
+        }
+        let Windows { burst, daily } = &mut *w;
+        let (Some(burst), Some(daily)) =
+            (burst.get_mut(hit.integration), daily.get_mut(hit.location))
+        else {
+            unreachable!("both windows were inserted above");
+        };
         if burst.0 != hit.burst_window {
             *burst = (hit.burst_window, burst_end, 0);
         }
-        let burst_used = burst.2;
-        let daily = w.daily.entry(hit.location.clone()).or_insert((hit.day, 0));
         if daily.0 != hit.day {
             *daily = (hit.day, 0);
         }
-        let daily_used = daily.1;
+        let (burst_used, daily_used) = (burst.2, daily.1);
         let admitted = burst_used < hit.burst_max && daily_used < hit.daily_max;
         if admitted {
             daily.1 += 1;
-            if let Some(burst) = w.burst.get_mut(hit.integration) {
-                burst.2 += 1;
-            }
+            burst.2 += 1;
         }
         let counted = u64::from(admitted);
         RateCount {

@@ -9,13 +9,9 @@ mod lease;
 mod limiter;
 mod local;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
 
 pub use limiter::RateLimiter;
 pub use local::LocalCounter;
@@ -48,32 +44,6 @@ pub struct RateInfo {
     pub retry_after_secs: Option<u64>,
 }
 
-/// Where the token check leaves the request's `RateInfo` for the response headers.
-#[derive(Debug, Clone, Default)]
-pub struct RateSlot(Arc<Mutex<Option<RateInfo>>>);
-
-impl RateSlot {
-    pub fn set(&self, info: RateInfo) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(info);
-    }
-
-    fn get(&self) -> Option<RateInfo> {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-/// Middleware for the public API: gives the request a `RateSlot` and turns what the token check
-/// put there into HighLevel's headers.
-pub async fn rate_limit_headers(mut request: Request, next: Next) -> Response {
-    let slot = RateSlot::default();
-    request.extensions_mut().insert(slot.clone());
-    let mut response = next.run(request).await;
-    if let Some(info) = slot.get() {
-        write_headers(response.headers_mut(), &info);
-    }
-    response
-}
-
 /// HighLevel's names, parsed once at compile time rather than on every response.
 const LIMIT_DAILY: HeaderName = HeaderName::from_static("x-ratelimit-limit-daily");
 const DAILY_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-daily-remaining");
@@ -81,7 +51,9 @@ const INTERVAL_MS: HeaderName = HeaderName::from_static("x-ratelimit-interval-mi
 const MAX: HeaderName = HeaderName::from_static("x-ratelimit-max");
 const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 
-fn write_headers(headers: &mut HeaderMap, info: &RateInfo) {
+/// Writes HighLevel's `X-RateLimit-*` headers (the scope gate does, on every answer once the
+/// limiter has counted the request).
+pub(crate) fn write_headers(headers: &mut HeaderMap, info: &RateInfo) {
     let mut put = |name: HeaderName, value: u64| {
         headers.insert(name, HeaderValue::from(value));
     };
