@@ -75,7 +75,11 @@ pub(crate) fn write_index_rows(tx: &rusqlite::Transaction<'_>, c: &Contact) -> S
     let (location, id) = (c.location_id.as_str(), c.id.as_str());
     for table in [
         "DELETE FROM contact_tags WHERE location_id = ?1 AND contact_id = ?2",
-        "DELETE FROM contact_terms WHERE location_id = ?1 AND contact_id = ?2",
+        // Without statistics SQLite 3.54 plans this as a walk of the location's whole word
+        // index (PRIMARY KEY (location_id=?)): 8.6 ms per write at 6,000 contacts, growing
+        // with every contact. The by-contact index finds the contact's few rows.
+        "DELETE FROM contact_terms INDEXED BY contact_terms_by_contact
+         WHERE location_id = ?1 AND contact_id = ?2",
     ] {
         tx.prepare_cached(table)
             .map_err(db_err)?

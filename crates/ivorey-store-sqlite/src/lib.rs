@@ -18,6 +18,7 @@ mod migrate;
 mod notes;
 mod opportunities;
 mod payments;
+mod planner_stats;
 mod pool;
 mod rate_limits;
 mod tasks;

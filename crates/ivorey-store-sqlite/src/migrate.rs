@@ -111,6 +111,7 @@ impl SqliteStore {
             // contacts to find one email. Cheap when nothing changed much since the last run.
             conn.execute_batch("PRAGMA optimize=0x10002")
                 .map_err(db_err)?;
+            crate::planner_stats::ensure_word_index_stats(conn).map_err(db_err)?;
             Ok(applied_now)
         })
         .await
