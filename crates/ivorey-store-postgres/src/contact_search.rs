@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use deadpool_postgres::Transaction;
 use ivorey_core::contact_search::TOTAL_CAP;
-use ivorey_store::contact_search::{SearchSql, SqlParam, Statement, search_sql};
+use ivorey_store::contact_search::{SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use tokio_postgres::types::ToSql;
 
@@ -18,7 +18,7 @@ use crate::contacts::{COLUMNS, from_row};
 use crate::error::db_err;
 use crate::row::from_db_count;
 
-pub(crate) fn placeholder(n: usize, param: &SqlParam) -> String {
+fn placeholder(n: usize, param: &SqlParam) -> String {
     match param {
         SqlParam::Text(_) => format!("${n}::text"),
         SqlParam::Int(_) => format!("${n}::bigint"),
@@ -62,10 +62,11 @@ async fn count_distinct(tx: &Transaction<'_>, ids: &Statement) -> StoreResult<u6
     }
 }
 
-/// The count, then the page it calls for, in one REPEATABLE READ transaction (one snapshot).
+/// The words' counts (several words), the count, then the page it calls for, in one
+/// REPEATABLE READ transaction (one snapshot).
 pub(crate) async fn run_search(
     store: &PgStore,
-    sql: &SearchSql,
+    plan: &SearchPlan,
 ) -> StoreResult<(Vec<Contact>, u64)> {
     let mut client = store.client().await?;
     let tx = client
@@ -75,6 +76,20 @@ pub(crate) async fn run_search(
         .start()
         .await
         .map_err(db_err)?;
+    let word_rows = match plan.word_counts(placeholder) {
+        Some(counts) => {
+            let row = tx
+                .query_one(&counts.sql, &refs(&counts.params))
+                .await
+                .map_err(db_err)?;
+            (0..row.len())
+                .map(|i| row.try_get::<_, i64>(i).map(from_db_count))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err)?
+        }
+        None => Vec::new(),
+    };
+    let sql = plan.statements(COLUMNS, placeholder, &word_rows);
     let total = match &sql.count_ids {
         Some(ids) => count_distinct(&tx, ids).await?,
         None => {
@@ -103,8 +118,8 @@ impl ContactSearchStore for PgStore {
         location: &LocationId,
         search: &ContactSearch,
     ) -> StoreResult<ContactSearchPage> {
-        let sql = search_sql(location, search, COLUMNS, placeholder);
-        let (contacts, total) = run_search(self, &sql).await?;
+        let plan = SearchPlan::for_search(location, search);
+        let (contacts, total) = run_search(self, &plan).await?;
         Ok(ContactSearchPage { contacts, total })
     }
 }

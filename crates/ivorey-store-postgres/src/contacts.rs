@@ -6,12 +6,12 @@ use deadpool_postgres::Transaction;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::contact_terms::contact_terms;
 use ivorey_core::{ContactId, LocationId};
-use ivorey_store::contact_search::list_sql;
+use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult};
 use tokio_postgres::Row;
 
 use crate::PgStore;
-use crate::contact_search::{placeholder, run_search};
+use crate::contact_search::run_search;
 use crate::error::{corrupt, db_err};
 use crate::row::{get, id, ts};
 
@@ -239,8 +239,8 @@ impl ContactStore for PgStore {
         location: &LocationId,
         query: &ContactQuery,
     ) -> StoreResult<ContactPage> {
-        let sql = list_sql(location, query, COLUMNS, placeholder);
-        let (contacts, total) = run_search(self, &sql).await?;
+        let plan = SearchPlan::for_list(location, query);
+        let (contacts, total) = run_search(self, &plan).await?;
         Ok(ContactPage { contacts, total })
     }
 }

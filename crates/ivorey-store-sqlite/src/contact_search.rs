@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use ivorey_core::LocationId;
 use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::ContactSearch;
-use ivorey_store::contact_search::{SearchSql, SqlParam, Statement, search_sql};
+use ivorey_store::contact_search::{SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
@@ -13,9 +13,9 @@ use crate::contacts::contact_from_row;
 use crate::{SqliteStore, db_err};
 
 /// The columns `contact_from_row` reads.
-pub(crate) const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
+const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
 
-pub(crate) fn placeholder(n: usize, _: &SqlParam) -> String {
+fn placeholder(n: usize, _: &SqlParam) -> String {
     format!("?{n}")
 }
 
@@ -26,13 +26,27 @@ fn values(params: &[SqlParam]) -> impl Iterator<Item = Value> + '_ {
     })
 }
 
-/// The count, then the page it calls for, in one read transaction (one snapshot). Statements
-/// are cached by their text: a search's shape, not its values, decides the text.
+/// The words' counts (several words), the count, then the page it calls for, in one read
+/// transaction (one snapshot). Statements are cached by their text: a search's shape, not its
+/// values, decides the text.
 pub(crate) fn run_search(
     conn: &mut Connection,
-    sql: &SearchSql,
+    plan: &SearchPlan,
 ) -> StoreResult<(Vec<Contact>, u64)> {
     let tx = conn.transaction().map_err(db_err)?;
+    let word_rows = match plan.word_counts(placeholder) {
+        Some(counts) => tx
+            .prepare_cached(&counts.sql)
+            .map_err(db_err)?
+            .query_row(params_from_iter(values(&counts.params)), |r| {
+                (0..r.as_ref().column_count())
+                    .map(|i| r.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or(0)))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(db_err)?,
+        None => Vec::new(),
+    };
+    let sql = plan.statements(COLUMNS, placeholder, &word_rows);
     let total: i64 = tx
         .prepare_cached(&sql.count.sql)
         .map_err(db_err)?
@@ -58,9 +72,9 @@ impl ContactSearchStore for SqliteStore {
         location: &LocationId,
         search: &ContactSearch,
     ) -> StoreResult<ContactSearchPage> {
-        let sql = search_sql(location, search, COLUMNS, placeholder);
+        let plan = SearchPlan::for_search(location, search);
         self.call(move |conn| {
-            let (contacts, total) = run_search(conn, &sql)?;
+            let (contacts, total) = run_search(conn, &plan)?;
             Ok(ContactSearchPage { contacts, total })
         })
         .await

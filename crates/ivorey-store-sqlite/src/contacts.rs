@@ -5,11 +5,11 @@ use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::contact_terms::contact_terms;
 use ivorey_core::{ContactId, LocationId, Timestamp};
-use ivorey_store::contact_search::list_sql;
+use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::contact_search::{COLUMNS, placeholder, run_search};
+use crate::contact_search::run_search;
 use crate::locations::conversion_err;
 use crate::{SqliteStore, db_err};
 
@@ -233,9 +233,9 @@ impl ContactStore for SqliteStore {
         location: &LocationId,
         q: &ContactQuery,
     ) -> StoreResult<ContactPage> {
-        let sql = list_sql(location, q, COLUMNS, placeholder);
+        let plan = SearchPlan::for_list(location, q);
         self.call(move |conn| {
-            let (contacts, total) = run_search(conn, &sql)?;
+            let (contacts, total) = run_search(conn, &plan)?;
             Ok(ContactPage { contacts, total })
         })
         .await

@@ -135,25 +135,6 @@ impl Builder {
         )
     }
 
-    /// `SELECT {select}` over the index rows (`d`) of the longest of `words` (likely the
-    /// rarest) whose contact also has a word starting with each other one: the word index
-    /// alone, no contact row read.
-    fn word_rows(&mut self, location: &str, words: &[String], select: &str) -> String {
-        let driving = words.iter().max_by_key(|w| w.chars().count());
-        let loc = self.text(location);
-        let range = self.word_range("d.term", driving.map_or("", String::as_str));
-        let mut sql =
-            format!("SELECT {select} FROM contact_terms d WHERE d.location_id = {loc} AND {range}");
-        for word in words.iter().filter(|w| Some(*w) != driving) {
-            let other = self.word_range("w.term", word);
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM contact_terms w WHERE w.location_id = d.location_id \
-                 AND w.contact_id = d.contact_id AND {other})"
-            ));
-        }
-        sql
-    }
-
     /// The ids of the location's contacts the driver matches (repeats possible for a word).
     fn driver_ids(&mut self, location: &str, driver: &Driver) -> String {
         let loc = self.text(location);
@@ -273,30 +254,101 @@ enum Driver {
     Tag(String),
 }
 
-/// What the search and the list have in common, borrowed.
-struct Spec<'a> {
-    location: &'a str,
+/// A search or list request, ready to be turned into SQL. Built in two steps when the query
+/// has several words: `word_counts` first (each word's index rows, counted up to a cap, in the
+/// same snapshot), then `statements` with those counts, so the rarest word drives.
+#[derive(Debug, Clone)]
+pub struct SearchPlan {
+    location: String,
     words: Option<Vec<String>>,
-    filters: &'a [Filter],
+    filters: Vec<Filter>,
     sort: SortField,
     descending: bool,
-    after: Option<(SqlParam, &'a str)>,
+    after: Option<(SqlParam, String)>,
     offset: u64,
     limit: u32,
+    /// Each word's index rows, capped at `words::WORD_ROWS_CAP`, in the order of `words`
+    /// (rarest first once `statements` has ranked them); empty until counted.
+    rows: Vec<u64>,
 }
 
-impl Spec<'_> {
-    /// The longest query word (likely the rarest), else the first tag a top-level filter
-    /// requires. None when an equality filter is present: its own index is narrower still.
+impl SearchPlan {
+    /// The plan of a `POST /contacts/search` in `location`.
+    pub fn for_search(location: &LocationId, search: &ContactSearch) -> SearchPlan {
+        SearchPlan {
+            location: location.as_str().to_owned(),
+            words: search.query.as_deref().map(query_words),
+            filters: search.filters.clone(),
+            sort: search.sort,
+            descending: search.descending,
+            after: search.after.as_ref().map(|(value, id)| {
+                let value = match value {
+                    SortValue::At(at) => SqlParam::Int(at.millis()),
+                    SortValue::Text(text) => SqlParam::Text(text.clone()),
+                };
+                (value, id.as_str().to_owned())
+            }),
+            offset: search.offset,
+            limit: search.limit,
+            rows: Vec::new(),
+        }
+    }
+
+    /// The plan of a `GET /contacts/` page: oldest first, after the keyset cursor.
+    pub fn for_list(location: &LocationId, query: &ContactQuery) -> SearchPlan {
+        SearchPlan {
+            location: location.as_str().to_owned(),
+            words: query.query.as_deref().map(query_words),
+            filters: Vec::new(),
+            sort: SortField::DateAdded,
+            descending: false,
+            after: query
+                .after
+                .as_ref()
+                .map(|(at, id)| (SqlParam::Int(at.millis()), id.clone())),
+            offset: 0,
+            limit: query.limit,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Step one, for a query of two words or more: a statement giving one row with each
+    /// word's index rows counted up to `words::WORD_ROWS_CAP`, in query order (BIGINT /
+    /// INTEGER columns). None when there is nothing to choose between.
+    pub fn word_counts(&self, placeholder: Placeholder) -> Option<Statement> {
+        match &self.words {
+            Some(words) if words.len() > 1 => {
+                Some(words::counts(&self.location, words, placeholder))
+            }
+            _ => None,
+        }
+    }
+
+    /// Step two: the statements, with the rarest word (by `word_rows`, the answer of
+    /// `word_counts`; empty when there was no step one) driving.
+    pub fn statements(
+        &self,
+        columns: &str,
+        placeholder: Placeholder,
+        word_rows: &[u64],
+    ) -> SearchSql {
+        let mut ranked = self.clone();
+        if let Some(words) = &self.words {
+            let (words, rows) = words::rank(words, word_rows);
+            ranked.words = Some(words);
+            ranked.rows = rows;
+        }
+        ranked.build(columns, placeholder)
+    }
+
+    /// The rarest query word (ranked first), else the first tag a top-level filter requires.
+    /// None when an equality filter is present: its own index is narrower still.
     fn driver(&self) -> Option<Driver> {
         if self.filters.iter().any(|f| matches!(f, Filter::Equals(..))) {
             return None;
         }
         if let Some(words) = &self.words {
-            return words
-                .iter()
-                .max_by_key(|w| w.chars().count())
-                .map(|w| Driver::Word(w.clone()));
+            return words.first().map(|w| Driver::Word(w.clone()));
         }
         self.filters.iter().find_map(|f| match f {
             Filter::HasTags(tags) => tags.first().map(|t| Driver::Tag(t.clone())),
@@ -307,7 +359,7 @@ impl Spec<'_> {
     /// `tag` is the search's only condition (besides the location).
     fn only_tag(&self, tag: &str) -> bool {
         self.words.is_none()
-            && matches!(self.filters, [Filter::HasTags(tags)] if tags.len() == 1 && tags[0] == tag)
+            && matches!(self.filters.as_slice(), [Filter::HasTags(tags)] if tags.len() == 1 && tags[0] == tag)
     }
 
     /// The query's words when they are the search's only conditions.
@@ -348,13 +400,18 @@ impl Spec<'_> {
             // by walking the whole location in the by-contact index instead of the range.
             Some(Driver::Word(_)) if self.words_only().is_some() => {
                 let words = self.words_only().unwrap_or_default();
-                b.word_rows(self.location, words, "DISTINCT d.contact_id || ''")
+                b.word_rows(
+                    &self.location,
+                    words,
+                    &self.rows,
+                    "DISTINCT d.contact_id || ''",
+                )
             }
             // A tag row is unique per contact.
-            Some(d @ Driver::Tag(tag)) if self.only_tag(tag) => b.driver_ids(self.location, d),
+            Some(d @ Driver::Tag(tag)) if self.only_tag(tag) => b.driver_ids(&self.location, d),
             Some(d) => {
-                let loc = b.text(self.location);
-                let ids = b.driver_ids(self.location, d);
+                let loc = b.text(&self.location);
+                let ids = b.driver_ids(&self.location, d);
                 let mut sql =
                     format!("SELECT 1 FROM contacts WHERE location_id = {loc} AND id IN ({ids})");
                 for c in self.conditions(&mut b, Some(d)) {
@@ -364,7 +421,7 @@ impl Spec<'_> {
                 sql
             }
             None => {
-                let loc = b.text(self.location);
+                let loc = b.text(&self.location);
                 let mut sql = format!("SELECT 1 FROM contacts WHERE location_id = {loc}");
                 for c in self.conditions(&mut b, None) {
                     sql.push_str(" AND ");
@@ -379,10 +436,10 @@ impl Spec<'_> {
 
     fn page(&self, placeholder: Placeholder, columns: &str, driver: Option<&Driver>) -> Statement {
         let mut b = Builder::new(placeholder);
-        let loc = b.text(self.location);
+        let loc = b.text(&self.location);
         let mut sql = format!("SELECT {columns} FROM contacts WHERE location_id = {loc}");
         if let Some(d) = driver {
-            let ids = b.driver_ids(self.location, d);
+            let ids = b.driver_ids(&self.location, d);
             sql.push_str(&format!(" AND id IN ({ids})"));
         }
         for c in self.conditions(&mut b, driver) {
@@ -417,8 +474,13 @@ impl Spec<'_> {
     /// rows are sorted and cut there, and only the page's contacts are read.
     fn word_page(&self, placeholder: Placeholder, columns: &str, words: &[String]) -> Statement {
         let mut b = Builder::new(placeholder);
-        let loc = b.text(self.location);
-        let matches = b.word_rows(self.location, words, "DISTINCT d.date_added, d.contact_id");
+        let loc = b.text(&self.location);
+        let matches = b.word_rows(
+            &self.location,
+            words,
+            &self.rows,
+            "DISTINCT d.date_added, d.contact_id",
+        );
         let (op, dir) = if self.descending {
             ("<", "DESC")
         } else {
@@ -452,7 +514,7 @@ impl Spec<'_> {
         };
         let count_ids = self.words_only().map(|words| {
             let mut b = Builder::new(placeholder);
-            let sql = b.word_rows(self.location, words, "d.contact_id");
+            let sql = b.word_rows(&self.location, words, &self.rows, "d.contact_id");
             b.finish(sql)
         });
         SearchSql {
@@ -467,54 +529,7 @@ impl Spec<'_> {
     }
 }
 
-/// Builds the count and page statements for `search` in `location`.
-pub fn search_sql(
-    location: &LocationId,
-    search: &ContactSearch,
-    columns: &str,
-    placeholder: Placeholder,
-) -> SearchSql {
-    Spec {
-        location: location.as_str(),
-        words: search.query.as_deref().map(query_words),
-        filters: &search.filters,
-        sort: search.sort,
-        descending: search.descending,
-        after: search.after.as_ref().map(|(value, id)| {
-            let value = match value {
-                SortValue::At(at) => SqlParam::Int(at.millis()),
-                SortValue::Text(text) => SqlParam::Text(text.clone()),
-            };
-            (value, id.as_str())
-        }),
-        offset: search.offset,
-        limit: search.limit,
-    }
-    .build(columns, placeholder)
-}
-
-/// Builds the statements of a `GET /contacts/` page: oldest first, after the keyset cursor.
-pub fn list_sql(
-    location: &LocationId,
-    query: &ContactQuery,
-    columns: &str,
-    placeholder: Placeholder,
-) -> SearchSql {
-    Spec {
-        location: location.as_str(),
-        words: query.query.as_deref().map(query_words),
-        filters: &[],
-        sort: SortField::DateAdded,
-        descending: false,
-        after: query
-            .after
-            .as_ref()
-            .map(|(at, id)| (SqlParam::Int(at.millis()), id.as_str())),
-        offset: 0,
-        limit: query.limit,
-    }
-    .build(columns, placeholder)
-}
+mod words;
 
 #[cfg(test)]
 mod tests;

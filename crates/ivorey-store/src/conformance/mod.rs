@@ -63,6 +63,7 @@ macro_rules! conformance_suite {
             text_queries_find_contacts_by_the_starts_of_their_words,
             word_rows_follow_updates_and_deletes,
             pages_agree_whether_matches_are_few_or_many,
+            several_words_agree_whichever_word_drives,
             contacts_are_found_by_email_within_their_location,
             notes_round_trip_within_their_location_and_contact,
             notes_are_listed_oldest_first_and_go_with_their_contact,

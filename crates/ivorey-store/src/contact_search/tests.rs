@@ -15,7 +15,7 @@ fn search(body: serde_json::Value) -> SearchSql {
         .unwrap()
         .into_search()
         .unwrap();
-    search_sql(&LocationId::generate(), &search, "id", numbered)
+    SearchPlan::for_search(&LocationId::generate(), &search).statements("id", numbered, &[])
 }
 
 fn placeholders(sql: &str) -> usize {
