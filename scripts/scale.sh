@@ -3,7 +3,8 @@
 # `ivorey seed`, starts a release `ivorey serve`, and runs wrk (latency percentiles) on the first
 # page of the list, a deep keyset page, and POST /contacts/search by tag, by email and by text.
 # SQLite by default; PostgreSQL with DATABASE_URL=postgres://... (use an empty database, or set
-# SCALE_LOCATION to measure a location seeded by an earlier run).
+# SCALE_LOCATION to measure a location seeded by an earlier run). SCALE_DATA_DIR keeps the SQLite
+# database there (seeded once; with SCALE_LOCATION set it is measured again, not seeded).
 #   scripts/scale.sh [contacts, default 1000000] [seconds per run, default 10] [connections, 8]
 # (1 connection measures each query's own latency; 8 adds the queueing of two cores.)
 set -euo pipefail
@@ -16,7 +17,8 @@ bin=target/release/ivorey
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q -p ivorey
 
-data=$(mktemp -d)
+data="${SCALE_DATA_DIR:-$(mktemp -d)}"
+keep="${SCALE_DATA_DIR:+yes}"
 db_args=(--data-dir "$data")
 if [ -n "${DATABASE_URL:-}" ]; then db_args=(--database-url "$DATABASE_URL"); fi
 if [ -n "${SCALE_LOCATION:-}" ]; then
@@ -46,7 +48,7 @@ fi
 IVOREY_LOG=warn "$bin" "${db_args[@]}" serve --listen "127.0.0.1:$port" \
   --rate-limit-burst 1000000000 --rate-limit-daily 1000000000 >/dev/null 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $server 2>/dev/null; [ -n "$keep" ] || rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
 auth=(-H "Authorization: Bearer $token" -H 'Version: 2021-07-28' -H 'Content-Type: application/json')

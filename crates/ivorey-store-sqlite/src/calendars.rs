@@ -211,7 +211,7 @@ impl CalendarStore for SqliteStore {
 
     async fn list_calendars(&self, location: &LocationId) -> StoreResult<Vec<Calendar>> {
         let location = location.clone();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {CALENDAR_COLUMNS} FROM calendars WHERE location_id = ?1
@@ -352,7 +352,7 @@ impl CalendarStore for SqliteStore {
         to: Timestamp,
     ) -> StoreResult<Vec<Appointment>> {
         let (location, calendar) = (location.clone(), calendar.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {APPOINTMENT_COLUMNS} FROM calendar_appointments

@@ -73,7 +73,7 @@ impl ContactSearchStore for SqliteStore {
         search: &ContactSearch,
     ) -> StoreResult<ContactSearchPage> {
         let plan = SearchPlan::for_search(location, search);
-        self.call(move |conn| {
+        self.read(move |conn| {
             let (contacts, total) = run_search(conn, &plan)?;
             Ok(ContactSearchPage { contacts, total })
         })

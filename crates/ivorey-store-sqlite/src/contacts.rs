@@ -234,7 +234,7 @@ impl ContactStore for SqliteStore {
         q: &ContactQuery,
     ) -> StoreResult<ContactPage> {
         let plan = SearchPlan::for_list(location, q);
-        self.call(move |conn| {
+        self.read(move |conn| {
             let (contacts, total) = run_search(conn, &plan)?;
             Ok(ContactPage { contacts, total })
         })

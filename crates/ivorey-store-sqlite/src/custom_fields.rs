@@ -59,7 +59,7 @@ impl CustomFieldStore for SqliteStore {
         model: Option<&str>,
     ) -> StoreResult<Vec<CustomField>> {
         let (location, model) = (location.clone(), model.map(str::to_owned));
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM custom_fields

@@ -99,7 +99,7 @@ impl FormStore for SqliteStore {
     ) -> StoreResult<(Vec<Form>, u64)> {
         let location = location.clone();
         let skip = i64::try_from(skip).unwrap_or(i64::MAX);
-        self.call(move |conn| {
+        self.read(move |conn| {
             let sql = format!(
                 "SELECT {FORM_COLUMNS} FROM forms WHERE location_id = ?1
                  ORDER BY created_at, id LIMIT ?2 OFFSET ?3"
@@ -238,7 +238,7 @@ impl FormStore for SqliteStore {
         q: &SubmissionQuery,
     ) -> StoreResult<SubmissionPage> {
         let (location, q) = (location.clone(), q.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let pattern = q.query.as_deref().map(contains_pattern);
             let form = q.form_id.as_ref().map(|f| f.as_str().to_owned());
             let (from, until) = (q.from.map(|t| t.0), q.until.map(|t| t.0));

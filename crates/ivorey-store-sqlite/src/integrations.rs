@@ -142,7 +142,7 @@ impl IntegrationStore for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Vec<Integration>> {
         let location = location.clone();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "{SELECT_INTEGRATION} WHERE i.location_id = ?2 ORDER BY i.created_at, i.id"
@@ -163,12 +163,12 @@ impl IntegrationStore for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Option<Integration>> {
         let (location, id) = (location.clone(), id.clone());
-        self.call(move |conn| load(conn, &location, &id, now)).await
+        self.read(move |conn| load(conn, &location, &id, now)).await
     }
 
     async fn integration_location(&self, id: &IntegrationId) -> StoreResult<Option<LocationId>> {
         let id = id.clone();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let found: Option<String> = conn
                 .query_row(
                     "SELECT location_id FROM integrations WHERE id = ?1",
@@ -372,7 +372,7 @@ impl IntegrationStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
         let (location, integration) = (location.clone(), integration.cloned());
-        self.call(move |conn| crate::audit::log(conn, &location, integration.as_ref(), limit))
+        self.read(move |conn| crate::audit::log(conn, &location, integration.as_ref(), limit))
             .await
     }
 
@@ -389,7 +389,7 @@ impl IntegrationStore for SqliteStore {
         from_day: i64,
     ) -> StoreResult<Vec<UsageRow>> {
         let (location, id) = (location.clone(), id.clone());
-        self.call(move |conn| crate::usage::rows(conn, &location, &id, from_day))
+        self.read(move |conn| crate::usage::rows(conn, &location, &id, from_day))
             .await
     }
 }

@@ -141,7 +141,7 @@ impl LocationStore for SqliteStore {
     }
 
     async fn count_locations(&self) -> StoreResult<u64> {
-        self.call(|conn| {
+        self.read(|conn| {
             conn.query_row("SELECT COUNT(*) FROM locations", [], |r| r.get::<_, i64>(0))
                 .map(|n| n.max(0) as u64)
                 .map_err(db_err)

@@ -173,7 +173,7 @@ impl ConversationStore for SqliteStore {
         q: &MessageQuery,
     ) -> StoreResult<Vec<Message>> {
         let (location, conversation, q) = (location.clone(), conversation.clone(), q.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let types = serde_json::to_string(&q.types).unwrap_or_else(|_| "[]".into());
             let before = q.before.as_ref().map(MessageId::as_str);
             let sql = format!(

@@ -119,7 +119,7 @@ impl SqliteStore {
 
     /// Versions recorded as applied.
     pub async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt = conn
                 .prepare("SELECT version FROM schema_migrations ORDER BY version")
                 .map_err(db_err)?;

@@ -49,7 +49,7 @@ impl NoteStore for SqliteStore {
         contact: &ContactId,
     ) -> StoreResult<Vec<Note>> {
         let (location, contact) = (location.clone(), contact.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM contact_notes WHERE location_id = ?1 AND contact_id = ?2

@@ -173,7 +173,7 @@ impl OpportunityStore for SqliteStore {
 
     async fn list_pipelines(&self, location: &LocationId) -> StoreResult<Vec<Pipeline>> {
         let location = location.clone();
-        self.call(move |conn| load_pipelines(conn, &location, None))
+        self.read(move |conn| load_pipelines(conn, &location, None))
             .await
     }
 
@@ -183,7 +183,7 @@ impl OpportunityStore for SqliteStore {
         id: &PipelineId,
     ) -> StoreResult<Option<Pipeline>> {
         let (location, id) = (location.clone(), id.clone());
-        self.call(move |conn| Ok(load_pipelines(conn, &location, Some(&id))?.pop()))
+        self.read(move |conn| Ok(load_pipelines(conn, &location, Some(&id))?.pop()))
             .await
     }
 
@@ -226,7 +226,7 @@ impl OpportunityStore for SqliteStore {
         id: &OpportunityId,
     ) -> StoreResult<Option<Opportunity>> {
         let (location, id) = (location.clone(), id.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let sql =
                 format!("SELECT {COLUMNS} FROM opportunities WHERE id = ?1 AND location_id = ?2");
             conn.prepare_cached(&sql)
@@ -248,7 +248,7 @@ impl OpportunityStore for SqliteStore {
         pipeline: &PipelineId,
     ) -> StoreResult<Option<Opportunity>> {
         let (location, contact, pipeline) = (location.clone(), contact.clone(), pipeline.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let sql = format!(
                 "SELECT {COLUMNS} FROM opportunities
                  WHERE location_id = ?1 AND contact_id = ?2 AND pipeline_id = ?3"
@@ -331,7 +331,7 @@ impl OpportunityStore for SqliteStore {
         q: &OpportunityQuery,
     ) -> StoreResult<OpportunityPage> {
         let (location, q) = (location.clone(), q.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let [pipeline, stage, contact, status, assigned, pattern] = query_params(&q);
             let (after_at, after_id) = match &q.after {
                 Some((at, id)) => (Some(at.0), Some(id.clone())),

@@ -149,7 +149,7 @@ impl PaymentStore for SqliteStore {
 
     async fn list_orders(&self, location: &LocationId, q: &OrderQuery) -> StoreResult<Page<Order>> {
         let (location, q) = (location.clone(), q.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let status = q.status.map(OrderStatus::as_str);
             let contact = q.contact_id.as_ref().map(|c| c.as_str().to_owned());
             let pattern = q.search.as_deref().map(contains_pattern);
@@ -270,7 +270,7 @@ impl PaymentStore for SqliteStore {
         q: &TransactionQuery,
     ) -> StoreResult<Page<Transaction>> {
         let (location, q) = (location.clone(), q.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let order = q.order_id.as_ref().map(|o| o.as_str().to_owned());
             let contact = q.contact_id.as_ref().map(|c| c.as_str().to_owned());
             let mode = q.mode.map(PaymentMode::as_str);

@@ -17,29 +17,8 @@ impl ConnectionManager {
     }
 }
 
-/// How long a writer waits for the write lock before failing (then `Unavailable`, 503).
+/// How long a writer waits for another process's write before failing (then `Unavailable`).
 const LOCK_WAIT: Duration = Duration::from_secs(5);
-
-/// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, while a contact
-/// write holds the lock for about half a millisecond: under concurrent writes the lock sat
-/// idle while writers slept, and some slept for a second (p99). Short pauses first keep the
-/// lock busy; the pause grows to 1 ms so a long wait (another process's big transaction)
-/// costs little CPU. Returns whether to try again.
-fn wait_for_write_lock(tries: i32) -> bool {
-    const SHORT: Duration = Duration::from_micros(50);
-    const MEDIUM: Duration = Duration::from_micros(250);
-    const LONG: Duration = Duration::from_millis(1);
-    // 20 short and 80 medium pauses are 21 ms; the long ones make up the rest.
-    let long_tries = ((LOCK_WAIT - SHORT * 20 - MEDIUM * 80).as_millis()) as i32;
-    let pause = match tries {
-        0..20 => SHORT,
-        20..100 => MEDIUM,
-        _ if tries < 100 + long_tries => LONG,
-        _ => return false,
-    };
-    std::thread::sleep(pause);
-    true
-}
 
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = Connection;
@@ -50,10 +29,10 @@ impl r2d2::ManageConnection for ConnectionManager {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let mut conn = Connection::open_with_flags(&self.path, flags)?;
-        // A writer waits for another write (this process's or a CLI command's) instead of
-        // failing, for about `LOCK_WAIT` in all.
-        conn.busy_handler(Some(wait_for_write_lock))?;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        // A writer waits for another process's write (e.g. a CLI command) instead of failing;
+        // this process's writers queue on the store's write gate before that.
+        conn.busy_timeout(LOCK_WAIT)?;
         // WAL lets readers run during a write; NORMAL sync is durable across process crashes
         // (a power loss may drop the last commits, never corrupt the file).
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -77,23 +56,9 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Instant;
-
     use r2d2::ManageConnection;
 
     use super::*;
-
-    #[test]
-    fn the_lock_wait_ends_after_about_five_seconds_of_pauses() {
-        assert!(wait_for_write_lock(0));
-        assert!(wait_for_write_lock(5_078), "the last 1 ms pause");
-        let started = Instant::now();
-        assert!(!wait_for_write_lock(5_079), "gives up");
-        assert!(
-            started.elapsed() < Duration::from_millis(1),
-            "without sleeping"
-        );
-    }
 
     #[test]
     fn a_writer_waits_for_another_connections_write_and_then_commits() {

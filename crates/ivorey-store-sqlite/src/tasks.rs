@@ -51,7 +51,7 @@ impl TaskStore for SqliteStore {
         contact: &ContactId,
     ) -> StoreResult<Vec<Task>> {
         let (location, contact) = (location.clone(), contact.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM contact_tasks WHERE location_id = ?1 AND contact_id = ?2

@@ -34,7 +34,7 @@ fn user_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
 impl UserStore for SqliteStore {
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>> {
         let email = email.to_owned();
-        self.call(move |conn| {
+        self.read(move |conn| {
             conn.prepare_cached(
                 "SELECT id, email, name, created_at, password_hash FROM users WHERE email = ?1",
             )
@@ -80,7 +80,7 @@ impl UserStore for SqliteStore {
 
     async fn memberships(&self, user: &UserId) -> StoreResult<Vec<Membership>> {
         let user = user.clone();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT l.id, l.name, m.role FROM memberships m JOIN locations l ON l.id = m.location_id
@@ -105,7 +105,7 @@ impl UserStore for SqliteStore {
 
     async fn location_users(&self, location: &LocationId) -> StoreResult<Vec<(User, Role)>> {
         let location = location.clone();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT u.id, u.email, u.name, u.created_at, m.role FROM memberships m
@@ -145,7 +145,7 @@ impl UserStore for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Option<(SessionRecord, User)>> {
         let id_hash = *id_hash;
-        self.call(move |conn| {
+        self.read(move |conn| {
             conn.prepare_cached(
                 "SELECT u.id, u.email, u.name, u.created_at, s.csrf_token, s.created_at, s.expires_at
                  FROM sessions s JOIN users u ON u.id = s.user_id
