@@ -46,8 +46,9 @@ pub struct SqliteStore {
     /// Verified grants, kept fresh by `epoch_watch` before each lookup.
     grants: Arc<GrantCache>,
     epoch_watch: Arc<auth_epoch::EpochWatch>,
-    /// This process's writes take turns here (see `call`).
-    write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// This process's one connection for work that may write; writes take turns on it (see
+    /// `call`).
+    writer: Arc<tokio::sync::Mutex<Connection>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -74,18 +75,23 @@ impl SqliteStore {
                     StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
                 })
         };
-        // Writers queue on SQLite's lock (busy_timeout) while holding one of these.
+        // For reads that take a while (lists, searches), on blocking threads.
         let pool = build(8, 10)?;
         // One connection per async worker suffices for `read_now`; a few spare cover bursts.
         let workers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32);
         let readers = build(workers + 2, 2)?;
+        let writer =
+            r2d2::ManageConnection::connect(&pool::ConnectionManager::new(path.to_owned()))
+                .map_err(|e| {
+                    StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
+                })?;
         Ok(SqliteStore {
             pool,
             readers,
             path: path.to_owned(),
             grants: Arc::new(GrantCache::trusted(DEFAULT_CAPACITY)),
             epoch_watch: Arc::new(auth_epoch::EpochWatch::new(path.to_owned())),
-            write_gate: Arc::new(tokio::sync::Mutex::new(())),
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
         })
     }
 
@@ -93,38 +99,29 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Runs `f`, which may write, with a pooled connection on a blocking thread, once this
-    /// process's other writes are done. SQLite has one writer at a time anyway; queueing here
-    /// instead of on its lock keeps waiting writers from holding read snapshots of the log while
-    /// they retry, which kept the log from ever starting over: under a steady load it grew
-    /// without bound (1.3 GB in 40 s of seeding). A CLI command in another process still
-    /// waits on SQLite's lock (`busy_timeout`).
+    /// Runs `f`, which may write, on a blocking thread with this process's one writing
+    /// connection, once the writes before it are done. SQLite has one writer at a time anyway;
+    /// queueing here instead of on its lock keeps waiting writers from holding read snapshots
+    /// of the log while they retry, which kept the log from ever starting over (under steady
+    /// load it grew without bound: 1.3 GB in 40 s of seeding), and one connection keeps its
+    /// page cache, which SQLite drops whenever another connection has committed. A CLI command
+    /// in another process still waits on SQLite's lock (`busy_timeout`).
     async fn call<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
         // Moved into the task, so a caller that gives up (request timeout) still leaves the
-        // gate closed until the write it started has finished.
-        let turn = self.write_gate.clone().lock_owned().await;
-        self.on_blocking_thread(move |conn| {
-            let _turn = turn;
-            f(conn)
-        })
-        .await
+        // connection to the write it started until that write has finished.
+        let mut writer = self.writer.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || f(&mut writer))
+            .await
+            .map_err(|e| StoreError::Other(format!("store task failed: {e}")))?
     }
 
     /// Runs `f`, which only reads, with a pooled connection on a blocking thread. Readers never
     /// wait for the writer in WAL mode.
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
-    {
-        self.on_blocking_thread(f).await
-    }
-
-    async fn on_blocking_thread<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
