@@ -109,7 +109,9 @@ impl SqliteStore {
             }
             // Planner statistics: without them SQLite may walk the date index of a million
             // contacts to find one email. Cheap when nothing changed much since the last run.
-            conn.execute_batch("PRAGMA optimize=0x10002")
+            // A sampled analysis: a full one of the word index at 1,000,000 contacts (8.8M
+            // rows) held the start for 34 s; sampled statistics gave the same plans.
+            conn.execute_batch("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002")
                 .map_err(db_err)?;
             crate::planner_stats::ensure_word_index_stats(conn).map_err(db_err)?;
             Ok(applied_now)
