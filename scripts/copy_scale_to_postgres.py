@@ -33,12 +33,15 @@ def copy(db, source, url, target, table, columns):
     psql = subprocess.Popen(["psql", url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
                             stdin=subprocess.PIPE, text=True)
     rows = 0
-    for row in db.execute(select, (source,)):
-        row = list(row)
-        row[location_at] = target
-        psql.stdin.write(",".join(csv_field(v) for v in row) + "\n")
-        rows += 1
-    psql.stdin.close()
+    try:
+        for row in db.execute(select, (source,)):
+            row = list(row)
+            row[location_at] = target
+            psql.stdin.write(",".join(csv_field(v) for v in row) + "\n")
+            rows += 1
+        psql.stdin.close()
+    except BrokenPipeError:
+        pass  # psql stopped early; its exit status says why
     if psql.wait() != 0:
         sys.exit(f"COPY {table} failed")
     print(f"{table}: {rows} rows")

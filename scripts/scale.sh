@@ -22,7 +22,7 @@ keep="${SCALE_DATA_DIR:+yes}"
 db_args=(--data-dir "$data")
 if [ -n "${DATABASE_URL:-}" ]; then db_args=(--database-url "$DATABASE_URL"); fi
 if [ -n "${SCALE_LOCATION:-}" ]; then
-  # Measure an already seeded location again (PostgreSQL keeps it; SQLite data is temporary).
+  # Measure an already seeded location again (PostgreSQL keeps it; SQLite with SCALE_DATA_DIR).
   loc="$SCALE_LOCATION"
   token=$("$bin" "${db_args[@]}" integrations create --location "$loc" --name scale \
           --scopes contacts.readonly,contacts.write --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

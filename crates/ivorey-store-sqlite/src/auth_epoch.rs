@@ -85,8 +85,11 @@ impl EpochWatch {
         let conn = ConnectionManager::new(self.path.clone()).connect()?;
         let data_version = data_version(&conn)?;
         let epoch = epoch(&conn)?;
-        // Opened after the pragma's read, which makes SQLite create the file in WAL mode.
-        let header = WalIndexHeader::open(&self.path);
+        // The name SQLite resolved (symlinks, URIs), opened after the pragma's read, which
+        // makes SQLite create the file in WAL mode.
+        let header = conn
+            .path()
+            .and_then(|file| WalIndexHeader::open(std::path::Path::new(file)));
         Ok(Seen {
             conn,
             data_version,

@@ -175,7 +175,7 @@ impl SqliteStore {
         q: &ConversationQuery,
     ) -> StoreResult<ConversationPage> {
         let (location, q) = (location.clone(), q.clone());
-        self.call(move |conn| {
+        self.read(move |conn| {
             let pattern = q.query.as_deref().map(contains_pattern);
             let contact = q.contact_id.as_ref().map(ContactId::as_str);
             let filters = "c.location_id = ?1

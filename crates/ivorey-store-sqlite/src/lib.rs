@@ -1,5 +1,6 @@
-//! The embedded SQLite store: one database file, WAL mode, a small pool of rusqlite connections
-//! used from blocking threads. Several processes (the server and CLI commands) may share a file;
+//! The embedded SQLite store: one database file, WAL mode; one writing connection and a pool
+//! for longer reads, both used from blocking threads, and a pool for point lookups run on the
+//! async workers (`read_now`). Several processes (the server and CLI commands) may share a file;
 //! SQLite's locking keeps them consistent and every change is visible to the next query.
 
 mod audit;
@@ -65,7 +66,10 @@ impl SqliteStore {
         let build = |size: u32, timeout_secs: u64| {
             r2d2::Pool::builder()
                 .max_size(size)
-                .min_idle(Some(1))
+                // Opened on first use, after `migrate`: a connection loads the planner's
+                // statistics when it opens, and those written at migration would not reach
+                // connections opened before.
+                .min_idle(Some(0))
                 // A local file connection does not go stale; checking each checkout would add
                 // a statement to every token lookup.
                 .test_on_check_out(false)

@@ -17,7 +17,7 @@ impl SqliteStore {
         location: &LocationId,
     ) -> StoreResult<Option<MessagingSettings>> {
         let location = location.clone();
-        self.call(move |conn| {
+        self.read(move |conn| {
             conn.prepare_cached(
                 "SELECT smtp_host, smtp_port, smtp_tls, smtp_username, smtp_password, smtp_from,
                         webhook_url, webhook_secret, updated_at

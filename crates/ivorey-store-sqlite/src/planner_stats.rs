@@ -7,10 +7,11 @@
 //! of 6,000, growing with each contact), while the by-contact index finds its few rows. `PRAGMA
 //! optimize` writes real statistics once the table has grown, but a new database has none
 //! until a later start. So when the table has none, representative ones are written, in the
-//! form `ANALYZE` uses: many rows per location, a few per contact, and the planner is told to
-//! reload them (`ANALYZE sqlite_schema`). Real statistics, once written, are left alone.
+//! form `ANALYZE` uses: many rows per location, a few per contact, and this connection reloads
+//! them (`ANALYZE sqlite_schema`); the pooled connections open after migrations and load them
+//! then. Real statistics, once written, are left alone.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// `tbl idx stat` rows as `ANALYZE` writes them: rows in the index, then the rows that share
 /// each leading prefix of its columns (location; location and term or contact; whole key).
@@ -23,8 +24,15 @@ const WORD_INDEX_STATS: [(&str, &str); 2] = [
     ("contact_terms_by_contact", "1000 1000 3 1"),
 ];
 
-/// Writes the word index's statistics unless it has some.
-pub(crate) fn ensure_word_index_stats(conn: &Connection) -> rusqlite::Result<()> {
+/// Writes the word index's statistics unless it has some, in one transaction (a server and a
+/// CLI command starting together write them once).
+pub(crate) fn ensure_word_index_stats(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    write_if_missing(&tx)?;
+    tx.commit()
+}
+
+fn write_if_missing(conn: &Connection) -> rusqlite::Result<()> {
     // ANALYZE of any table creates sqlite_stat1; of an empty one it writes no row.
     let stat_table: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')",

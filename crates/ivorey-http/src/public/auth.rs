@@ -1,6 +1,7 @@
 //! Token authentication for the public API: the per-request hot path. Parse and checksum the
 //! bearer token (no I/O), hash it, look the hash up in the store, check expiry and IP allowlist;
-//! each handler then checks its scope and the request's location.
+//! the scope gate (`gate.rs`) runs this once per request, then checks the operation's scope and
+//! the request's location; handlers name their scope again, which records usage.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
