@@ -62,8 +62,57 @@ async fn count_distinct(tx: &Transaction<'_>, ids: &Statement) -> StoreResult<u6
     }
 }
 
-/// The words' counts (several words), the count, then the page it calls for, in one
-/// REPEATABLE READ transaction (one snapshot).
+/// Several common words: each word's index rows read once (through a portal, in batches)
+/// and intersected in memory, then the page's contacts read by id. None when the plan has no
+/// such intersection, or a word's range is past the read bound (the SQL statements run
+/// instead).
+async fn intersect(
+    tx: &Transaction<'_>,
+    plan: &SearchPlan,
+    word_rows: &[u64],
+) -> StoreResult<Option<(Vec<Contact>, u64)>> {
+    let Some(scan) = plan.word_scan(placeholder, word_rows) else {
+        return Ok(None);
+    };
+    let mut matches = scan.matches();
+    for word in &scan.words {
+        let statement = tx.prepare(&word.sql).await.map_err(db_err)?;
+        let portal = tx
+            .bind(&statement, &refs(&word.params))
+            .await
+            .map_err(db_err)?;
+        loop {
+            let rows = tx.query_portal(&portal, BATCH).await.map_err(db_err)?;
+            for row in &rows {
+                let id = row.try_get::<_, &str>(0).map_err(db_err)?;
+                if matches.row(id, row.try_get(1).map_err(db_err)?).is_err() {
+                    return Ok(None);
+                }
+            }
+            if rows.len() < BATCH as usize {
+                break;
+            }
+        }
+        matches.end_word();
+        if matches.is_empty() {
+            break;
+        }
+    }
+    let page = plan.intersected_page(matches);
+    if page.ids.is_empty() {
+        return Ok(Some((Vec::new(), page.total)));
+    }
+    let by_ids = plan.contacts_by_ids(COLUMNS, placeholder, &page.ids);
+    let rows = tx
+        .query(&by_ids.sql, &refs(&by_ids.params))
+        .await
+        .map_err(db_err)?;
+    let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(Some((contacts, page.total)))
+}
+
+/// The words' counts (several words), then either their in-memory intersection or the count
+/// and the page it calls for, in one REPEATABLE READ transaction (one snapshot).
 pub(crate) async fn run_search(
     store: &PgStore,
     plan: &SearchPlan,
@@ -89,6 +138,10 @@ pub(crate) async fn run_search(
         }
         None => Vec::new(),
     };
+    if let Some(found) = intersect(&tx, plan, &word_rows).await? {
+        tx.commit().await.map_err(db_err)?;
+        return Ok(found);
+    }
     let sql = plan.statements(COLUMNS, placeholder, &word_rows);
     let total = match &sql.count_ids {
         Some(ids) => count_distinct(&tx, ids).await?,

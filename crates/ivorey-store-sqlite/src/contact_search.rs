@@ -7,7 +7,7 @@ use ivorey_core::contact_search::ContactSearch;
 use ivorey_store::contact_search::{SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, Transaction, params_from_iter};
 
 use crate::contacts::contact_from_row;
 use crate::{SqliteStore, db_err};
@@ -26,8 +26,8 @@ fn values(params: &[SqlParam]) -> impl Iterator<Item = Value> + '_ {
     })
 }
 
-/// The words' counts (several words), the count, then the page it calls for, in one read
-/// transaction (one snapshot). Statements are cached by their text: a search's shape, not its
+/// The words' counts (several words), then either their in-memory intersection or the count
+/// and the page it calls for, in one read transaction (one snapshot). Statements are cached by their text: a search's shape, not its
 /// values, decides the text.
 pub(crate) fn run_search(
     conn: &mut Connection,
@@ -46,6 +46,10 @@ pub(crate) fn run_search(
             .map_err(db_err)?,
         None => Vec::new(),
     };
+    if let Some(found) = intersect(&tx, plan, &word_rows)? {
+        tx.commit().map_err(db_err)?;
+        return Ok(found);
+    }
     let sql = plan.statements(COLUMNS, placeholder, &word_rows);
     let total: i64 = tx
         .prepare_cached(&sql.count.sql)
@@ -65,6 +69,51 @@ pub(crate) fn run_search(
     Ok((contacts, total))
 }
 
+/// Several common words: each word's index rows read once and intersected in memory, then
+/// the page's contacts read by id. None when the plan has no such intersection, or a word's
+/// range is past the read bound (the SQL statements run instead).
+fn intersect(
+    tx: &Transaction<'_>,
+    plan: &SearchPlan,
+    word_rows: &[u64],
+) -> StoreResult<Option<(Vec<Contact>, u64)>> {
+    let Some(scan) = plan.word_scan(placeholder, word_rows) else {
+        return Ok(None);
+    };
+    let mut matches = scan.matches();
+    for word in &scan.words {
+        let mut stmt = tx.prepare_cached(&word.sql).map_err(db_err)?;
+        let mut rows = stmt
+            .query(params_from_iter(values(&word.params)))
+            .map_err(db_err)?;
+        while let Some(row) = rows.next().map_err(db_err)? {
+            let id = row
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(db_err)?;
+            if matches.row(id, row.get(1).map_err(db_err)?).is_err() {
+                return Ok(None);
+            }
+        }
+        matches.end_word();
+        if matches.is_empty() {
+            break;
+        }
+    }
+    let page = plan.intersected_page(matches);
+    if page.ids.is_empty() {
+        return Ok(Some((Vec::new(), page.total)));
+    }
+    let by_ids = plan.contacts_by_ids(COLUMNS, placeholder, &page.ids);
+    let mut stmt = tx.prepare_cached(&by_ids.sql).map_err(db_err)?;
+    let contacts = stmt
+        .query_map(params_from_iter(values(&by_ids.params)), contact_from_row)
+        .map_err(db_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err)?;
+    Ok(Some((contacts, page.total)))
+}
+
 #[async_trait]
 impl ContactSearchStore for SqliteStore {
     async fn search_contacts(
@@ -78,5 +127,60 @@ impl ContactSearchStore for SqliteStore {
             Ok(ContactSearchPage { contacts, total })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ivorey_core::contact::{Contact, ContactFields};
+    use ivorey_core::contact_search::SearchBody;
+    use ivorey_core::{ContactId, Timestamp};
+    use ivorey_store::ContactStore;
+    use ivorey_store::conformance::new_location;
+    use serde_json::json;
+
+    use super::*;
+
+    /// A word past the read bound falls back to the SQL statements, which find the same page
+    /// and total as the in-memory intersection.
+    #[tokio::test]
+    async fn past_the_read_bound_the_statements_give_the_same_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("bound.db")).unwrap();
+        store.migrate().await.unwrap();
+        let (location, _) = new_location(&store, "Bound").await;
+        for n in 0..40 {
+            let company = if n % 3 == 0 { "Alpha Beta" } else { "Alpha" };
+            let c = Contact {
+                id: ContactId::generate(),
+                location_id: location.clone(),
+                fields: ContactFields {
+                    first_name: Some(format!("p{n:02}")),
+                    company_name: Some(company.into()),
+                    ..ContactFields::default()
+                },
+                date_added: Timestamp(1_000 + n),
+                date_updated: Timestamp(1_000 + n),
+            };
+            store.insert_contact(&c).await.unwrap();
+        }
+        let search = serde_json::from_value::<SearchBody>(
+            json!({"query": "alpha beta", "pageLimit": 3, "page": 2}),
+        )
+        .unwrap()
+        .into_search()
+        .unwrap();
+        let plan = SearchPlan::for_search(&location, &search);
+        let mut conn = store.pool.get().unwrap();
+        assert!(plan.word_scan(placeholder, &[40, 14]).is_some());
+        let in_memory = run_search(&mut conn, &plan).unwrap();
+        let bounded = run_search(&mut conn, &plan.clone().with_read_bound(5)).unwrap();
+        let names = |found: &(Vec<Contact>, u64)| -> (Vec<String>, u64) {
+            let names = found.0.iter().filter_map(|c| c.fields.first_name.clone());
+            (names.collect(), found.1)
+        };
+        let want = (vec!["p30".into(), "p27".into(), "p24".into()], 14);
+        assert_eq!(names(&in_memory), want);
+        assert_eq!(names(&bounded), want);
     }
 }

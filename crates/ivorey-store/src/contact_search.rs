@@ -270,6 +270,8 @@ pub struct SearchPlan {
     /// Each word's index rows, capped at `words::WORD_ROWS_CAP`, in the order of `words`
     /// (rarest first once `statements` has ranked them); empty until counted.
     rows: Vec<u64>,
+    /// See `intersect::READ_BOUND`.
+    read_bound: u64,
 }
 
 impl SearchPlan {
@@ -291,6 +293,7 @@ impl SearchPlan {
             offset: search.offset,
             limit: search.limit,
             rows: Vec::new(),
+            read_bound: intersect::READ_BOUND,
         }
     }
 
@@ -309,6 +312,7 @@ impl SearchPlan {
             offset: 0,
             limit: query.limit,
             rows: Vec::new(),
+            read_bound: intersect::READ_BOUND,
         }
     }
 
@@ -529,7 +533,10 @@ impl SearchPlan {
     }
 }
 
+mod intersect;
 mod words;
+
+pub use intersect::{IntersectedPage, Matches, READ_BOUND, TooManyRows, WordScan};
 
 #[cfg(test)]
 mod tests;

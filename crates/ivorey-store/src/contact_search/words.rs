@@ -49,7 +49,7 @@ pub(super) fn rank(words: &[String], rows: &[u64]) -> (Vec<String>, Vec<u64>) {
 /// Another word with `other` rows is read once (rather than probed per driving row) against
 /// a driver with `driver` rows. Two words at the cap are both common: reading both ranges
 /// once beats a probe per row of either.
-fn read_once(driver: u64, other: u64) -> bool {
+pub(super) fn read_once(driver: u64, other: u64) -> bool {
     driver >= WORD_ROWS_CAP || other < driver.saturating_mul(READ_ONCE_RATIO)
 }
 
