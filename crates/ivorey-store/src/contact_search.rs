@@ -318,8 +318,12 @@ impl SearchPlan {
 
     /// Step one, for a query of two words or more: a statement giving one row with each
     /// word's index rows counted up to `words::WORD_ROWS_CAP`, in query order (BIGINT /
-    /// INTEGER columns). None when there is nothing to choose between.
+    /// INTEGER columns). None when there is nothing to choose between, or when an equality
+    /// filter drives (its own index is narrower than any word's, see `driver`).
     pub fn word_counts(&self, placeholder: Placeholder) -> Option<Statement> {
+        if self.has_equality() {
+            return None;
+        }
         match &self.words {
             Some(words) if words.len() > 1 => {
                 Some(words::counts(&self.location, words, placeholder))
@@ -348,7 +352,7 @@ impl SearchPlan {
     /// The rarest query word (ranked first), else the first tag a top-level filter requires.
     /// None when an equality filter is present: its own index is narrower still.
     fn driver(&self) -> Option<Driver> {
-        if self.filters.iter().any(|f| matches!(f, Filter::Equals(..))) {
+        if self.has_equality() {
             return None;
         }
         if let Some(words) = &self.words {
@@ -358,6 +362,11 @@ impl SearchPlan {
             Filter::HasTags(tags) => tags.first().map(|t| Driver::Tag(t.clone())),
             _ => None,
         })
+    }
+
+    /// A top-level email, phone or name equality filter is present.
+    fn has_equality(&self) -> bool {
+        self.filters.iter().any(|f| matches!(f, Filter::Equals(..)))
     }
 
     /// `tag` is the search's only condition (besides the location).

@@ -90,6 +90,22 @@ fn the_longest_word_drives_and_an_equality_filter_drives_nothing() {
         "filters": [{"field": "email", "operator": "eq", "value": "a@b.c"}]}));
     assert!(email.driven_page.is_none());
     assert!(search(json!({})).driven_page.is_none());
+    // Nor are the words counted to choose a driver: none would drive.
+    let plan = |body| {
+        let search = serde_json::from_value::<SearchBody>(body)
+            .unwrap()
+            .into_search()
+            .unwrap();
+        SearchPlan::for_search(&LocationId::generate(), &search)
+    };
+    assert!(
+        plan(json!({"query": "olga lopez"}))
+            .word_counts(numbered)
+            .is_some()
+    );
+    let by_email = plan(json!({"query": "olga lopez",
+        "filters": [{"field": "email", "operator": "eq", "value": "a@b.c"}]}));
+    assert!(by_email.word_counts(numbered).is_none());
 }
 
 #[test]
