@@ -314,7 +314,7 @@ mod tests {
 
         let after = plan(json!({"query": "a b", "pageLimit": 5, "searchAfter": [30, id(3)]}));
         let mut m = after.word_scan(numbered, &[3, 4]).unwrap().matches();
-        for word in 0..2 {
+        for _word in 0..2 {
             for n in 0..6 {
                 m.row(&id(n), i64::from(n) * 10).unwrap();
             }
