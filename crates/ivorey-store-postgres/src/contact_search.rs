@@ -8,6 +8,7 @@ use ivorey_core::contact_search::ContactSearch;
 use std::collections::HashSet;
 
 use deadpool_postgres::Transaction;
+use futures_util::TryStreamExt;
 use ivorey_core::contact_search::TOTAL_CAP;
 use ivorey_store::contact_search::{SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
@@ -62,8 +63,7 @@ async fn count_distinct(tx: &Transaction<'_>, ids: &Statement) -> StoreResult<u6
     }
 }
 
-/// Several common words: each word's index rows read once (through a portal, in batches)
-/// and intersected in memory, then the page's contacts read by id. None when the plan has no
+/// Several common words: each word's index rows read once (streamed) and intersected in memory, then the page's contacts read by id. None when the plan has no
 /// such intersection, or a word's range is past the read bound (the SQL statements run
 /// instead).
 async fn intersect(
@@ -76,21 +76,17 @@ async fn intersect(
     };
     let mut matches = scan.matches();
     for word in &scan.words {
-        let statement = tx.prepare(&word.sql).await.map_err(db_err)?;
-        let portal = tx
-            .bind(&statement, &refs(&word.params))
+        // Streamed as PostgreSQL sends them, in one round trip (the statement's LIMIT bounds
+        // the rows): a portal fetched in batches cost a round trip per batch.
+        let rows = tx
+            .query_raw(word.sql.as_str(), refs(&word.params))
             .await
             .map_err(db_err)?;
-        loop {
-            let rows = tx.query_portal(&portal, BATCH).await.map_err(db_err)?;
-            for row in &rows {
-                let id = row.try_get::<_, &str>(0).map_err(db_err)?;
-                if matches.row(id, row.try_get(1).map_err(db_err)?).is_err() {
-                    return Ok(None);
-                }
-            }
-            if rows.len() < BATCH as usize {
-                break;
+        let mut rows = std::pin::pin!(rows);
+        while let Some(row) = rows.try_next().await.map_err(db_err)? {
+            let id = row.try_get::<_, &str>(0).map_err(db_err)?;
+            if matches.row(id, row.try_get(1).map_err(db_err)?).is_err() {
+                return Ok(None);
             }
         }
         matches.end_word();
