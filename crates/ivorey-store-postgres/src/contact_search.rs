@@ -36,6 +36,9 @@ fn refs(params: &[SqlParam]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
+/// How long one search's statements may run (each, in this transaction): 2 s, as on SQLite.
+const SEARCH_BUDGET: &str = "SET LOCAL statement_timeout = 2000";
+
 /// How many ids a portal fetch brings at a time.
 const BATCH: i32 = 4_096;
 
@@ -121,6 +124,9 @@ pub(crate) async fn run_search(
         .start()
         .await
         .map_err(db_err)?;
+    // As on SQLite: a search past its budget is cancelled (QUERY_CANCELED: `Unavailable`)
+    // rather than left reading millions of index rows after its request has timed out.
+    tx.batch_execute(SEARCH_BUDGET).await.map_err(db_err)?;
     let word_rows = match plan.word_counts(placeholder) {
         Some(counts) => {
             let row = tx

@@ -158,13 +158,17 @@ impl SqliteStore {
     }
 }
 
-/// Maps a driver error: lock timeouts are `Unavailable`, the rest `Other`. Uniqueness
-/// violations are mapped where the caller knows which rule was broken.
+/// Maps a driver error: lock timeouts and a search interrupted past its time budget are
+/// `Unavailable`, the rest `Other`. Uniqueness violations are mapped where the caller knows
+/// which rule was broken.
 pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
-            StoreError::Unavailable(e.to_string())
-        }
+        Some(
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::CannotOpen
+            | ErrorCode::OperationInterrupted,
+        ) => StoreError::Unavailable(e.to_string()),
         _ => StoreError::Other(e.to_string()),
     }
 }
