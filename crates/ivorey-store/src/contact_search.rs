@@ -447,10 +447,15 @@ impl SearchPlan {
         b.finish(format!("SELECT COUNT(*) FROM ({inner} LIMIT {cap}) capped"))
     }
 
+    /// The page found from the driver's rows (`driver`), or by walking the sort order's index
+    /// (`None`). A walk finds the page's ids first and reads only their rows: PostgreSQL
+    /// otherwise read the row of every contact it walked past (320 for the newest 20
+    /// `garcia` at 1M contacts), where the ids alone come from the index.
     fn page(&self, placeholder: Placeholder, columns: &str, driver: Option<&Driver>) -> Statement {
         let mut b = Builder::new(placeholder);
         let loc = b.text(&self.location);
-        let mut sql = format!("SELECT {columns} FROM contacts WHERE location_id = {loc}");
+        let selected = if driver.is_some() { columns } else { "id" };
+        let mut sql = format!("SELECT {selected} FROM contacts WHERE location_id = {loc}");
         if let Some(d) = driver {
             let ids = b.driver_ids(&self.location, d);
             sql.push_str(&format!(" AND id IN ({ids})"));
@@ -480,6 +485,14 @@ impl SearchPlan {
         sql.push_str(&format!(
             " ORDER BY {order} {dir}, id {dir} LIMIT {limit} OFFSET {offset}"
         ));
+        if driver.is_none() {
+            let outer = b.text(&self.location);
+            let order = unindexed_sort(self.sort);
+            sql = format!(
+                "SELECT {columns} FROM contacts WHERE location_id = {outer} AND id IN ({sql}) \
+                 ORDER BY {order} {dir}, id {dir}"
+            );
+        }
         b.finish(sql)
     }
 
