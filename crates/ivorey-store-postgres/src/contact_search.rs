@@ -66,35 +66,33 @@ async fn count_distinct(tx: &Transaction<'_>, ids: &Statement) -> StoreResult<u6
     }
 }
 
-/// Several common words: each word's index rows read once (streamed) and intersected in memory, then the page's contacts read by id. None when the plan has no
-/// such intersection, or a word's range is past the read bound (the SQL statements run
-/// instead).
+/// Several common words: intersected by PostgreSQL's hash join of their index ranges (the
+/// contacts streamed back), the count and page cut in memory, then the page's contacts read
+/// by id. None when the plan has no such intersection, or the join gives more rows than the
+/// read bound (the SQL statements run instead).
 async fn intersect(
     tx: &Transaction<'_>,
     plan: &SearchPlan,
-    word_rows: &[u64],
 ) -> StoreResult<Option<(Vec<Contact>, u64)>> {
-    let Some(scan) = plan.word_scan(placeholder, word_rows) else {
+    // Uncounted words all rank as common, so every words-only query in date order joins.
+    let Some(scan) = plan.word_scan(placeholder, &[]) else {
         return Ok(None);
     };
     let mut matches = scan.matches();
-    for word in &scan.words {
-        // Streamed as PostgreSQL sends them, in one round trip (the statement's LIMIT bounds
-        // the rows): a portal fetched in batches cost a round trip per batch.
-        let rows = tx
-            .query_raw(word.sql.as_str(), refs(&word.params))
-            .await
-            .map_err(db_err)?;
-        let mut rows = std::pin::pin!(rows);
-        while let Some(row) = rows.try_next().await.map_err(db_err)? {
-            let id = row.try_get::<_, &str>(0).map_err(db_err)?;
-            if matches.row(id, row.try_get(1).map_err(db_err)?).is_err() {
-                return Ok(None);
-            }
-        }
-        matches.end_word();
-        if matches.is_empty() {
-            break;
+    // PostgreSQL's hash join of the words' ranges, streamed in one round trip (the LIMIT
+    // bounds the rows).
+    let rows = tx
+        .query_raw(scan.joined.sql.as_str(), refs(&scan.joined.params))
+        .await
+        .map_err(db_err)?;
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.try_next().await.map_err(db_err)? {
+        let id = row.try_get::<_, &str>(0).map_err(db_err)?;
+        if matches
+            .matched(id, row.try_get(1).map_err(db_err)?)
+            .is_err()
+        {
+            return Ok(None);
         }
     }
     let page = plan.intersected_page(matches);
@@ -110,7 +108,7 @@ async fn intersect(
     Ok(Some((contacts, page.total)))
 }
 
-/// The words' counts (several words), then either their in-memory intersection or the count
+/// The words' join (several words alone, in date order), else the words' counts, the count
 /// and the page it calls for, in one REPEATABLE READ transaction (one snapshot).
 pub(crate) async fn run_search(
     store: &PgStore,
@@ -127,6 +125,13 @@ pub(crate) async fn run_search(
     // As on SQLite: a search past its budget is cancelled (QUERY_CANCELED: `Unavailable`)
     // rather than left reading millions of index rows after its request has timed out.
     tx.batch_execute(SEARCH_BUDGET).await.map_err(db_err)?;
+    // Several words are joined without counting each word's rows first: PostgreSQL's planner
+    // orders the join from its own statistics (a hash join for common words, index probes
+    // for a rare one), and the counts cost 3-4 ms at 1M contacts.
+    if let Some(found) = intersect(&tx, plan).await? {
+        tx.commit().await.map_err(db_err)?;
+        return Ok(found);
+    }
     let word_rows = match plan.word_counts(placeholder) {
         Some(counts) => {
             let row = tx
@@ -140,10 +145,6 @@ pub(crate) async fn run_search(
         }
         None => Vec::new(),
     };
-    if let Some(found) = intersect(&tx, plan, &word_rows).await? {
-        tx.commit().await.map_err(db_err)?;
-        return Ok(found);
-    }
     let sql = plan.statements(COLUMNS, placeholder, &word_rows);
     let total = match &sql.count_ids {
         Some(ids) => count_distinct(&tx, ids).await?,
