@@ -14,11 +14,18 @@ use std::sync::Mutex;
 use ivorey_core::{IntegrationId, Timestamp};
 use ivorey_store::{RateCount, RateHit};
 
-/// The most requests one call reserves: a node asks about one request in 1,024 while a
-/// window has room for 16,384 or more. (At 64, the shared counter's statements took 15 % of a
-/// core at 41,000 requests a second on PostgreSQL; a sixteenth of the room still bounds what
-/// a node holds back, so a larger lease only matters for high limits.)
+/// The most requests one call reserves: a busy integration's node asks about one request in
+/// 1,024 while a window has room for 16,384 or more. (At a fixed 64, the shared counter's
+/// statements took 15 % of a core at 41,000 requests a second on PostgreSQL.)
 pub(super) const LEASE_MAX: u64 = 1_024;
+
+/// What an integration's first call in a window reserves: just its request. Each call after a
+/// lease was used up asks for twice the last (up to `LEASE_MAX`), so a busy integration soon
+/// asks rarely while one that calls a few times reserves nothing it does not use: reserved
+/// requests also count in the location's daily window, which all of its integrations share
+/// (1,000 integrations calling twice each, at a fixed 1,024, reserved the whole default daily
+/// limit of 200,000).
+const LEASE_START: u64 = 1;
 
 /// What the shared counter last granted one integration on this node.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +42,8 @@ struct Lease {
     left: u64,
     /// The counter refused: once `left` is used up, refuse until the window ends.
     full: bool,
+    /// How many requests the last call asked for.
+    asked: u64,
 }
 
 impl Lease {
@@ -79,9 +88,19 @@ impl Leases {
         lease.full.then(|| lease.count(false))
     }
 
-    /// Keeps what the shared counter decided for `hit`: the requests it reserved beyond this
-    /// one, or that the window is full.
-    pub(super) fn record(&self, hit: &RateHit<'_>, count: &RateCount) {
+    /// How many requests to ask the shared counter for with `hit`: twice the last call's
+    /// when that lease was used up, `LEASE_START` for an integration not seen lately.
+    pub(super) fn next_ask(&self, hit: &RateHit<'_>) -> u64 {
+        match self.lock().get(hit.integration) {
+            Some(lease) if lease.left == 0 => lease.asked.saturating_mul(2).min(LEASE_MAX),
+            Some(lease) => lease.asked,
+            None => LEASE_START,
+        }
+    }
+
+    /// Keeps what the shared counter decided for `hit` (asked for `asked` requests): the
+    /// requests it reserved beyond this one, or that the window is full.
+    pub(super) fn record(&self, hit: &RateHit<'_>, count: &RateCount, asked: u64) {
         let mut lease = Lease {
             burst_window: hit.burst_window,
             day: hit.day,
@@ -91,6 +110,7 @@ impl Leases {
             daily_used: count.daily_used,
             left: count.granted.saturating_sub(1),
             full: !count.admitted,
+            asked,
         };
         let mut leases = self.lock();
         // Two requests of one integration may have asked at once: keep both reservations.
@@ -102,10 +122,12 @@ impl Leases {
             lease.burst_used = lease.burst_used.max(earlier.burst_used);
             lease.daily_used = lease.daily_used.max(earlier.daily_used);
         }
-        if lease.left == 0 && !lease.full {
-            leases.remove(hit.integration);
-        } else {
-            leases.insert(hit.integration.clone(), lease);
+        // Kept when used up too: the next call's size comes from it (`next_ask`).
+        match leases.get_mut(hit.integration) {
+            Some(slot) => *slot = lease,
+            None => {
+                leases.insert(hit.integration.clone(), lease);
+            }
         }
     }
 
@@ -152,7 +174,7 @@ mod tests {
         let (i, l) = (IntegrationId::generate(), LocationId::generate());
         let h = hit(&i, &l, 1_000_000);
         assert!(leases.take(&h).is_none(), "nothing reserved yet");
-        leases.record(&h, &granted(4, 4));
+        leases.record(&h, &granted(4, 4), 64);
         let used: Vec<u64> = (0..3)
             .map(|_| leases.take(&h).expect("reserved").burst_used)
             .collect();
@@ -165,7 +187,7 @@ mod tests {
         let leases = Leases::default();
         let (i, l) = (IntegrationId::generate(), LocationId::generate());
         let h = hit(&i, &l, 1_000_000);
-        leases.record(&h, &granted(0, 100));
+        leases.record(&h, &granted(0, 100), 64);
         let refused = leases.take(&h).expect("known full");
         assert!(!refused.admitted && refused.granted == 0);
         assert_eq!(refused.burst_used, 100);
@@ -181,12 +203,33 @@ mod tests {
     }
 
     #[test]
+    fn an_integration_asks_for_one_request_then_twice_as_many_each_time_it_used_up_a_lease() {
+        let leases = Leases::default();
+        let (i, l) = (IntegrationId::generate(), LocationId::generate());
+        let h = hit(&i, &l, 1_000_000);
+        let (mut asks, mut used) = (Vec::new(), 0);
+        for _ in 0..12 {
+            let asked = leases.next_ask(&h);
+            asks.push(asked);
+            used += asked;
+            leases.record(&h, &granted(asked, used), asked);
+            while leases.take(&h).is_some() {}
+        }
+        assert_eq!(asks, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1024]);
+        // A lease not used up is asked for again at its size (a new window, new limits).
+        let other = IntegrationId::generate();
+        let o = hit(&other, &l, 1_000_000);
+        leases.record(&o, &granted(8, 8), 8);
+        assert_eq!(leases.next_ask(&hit(&other, &l, 1_010_000)), 8);
+    }
+
+    #[test]
     fn concurrent_grants_of_one_integration_add_up() {
         let leases = Leases::default();
         let (i, l) = (IntegrationId::generate(), LocationId::generate());
         let h = hit(&i, &l, 1_000_000);
-        leases.record(&h, &granted(3, 3));
-        leases.record(&h, &granted(3, 6));
+        leases.record(&h, &granted(3, 3), 64);
+        leases.record(&h, &granted(3, 6), 64);
         let admitted = std::iter::from_fn(|| leases.take(&h)).count();
         assert_eq!(admitted, 4, "2 + 2 reserved beyond the two asking requests");
     }

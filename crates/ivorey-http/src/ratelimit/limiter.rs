@@ -14,7 +14,7 @@ use ivorey_core::Timestamp;
 use ivorey_core::access::TokenGrant;
 use ivorey_store::{DAY_MS, RateCount, RateCounter, RateHit, StoreError};
 
-use super::lease::{LEASE_MAX, Leases};
+use super::lease::Leases;
 use super::local::LocalCounter;
 use super::{RateInfo, RateLimits};
 use crate::metrics::{Metrics, RateLimit};
@@ -108,8 +108,9 @@ impl RateLimiter {
         let inner = &self.inner;
         match inner.shared.as_ref().filter(|_| inner.outage.may_try()) {
             Some(shared) => {
+                let asked = inner.leases.next_ask(hit);
                 let mut shared_hit = RateHit {
-                    lease_max: LEASE_MAX,
+                    lease_max: asked,
                     ..*hit
                 };
                 if shared.applies_location_limits() {
@@ -120,7 +121,7 @@ impl RateLimiter {
                 match shared.hit(&shared_hit).await {
                     Ok(count) => {
                         inner.outage.ended(shared.backend());
-                        inner.leases.record(hit, &count);
+                        inner.leases.record(hit, &count, asked);
                         count
                     }
                     Err(e) => {
