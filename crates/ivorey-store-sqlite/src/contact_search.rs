@@ -34,7 +34,8 @@ fn values(params: &[SqlParam]) -> impl Iterator<Item = Value> + '_ {
 /// timeout does not stop.
 const SEARCH_BUDGET: Duration = Duration::from_secs(2);
 
-/// SQLite calls the budget check once per this many virtual-machine steps (microseconds).
+/// SQLite calls the budget check once per this many virtual-machine steps (a few
+/// microseconds of work).
 const STEPS_PER_CHECK: i32 = 1_000;
 
 /// The words' counts (several words), then either their in-memory intersection or the count
@@ -56,12 +57,33 @@ fn run_search_within(
     let deadline = Instant::now() + budget;
     conn.progress_handler(STEPS_PER_CHECK, Some(move || Instant::now() >= deadline))
         .map_err(db_err)?;
-    let found = search_in_snapshot(conn, plan);
-    // The pooled connection serves other reads next: they run without a budget.
-    let cleared = conn.progress_handler(STEPS_PER_CHECK, None::<fn() -> bool>);
-    let found = found?;
-    cleared.map_err(db_err)?;
+    let budgeted = Budgeted(conn);
+    let found = search_in_snapshot(budgeted.0, plan)?;
+    budgeted.clear().map_err(db_err)?;
     Ok(found)
+}
+
+/// A connection with the search budget's progress handler installed; the handler is removed
+/// when this is dropped (also on an error or a panic), since the pooled connection serves
+/// other reads next, which run without a budget.
+struct Budgeted<'c>(&'c mut Connection);
+
+impl Budgeted<'_> {
+    fn clear(self) -> rusqlite::Result<()> {
+        let cleared = self
+            .0
+            .progress_handler(STEPS_PER_CHECK, None::<fn() -> bool>);
+        std::mem::forget(self);
+        cleared
+    }
+}
+
+impl Drop for Budgeted<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .0
+            .progress_handler(STEPS_PER_CHECK, None::<fn() -> bool>);
+    }
 }
 
 fn search_in_snapshot(
@@ -139,8 +161,10 @@ fn intersect(
     if page.ids.is_empty() {
         return Ok(Some((Vec::new(), page.total)));
     }
+    // Not cached: its text changes with the page's length, and would push the searches'
+    // statements out of the connection's cache.
     let by_ids = plan.contacts_by_ids(COLUMNS, placeholder, &page.ids);
-    let mut stmt = tx.prepare_cached(&by_ids.sql).map_err(db_err)?;
+    let mut stmt = tx.prepare(&by_ids.sql).map_err(db_err)?;
     let contacts = stmt
         .query_map(params_from_iter(values(&by_ids.params)), contact_from_row)
         .map_err(db_err)?

@@ -89,11 +89,15 @@ impl Leases {
     }
 
     /// How many requests to ask the shared counter for with `hit`: twice the last call's
-    /// when that lease was used up, `LEASE_START` for an integration not seen lately.
+    /// when that lease was used up within `hit`'s windows, half of it when the windows moved on
+    /// (what a lease held back at a window's end is lost, yet counted in the location's day),
+    /// `LEASE_START` for an integration not seen since the last purge.
     pub(super) fn next_ask(&self, hit: &RateHit<'_>) -> u64 {
         match self.lock().get(hit.integration) {
-            Some(lease) if lease.left == 0 => lease.asked.saturating_mul(2).min(LEASE_MAX),
-            Some(lease) => lease.asked,
+            Some(lease) if lease.covers(hit) && lease.left == 0 && !lease.full => {
+                lease.asked.saturating_mul(2).min(LEASE_MAX)
+            }
+            Some(lease) => (lease.asked / 2).max(LEASE_START),
             None => LEASE_START,
         }
     }
@@ -216,11 +220,13 @@ mod tests {
             while leases.take(&h).is_some() {}
         }
         assert_eq!(asks, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1024]);
-        // A lease not used up is asked for again at its size (a new window, new limits).
+        // In the next burst window the ask halves, used up or not: what a lease still held
+        // when its window ended was counted in the day and is lost.
+        assert_eq!(leases.next_ask(&hit(&i, &l, 1_010_000)), 512);
         let other = IntegrationId::generate();
         let o = hit(&other, &l, 1_000_000);
         leases.record(&o, &granted(8, 8), 8);
-        assert_eq!(leases.next_ask(&hit(&other, &l, 1_010_000)), 8);
+        assert_eq!(leases.next_ask(&hit(&other, &l, 1_010_000)), 4);
     }
 
     #[test]

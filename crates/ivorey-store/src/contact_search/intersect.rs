@@ -11,8 +11,9 @@ use ivorey_core::ids::ID_LEN;
 use super::words::{WORD_ROWS_CAP, read_once};
 use super::{Builder, Placeholder, SearchPlan, SqlParam, Statement};
 
-/// A word whose index range holds more rows than this is not read into memory (the SQL
-/// statements run instead): about 20 ms of reading on SQLite and a few MB of memory.
+/// A word whose index range (on PostgreSQL: the join) gives more rows than this is not read
+/// into memory (the SQL statements run instead): about 20 ms of reading on SQLite, and at
+/// most about 20 MiB per search while it runs (two words' rows as read and the hash).
 pub const READ_BOUND: u64 = 200_000;
 
 /// The in-memory intersection's statements: each word's index rows in its range, rarest
