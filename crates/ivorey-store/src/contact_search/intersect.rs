@@ -77,11 +77,7 @@ impl Matches {
     /// One index row of the current word. Rows with an id that is not one (never written by
     /// the store) match nothing.
     pub fn row(&mut self, contact_id: &str, date_added: i64) -> Result<(), TooManyRows> {
-        self.read += 1;
-        if self.read > self.read_bound {
-            return Err(TooManyRows);
-        }
-        let Ok(key) = Key::try_from(contact_id.as_bytes()) else {
+        let Some(key) = self.count_row(contact_id)? else {
             return Ok(());
         };
         match &mut self.state {
@@ -99,11 +95,7 @@ impl Matches {
     /// One row of `WordScan::joined`: a contact every word matched (repeats possible). Not
     /// mixed with `row`.
     pub fn matched(&mut self, contact_id: &str, date_added: i64) -> Result<(), TooManyRows> {
-        self.read += 1;
-        if self.read > self.read_bound {
-            return Err(TooManyRows);
-        }
-        let Ok(key) = Key::try_from(contact_id.as_bytes()) else {
+        let Some(key) = self.count_row(contact_id)? else {
             return Ok(());
         };
         if let State::First(_) = self.state {
@@ -113,6 +105,15 @@ impl Matches {
             contacts.insert(key, (date_added, self.word));
         }
         Ok(())
+    }
+
+    /// Counts a row against the read bound; its id as a key, None when it is not an id.
+    fn count_row(&mut self, contact_id: &str) -> Result<Option<Key>, TooManyRows> {
+        self.read += 1;
+        if self.read > self.read_bound {
+            return Err(TooManyRows);
+        }
+        Ok(Key::try_from(contact_id.as_bytes()).ok())
     }
 
     /// The current word's rows are all fed: only the contacts it matched stay.
@@ -295,21 +296,8 @@ impl SearchPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ivorey_core::LocationId;
-    use ivorey_core::contact_search::SearchBody;
+    use crate::contact_search::tests::{assert_bound, numbered, plan};
     use serde_json::json;
-
-    fn numbered(n: usize, _: &SqlParam) -> String {
-        format!("?{n}")
-    }
-
-    fn plan(body: serde_json::Value) -> SearchPlan {
-        let search = serde_json::from_value::<SearchBody>(body)
-            .unwrap()
-            .into_search()
-            .unwrap();
-        SearchPlan::for_search(&LocationId::generate(), &search)
-    }
 
     fn id(n: u32) -> String {
         format!("{n:020}")
@@ -409,13 +397,6 @@ mod tests {
         m.matched(&id(1), 1).unwrap();
         m.matched(&id(2), 2).unwrap();
         assert_eq!(m.matched(&id(3), 3), Err(TooManyRows));
-    }
-
-    fn assert_bound(statement: &Statement) {
-        let numbered = (1..100)
-            .take_while(|n| statement.sql.contains(&format!("?{n}")))
-            .count();
-        assert_eq!(numbered, statement.params.len(), "{}", statement.sql);
     }
 
     #[test]

@@ -6,16 +6,21 @@ use super::*;
 use ivorey_core::contact_search::SearchBody;
 use serde_json::json;
 
-fn numbered(n: usize, _: &SqlParam) -> String {
+pub(super) fn numbered(n: usize, _: &SqlParam) -> String {
     format!("?{n}")
 }
 
-fn search(body: serde_json::Value) -> SearchSql {
+/// The plan of a `POST /contacts/search` body in a new location.
+pub(super) fn plan(body: serde_json::Value) -> SearchPlan {
     let search = serde_json::from_value::<SearchBody>(body)
         .unwrap()
         .into_search()
         .unwrap();
-    SearchPlan::for_search(&LocationId::generate(), &search).statements("id", numbered, &[])
+    SearchPlan::for_search(&LocationId::generate(), &search)
+}
+
+fn search(body: serde_json::Value) -> SearchSql {
+    plan(body).statements("id", numbered, &[])
 }
 
 fn placeholders(sql: &str) -> usize {
@@ -24,7 +29,7 @@ fn placeholders(sql: &str) -> usize {
         .count()
 }
 
-fn assert_bound(statement: &Statement) {
+pub(super) fn assert_bound(statement: &Statement) {
     assert_eq!(
         placeholders(&statement.sql),
         statement.params.len(),
@@ -91,13 +96,6 @@ fn the_longest_word_drives_and_an_equality_filter_drives_nothing() {
     assert!(email.driven_page.is_none());
     assert!(search(json!({})).driven_page.is_none());
     // Nor are the words counted to choose a driver: none would drive.
-    let plan = |body| {
-        let search = serde_json::from_value::<SearchBody>(body)
-            .unwrap()
-            .into_search()
-            .unwrap();
-        SearchPlan::for_search(&LocationId::generate(), &search)
-    };
     assert!(
         plan(json!({"query": "olga lopez"}))
             .word_counts(numbered)
