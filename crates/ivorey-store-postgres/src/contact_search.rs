@@ -74,15 +74,15 @@ async fn intersect(
     tx: &Transaction<'_>,
     plan: &SearchPlan,
 ) -> StoreResult<Option<(Vec<Contact>, u64)>> {
-    // Uncounted words all rank as common, so every words-only query in date order joins.
-    let Some(scan) = plan.word_scan(placeholder, &[]) else {
+    let Some(scan) = plan.word_join(placeholder) else {
         return Ok(None);
     };
     let mut matches = scan.matches();
     // PostgreSQL's hash join of the words' ranges, streamed in one round trip (the LIMIT
     // bounds the rows).
+    let join = &scan.statements[0];
     let rows = tx
-        .query_raw(scan.joined.sql.as_str(), refs(&scan.joined.params))
+        .query_raw(join.sql.as_str(), refs(&join.params))
         .await
         .map_err(db_err)?;
     let mut rows = std::pin::pin!(rows);

@@ -58,25 +58,13 @@ fn run_search_within(
     conn.progress_handler(STEPS_PER_CHECK, Some(move || Instant::now() >= deadline))
         .map_err(db_err)?;
     let budgeted = Budgeted(conn);
-    let found = search_in_snapshot(budgeted.0, plan)?;
-    budgeted.clear().map_err(db_err)?;
-    Ok(found)
+    search_in_snapshot(budgeted.0, plan)
 }
 
 /// A connection with the search budget's progress handler installed; the handler is removed
 /// when this is dropped (also on an error or a panic), since the pooled connection serves
 /// other reads next, which run without a budget.
 struct Budgeted<'c>(&'c mut Connection);
-
-impl Budgeted<'_> {
-    fn clear(self) -> rusqlite::Result<()> {
-        let cleared = self
-            .0
-            .progress_handler(STEPS_PER_CHECK, None::<fn() -> bool>);
-        std::mem::forget(self);
-        cleared
-    }
-}
 
 impl Drop for Budgeted<'_> {
     fn drop(&mut self) {
@@ -138,7 +126,7 @@ fn intersect(
         return Ok(None);
     };
     let mut matches = scan.matches();
-    for word in &scan.words {
+    for word in &scan.statements {
         let mut stmt = tx.prepare_cached(&word.sql).map_err(db_err)?;
         let mut rows = stmt
             .query(params_from_iter(values(&word.params)))

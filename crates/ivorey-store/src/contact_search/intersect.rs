@@ -16,17 +16,12 @@ use super::{Builder, Placeholder, SearchPlan, SqlParam, Statement};
 /// most about 20 MiB per search while it runs (two words' rows as read and the hash).
 pub const READ_BOUND: u64 = 200_000;
 
-/// The in-memory intersection's statements: each word's index rows in its range, rarest
-/// word first, `(contact_id, date_added)`, each limited to one row past the read bound.
+/// The statements of an in-memory intersection, each limited to one row past the read
+/// bound: one per word (`SearchPlan::word_scan`, rows to `Matches::row`) or one join of them
+/// all (`SearchPlan::word_join`, rows to `Matches::matched`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WordScan {
-    pub words: Vec<Statement>,
-    /// The same intersection as one join, `(contact_id, date_added)` per matching index row
-    /// of the rarest word (repeats possible), limited to one row past the read bound: for a
-    /// backend whose own hash join beats shipping every word's rows (PostgreSQL: 18 ms for
-    /// `olga lopez` at 1M contacts, against 31 ms streaming both words' 104,000 rows).
-    /// Its rows go to `Matches::matched`.
-    pub joined: Statement,
+    pub statements: Vec<Statement>,
     read_bound: u64,
 }
 
@@ -92,7 +87,7 @@ impl Matches {
         Ok(())
     }
 
-    /// One row of `WordScan::joined`: a contact every word matched (repeats possible). Not
+    /// One row of `SearchPlan::word_join`'s statement: a contact every word matched (repeats possible). Not
     /// mixed with `row`.
     pub fn matched(&mut self, contact_id: &str, date_added: i64) -> Result<(), TooManyRows> {
         let Some(key) = self.count_row(contact_id)? else {
@@ -183,21 +178,23 @@ pub struct IntersectedPage {
 }
 
 impl SearchPlan {
-    /// The in-memory intersection, for words alone (two or more) in date order when every
-    /// other word is to be read once against the rarest (see `words::read_once`); None when
-    /// the SQL statements serve better (a rare word probes the common ones row by row).
-    /// `word_rows` is the answer of `word_counts`.
-    pub fn word_scan(&self, placeholder: Placeholder, word_rows: &[u64]) -> Option<WordScan> {
+    /// Words alone (two or more) in date order: what an intersection in memory can serve.
+    fn intersectable_words(&self) -> Option<&[String]> {
         let words = self.words_only()?;
-        if words.len() < 2 || self.sort != SortField::DateAdded {
-            return None;
-        }
-        let (ranked, rows) = super::words::rank(words, word_rows);
+        (words.len() > 1 && self.sort == SortField::DateAdded).then_some(words)
+    }
+
+    /// The intersection word by word: each word's index rows in its range, rarest first,
+    /// `(contact_id, date_added)`, when every other word is to be read once against the
+    /// rarest (see `words::read_once`); None when the SQL statements serve better (a rare word
+    /// probes the common ones row by row). `word_rows` is the answer of `word_counts`.
+    pub fn word_scan(&self, placeholder: Placeholder, word_rows: &[u64]) -> Option<WordScan> {
+        let (ranked, rows) = super::words::rank(self.intersectable_words()?, word_rows);
         let count = |i: usize| rows.get(i).copied().unwrap_or(WORD_ROWS_CAP);
         if !(1..ranked.len()).all(|i| read_once(count(0), count(i))) {
             return None;
         }
-        let words = ranked
+        let statements = ranked
             .iter()
             .map(|word| {
                 let mut b = Builder::new(placeholder);
@@ -211,14 +208,17 @@ impl SearchPlan {
             })
             .collect();
         Some(WordScan {
-            words,
-            joined: self.word_join(placeholder, &ranked),
+            statements,
             read_bound: self.read_bound,
         })
     }
 
-    /// `WordScan::joined` for `words`, ranked rarest first.
-    fn word_join(&self, placeholder: Placeholder, words: &[String]) -> Statement {
+    /// The intersection as one join, `(contact_id, date_added)` per matching index row of
+    /// the first word (repeats possible), uncounted: for a backend whose own planner and hash
+    /// join beat shipping every word's rows (PostgreSQL: 18 ms for `olga lopez` at 1M
+    /// contacts, against 31 ms streaming both words' 104,000 rows).
+    pub fn word_join(&self, placeholder: Placeholder) -> Option<WordScan> {
+        let words = self.intersectable_words()?;
         let mut b = Builder::new(placeholder);
         let mut joins = String::new();
         for (i, word) in words.iter().enumerate().skip(1) {
@@ -229,12 +229,16 @@ impl SearchPlan {
             ));
         }
         let loc = b.text(&self.location);
-        let range = b.word_range("d0.term", words.first().map_or("", String::as_str));
+        let range = b.word_range("d0.term", &words[0]);
         let limit = b.int(self.read_bound + 1);
-        b.finish(format!(
+        let join = b.finish(format!(
             "SELECT d0.contact_id, d0.date_added FROM contact_terms d0{joins} \
              WHERE d0.location_id = {loc} AND {range} LIMIT {limit}"
-        ))
+        ));
+        Some(WordScan {
+            statements: vec![join],
+            read_bound: self.read_bound,
+        })
     }
 
     /// The page of the contacts left in `matches`, after the cursor and offset, in date order.
@@ -307,11 +311,11 @@ mod tests {
     fn only_common_words_alone_in_date_order_are_intersected_in_memory() {
         let two = plan(json!({"query": "olga lopez"}));
         let scan = two.word_scan(numbered, &[10_000, 10_000]).unwrap();
-        assert_eq!(scan.words.len(), 2);
+        assert_eq!(scan.statements.len(), 2);
         assert!(
-            scan.words[0].sql.contains("LIMIT ?4"),
+            scan.statements[0].sql.contains("LIMIT ?4"),
             "{}",
-            scan.words[0].sql
+            scan.statements[0].sql
         );
         // A rare word with a very common one: probed in SQL.
         assert!(two.word_scan(numbered, &[5, 10_000]).is_none());
@@ -379,9 +383,11 @@ mod tests {
     #[test]
     fn a_joined_intersection_pages_like_the_word_by_word_one() {
         let search = plan(json!({"query": "a b", "pageLimit": 2}));
-        let scan = search.word_scan(numbered, &[3, 4]).unwrap();
-        assert_bound(&scan.joined);
-        assert!(scan.joined.sql.contains("JOIN contact_terms d1 ON"));
+        let scan = search.word_join(numbered).unwrap();
+        assert_eq!(scan.statements.len(), 1);
+        assert_bound(&scan.statements[0]);
+        assert!(scan.statements[0].sql.contains("JOIN contact_terms d1 ON"));
+        assert!(plan(json!({"query": "a"})).word_join(numbered).is_none());
         let mut m = scan.matches();
         for n in [4, 2, 4, 9] {
             m.matched(&id(n), i64::from(n)).unwrap();
@@ -391,7 +397,7 @@ mod tests {
         let mut m = search
             .clone()
             .with_read_bound(2)
-            .word_scan(numbered, &[3, 4])
+            .word_join(numbered)
             .unwrap()
             .matches();
         m.matched(&id(1), 1).unwrap();
@@ -403,7 +409,7 @@ mod tests {
     fn a_word_past_the_read_bound_abandons_the_intersection() {
         let search = plan(json!({"query": "a b"})).with_read_bound(2);
         let scan = search.word_scan(numbered, &[]).unwrap();
-        assert!(scan.words[0].params.contains(&SqlParam::Int(3)));
+        assert!(scan.statements[0].params.contains(&SqlParam::Int(3)));
         let mut m = scan.matches();
         m.row(&id(1), 1).unwrap();
         m.row(&id(2), 2).unwrap();
