@@ -2,8 +2,9 @@
 """Copies the contacts of a location seeded in SQLite (with `ivorey seed`) into a location of a
 PostgreSQL database, with COPY: the same million rows on both backends, without an hour of
 seeding through PostgreSQL's write path (six statements per contact). The contacts' rows, tag
-rows and word rows are copied as they are, with the target location's id; run
-`VACUUM ANALYZE` afterwards (scripts/scale.sh does).
+rows and word rows are copied as they are, with the target location's id, and the posting
+index's rows are built from the word rows as migration 13 builds them; run `VACUUM ANALYZE`
+afterwards (scripts/scale.sh does).
 
     scripts/copy_scale_to_postgres.py SQLITE_DB SQLITE_LOCATION DATABASE_URL PG_LOCATION
 """
@@ -52,6 +53,19 @@ def main():
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     for table, columns in TABLES.items():
         copy(db, source, url, target, table, columns)
+    postings = f"""
+        INSERT INTO contact_postings (location_id, contact_id, date_added, words)
+        SELECT c.location_id, c.id, c.date_added,
+               COALESCE(w.words, ''::tsvector)
+        FROM contacts c LEFT JOIN (
+            SELECT contact_id, array_to_tsvector(array_agg(location_id || ':' || term)) words
+            FROM contact_terms WHERE location_id = :'loc' GROUP BY contact_id) w
+          ON w.contact_id = c.id
+        WHERE c.location_id = :'loc'
+        ON CONFLICT DO NOTHING"""
+    subprocess.run(["psql", url, "-q", "-v", "ON_ERROR_STOP=1", "-v", f"loc={target}"],
+                   input=postings, text=True, check=True)
+    print("contact_postings: built from the word rows")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use deadpool_postgres::Transaction;
 use futures_util::TryStreamExt;
 use ivorey_core::contact_search::TOTAL_CAP;
-use ivorey_store::contact_search::{SearchPlan, SqlParam, Statement};
+use ivorey_store::contact_search::{PastLimit, PostingIndex, SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use tokio_postgres::types::ToSql;
 
@@ -66,23 +66,26 @@ async fn count_distinct(tx: &Transaction<'_>, ids: &Statement) -> StoreResult<u6
     }
 }
 
-/// Several common words: intersected by PostgreSQL's hash join of their index ranges (the
-/// contacts streamed back), the count and page cut in memory, then the page's contacts read
-/// by id. None when the plan has no such intersection, or the join gives more rows than the
-/// read bound (the SQL statements run instead).
-async fn intersect(
-    tx: &Transaction<'_>,
-    plan: &SearchPlan,
-) -> StoreResult<Option<(Vec<Contact>, u64)>> {
-    let Some(scan) = plan.word_join(placeholder) else {
-        return Ok(None);
+/// What the posting index gave a search.
+enum Postings {
+    /// The page and the total.
+    Found((Vec<Contact>, u64)),
+    /// At least `TOTAL_CAP` matches: the total is the cap; the page is still to find.
+    AtCap,
+    /// Not a search the index serves (or, in tests, past a lowered limit).
+    NotServed,
+}
+
+/// Several words alone in date order: the contacts matching them all, from the GIN index
+/// (streamed in one round trip, the LIMIT bounding the rows), then the page's contacts read
+/// by id.
+async fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Postings> {
+    let Some(postings) = plan.word_postings(PostingIndex::Gin, placeholder) else {
+        return Ok(Postings::NotServed);
     };
-    let mut matches = scan.matches();
-    // PostgreSQL's hash join of the words' ranges, streamed in one round trip (the LIMIT
-    // bounds the rows).
-    let join = &scan.statements[0];
+    let mut matches = plan.matches();
     let rows = tx
-        .query_raw(join.sql.as_str(), refs(&join.params))
+        .query_raw(postings.sql.as_str(), refs(&postings.params))
         .await
         .map_err(db_err)?;
     let mut rows = std::pin::pin!(rows);
@@ -92,12 +95,15 @@ async fn intersect(
             .matched(id, row.try_get(1).map_err(db_err)?)
             .is_err()
         {
-            return Ok(None);
+            return Ok(match plan.past_limit() {
+                PastLimit::AtCap => Postings::AtCap,
+                PastLimit::Count => Postings::NotServed,
+            });
         }
     }
     let page = plan.intersected_page(matches);
     if page.ids.is_empty() {
-        return Ok(Some((Vec::new(), page.total)));
+        return Ok(Postings::Found((Vec::new(), page.total)));
     }
     let by_ids = plan.contacts_by_ids(COLUMNS, placeholder, &page.ids);
     let rows = tx
@@ -105,11 +111,12 @@ async fn intersect(
         .await
         .map_err(db_err)?;
     let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    Ok(Some((contacts, page.total)))
+    Ok(Postings::Found((contacts, page.total)))
 }
 
-/// The words' join (several words alone, in date order), else the words' counts, the count
-/// and the page it calls for, in one REPEATABLE READ transaction (one snapshot).
+/// Several words alone in date order: their matches from the posting index, the page cut in
+/// memory. Otherwise the words' counts, the count and the page they call for. In one
+/// REPEATABLE READ transaction (one snapshot).
 pub(crate) async fn run_search(
     store: &PgStore,
     plan: &SearchPlan,
@@ -125,13 +132,22 @@ pub(crate) async fn run_search(
     // As on SQLite: a search past its budget is cancelled (QUERY_CANCELED: `Unavailable`)
     // rather than left reading millions of index rows after its request has timed out.
     tx.batch_execute(SEARCH_BUDGET).await.map_err(db_err)?;
-    // Several words are joined without counting each word's rows first: PostgreSQL's planner
-    // orders the join from its own statistics (a hash join for common words, index probes
-    // for a rare one), and the counts cost 3-4 ms at 1M contacts.
-    if let Some(found) = intersect(&tx, plan).await? {
-        tx.commit().await.map_err(db_err)?;
-        return Ok(found);
-    }
+    let found = match from_postings(&tx, plan).await? {
+        Postings::Found(found) => found,
+        Postings::AtCap => {
+            // As many matches as the total's cap: they are common, and walking the date
+            // index finds a page of them after few contacts.
+            let sql = plan.statements(COLUMNS, placeholder, &[]);
+            (page(&tx, &sql.scan_page).await?, TOTAL_CAP)
+        }
+        Postings::NotServed => counted(&tx, plan).await?,
+    };
+    tx.commit().await.map_err(db_err)?;
+    Ok(found)
+}
+
+/// The words' counts (several words), then the count and the page it calls for.
+async fn counted(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<(Vec<Contact>, u64)> {
     let word_rows = match plan.word_counts(placeholder) {
         Some(counts) => {
             let row = tx
@@ -147,7 +163,7 @@ pub(crate) async fn run_search(
     };
     let sql = plan.statements(COLUMNS, placeholder, &word_rows);
     let total = match &sql.count_ids {
-        Some(ids) => count_distinct(&tx, ids).await?,
+        Some(ids) => count_distinct(tx, ids).await?,
         None => {
             let row = tx
                 .query_one(&sql.count.sql, &refs(&sql.count.params))
@@ -156,14 +172,15 @@ pub(crate) async fn run_search(
             from_db_count(row.try_get(0).map_err(db_err)?)
         }
     };
-    let page = sql.page_for(total);
+    Ok((page(tx, sql.page_for(total)).await?, total))
+}
+
+async fn page(tx: &Transaction<'_>, page: &Statement) -> StoreResult<Vec<Contact>> {
     let rows = tx
         .query(&page.sql, &refs(&page.params))
         .await
         .map_err(db_err)?;
-    let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    tx.commit().await.map_err(db_err)?;
-    Ok((contacts, total))
+    rows.iter().map(from_row).collect()
 }
 
 #[async_trait]

@@ -105,12 +105,32 @@ pub(crate) async fn write_index_rows(tx: &Transaction<'_>, c: &Contact) -> Store
     )
     .await
     .map_err(db_err)?;
-    insert_terms(tx, c).await
+    let terms: Vec<String> = contact_terms(c).into_iter().collect();
+    insert_terms(tx, c, &terms).await?;
+    write_postings(tx, c, &terms).await
 }
 
-/// Inserts the contact's word rows (none may exist yet).
-async fn insert_terms(tx: &Transaction<'_>, c: &Contact) -> StoreResult<()> {
-    let terms: Vec<String> = contact_terms(c).into_iter().collect();
+/// Replaces the contact's row of the posting index (`contact_postings`): its words, of which
+/// the index computes the lexemes.
+async fn write_postings(tx: &Transaction<'_>, c: &Contact, terms: &[String]) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO contact_postings (location_id, contact_id, date_added, terms) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (location_id, contact_id) \
+         DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms",
+        &[
+            &c.location_id.as_str(),
+            &c.id.as_str(),
+            &c.date_added.millis(),
+            &terms,
+        ],
+    )
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Inserts the contact's word rows (`terms`, none may exist yet).
+async fn insert_terms(tx: &Transaction<'_>, c: &Contact, terms: &[String]) -> StoreResult<()> {
     if terms.is_empty() {
         return Ok(());
     }
@@ -137,7 +157,9 @@ pub(crate) async fn index_existing_contacts(tx: &Transaction<'_>) -> StoreResult
         .await
         .map_err(db_err)?;
     for row in &rows {
-        insert_terms(tx, &from_row(row)?).await?;
+        let c = from_row(row)?;
+        let terms: Vec<String> = contact_terms(&c).into_iter().collect();
+        insert_terms(tx, &c, &terms).await?;
     }
     Ok(())
 }

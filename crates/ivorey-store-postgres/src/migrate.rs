@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_terms",
         include_str!("../migrations/0012_contact_terms.sql"),
     ),
+    (
+        13,
+        "contact_postings",
+        include_str!("../migrations/0013_contact_postings.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.
@@ -155,5 +160,18 @@ impl PgStore {
             .await
             .map_err(db_err)?;
         rows.iter().map(|r| r.try_get(0).map_err(db_err)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ivorey_store::contact_search::PREFIX_CHARS;
+
+    /// The prefix lexemes cover the word prefixes the shared code looks up exactly.
+    #[test]
+    fn the_posting_lexemes_hold_each_short_prefix() {
+        let series = format!("generate_series(1, least({PREFIX_CHARS}, char_length(t)))");
+        let sql = include_str!("../migrations/0013_contact_postings.sql");
+        assert!(sql.contains(&series), "{series}");
     }
 }

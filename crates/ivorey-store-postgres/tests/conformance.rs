@@ -82,3 +82,67 @@ async fn two_processes_migrating_at_once_apply_each_migration_once() {
     let all: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
     assert_eq!(applied, [Vec::new(), all]);
 }
+
+#[tokio::test]
+async fn contacts_stored_before_the_posting_index_are_found_once_it_is_built() {
+    use ivorey_core::contact::{Contact, ContactFields};
+    use ivorey_core::{ContactId, Timestamp};
+    use ivorey_store::{ContactQuery, ContactStore};
+
+    let Some(url) = database_url() else {
+        eprintln!("skipped: backend not configured");
+        return;
+    };
+    let schema = fresh_schema();
+    let store = PgStore::connect(&url, Some(&schema)).await.unwrap();
+    store.migrate().await.unwrap();
+    let (location, _) = ivorey_store::conformance::new_location(&store, "Upgrade").await;
+    let contact = Contact {
+        id: ContactId::generate(),
+        location_id: location.clone(),
+        fields: ContactFields {
+            first_name: Some("Grace".into()),
+            last_name: Some("Hopper".into()),
+            ..Default::default()
+        },
+        date_added: Timestamp(1),
+        date_updated: Timestamp(1),
+    };
+    store.insert_contact(&contact).await.unwrap();
+    // The database as the release before migration 13 left it: no posting index.
+    let (raw, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    raw.batch_execute(&format!(
+        "DROP TABLE {schema}.contact_postings; DROP FUNCTION {schema}.contact_posting_lexemes; \
+         DELETE FROM {schema}.schema_migrations WHERE version = 13;"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(store.migrate().await.unwrap(), [13]);
+    let query = |words: &str| ContactQuery {
+        limit: 10,
+        query: Some(words.into()),
+        ..Default::default()
+    };
+    let found = store
+        .list_contacts(&location, &query("gra hop"))
+        .await
+        .unwrap();
+    assert_eq!(found.contacts, std::slice::from_ref(&contact));
+    // The backfilled row is replaced by the contact's next write.
+    let mut renamed = contact.clone();
+    renamed.fields.last_name = Some("Brewster".into());
+    store.update_contact(&renamed).await.unwrap();
+    let gone = store
+        .list_contacts(&location, &query("gra hop"))
+        .await
+        .unwrap();
+    assert!(gone.contacts.is_empty());
+    let found = store
+        .list_contacts(&location, &query("gra bre"))
+        .await
+        .unwrap();
+    assert_eq!(found.contacts, [renamed]);
+}

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use ivorey_core::LocationId;
 use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::ContactSearch;
-use ivorey_store::contact_search::{SearchPlan, SqlParam, Statement};
+use ivorey_core::contact_search::TOTAL_CAP;
+use ivorey_store::contact_search::{PastLimit, PostingIndex, SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Transaction, params_from_iter};
@@ -38,10 +39,10 @@ const SEARCH_BUDGET: Duration = Duration::from_secs(2);
 /// microseconds of work).
 const STEPS_PER_CHECK: i32 = 1_000;
 
-/// The words' counts (several words), then either their in-memory intersection or the count
-/// and the page it calls for, in one read transaction (one snapshot), within the search
-/// budget. Statements are cached by their text: a search's shape, not its values, decides
-/// the text.
+/// Several words alone in date order: their matches from the posting index, the page cut in
+/// memory. Otherwise the words' counts, then the count and the page they call for. In one
+/// read transaction (one snapshot), within the search budget. Statements are cached by their
+/// text: a search's shape, not its values, decides the text.
 pub(crate) fn run_search(
     conn: &mut Connection,
     plan: &SearchPlan,
@@ -79,6 +80,22 @@ fn search_in_snapshot(
     plan: &SearchPlan,
 ) -> StoreResult<(Vec<Contact>, u64)> {
     let tx = conn.transaction().map_err(db_err)?;
+    let found = match from_postings(&tx, plan)? {
+        Postings::Found(found) => found,
+        Postings::AtCap => {
+            // As many matches as the total's cap: they are common, and walking the date
+            // index finds a page of them after few contacts.
+            let sql = plan.statements(COLUMNS, placeholder, &[]);
+            (page(&tx, &sql.scan_page)?, TOTAL_CAP)
+        }
+        Postings::NotServed => counted(&tx, plan)?,
+    };
+    tx.commit().map_err(db_err)?;
+    Ok(found)
+}
+
+/// The words' counts (several words), then the count and the page it calls for.
+fn counted(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<(Vec<Contact>, u64)> {
     let word_rows = match plan.word_counts(placeholder) {
         Some(counts) => tx
             .prepare_cached(&counts.sql)
@@ -91,10 +108,6 @@ fn search_in_snapshot(
             .map_err(db_err)?,
         None => Vec::new(),
     };
-    if let Some(found) = intersect(&tx, plan, &word_rows)? {
-        tx.commit().map_err(db_err)?;
-        return Ok(found);
-    }
     let sql = plan.statements(COLUMNS, placeholder, &word_rows);
     let total: i64 = tx
         .prepare_cached(&sql.count.sql)
@@ -102,52 +115,53 @@ fn search_in_snapshot(
         .query_row(params_from_iter(values(&sql.count.params)), |r| r.get(0))
         .map_err(db_err)?;
     let total = u64::try_from(total).unwrap_or(0);
-    let Statement { sql: page, params } = sql.page_for(total);
-    let contacts = {
-        let mut stmt = tx.prepare_cached(page).map_err(db_err)?;
-        let rows = stmt
-            .query_map(params_from_iter(values(params)), contact_from_row)
-            .map_err(db_err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?
-    };
-    tx.commit().map_err(db_err)?;
-    Ok((contacts, total))
+    Ok((page(tx, sql.page_for(total))?, total))
 }
 
-/// Several common words: each word's index rows read once and intersected in memory, then
-/// the page's contacts read by id. None when the plan has no such intersection, or a word's
-/// range is past the read bound (the SQL statements run instead).
-fn intersect(
-    tx: &Transaction<'_>,
-    plan: &SearchPlan,
-    word_rows: &[u64],
-) -> StoreResult<Option<(Vec<Contact>, u64)>> {
-    let Some(scan) = plan.word_scan(placeholder, word_rows) else {
-        return Ok(None);
+fn page(tx: &Transaction<'_>, page: &Statement) -> StoreResult<Vec<Contact>> {
+    let mut stmt = tx.prepare_cached(&page.sql).map_err(db_err)?;
+    let rows = stmt
+        .query_map(params_from_iter(values(&page.params)), contact_from_row)
+        .map_err(db_err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+}
+
+/// What the posting index gave a search.
+enum Postings {
+    /// The page and the total.
+    Found((Vec<Contact>, u64)),
+    /// At least `TOTAL_CAP` matches: the total is the cap; the page is still to find.
+    AtCap,
+    /// Not a search the index serves (or, in tests, past a lowered limit).
+    NotServed,
+}
+
+/// Several words alone in date order: the contacts matching them all, from the FTS5 index,
+/// then the page's contacts read by id.
+fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Postings> {
+    let Some(postings) = plan.word_postings(PostingIndex::Fts5, placeholder) else {
+        return Ok(Postings::NotServed);
     };
-    let mut matches = scan.matches();
-    for word in &scan.statements {
-        let mut stmt = tx.prepare_cached(&word.sql).map_err(db_err)?;
-        let mut rows = stmt
-            .query(params_from_iter(values(&word.params)))
+    let mut matches = plan.matches();
+    let mut stmt = tx.prepare_cached(&postings.sql).map_err(db_err)?;
+    let mut rows = stmt
+        .query(params_from_iter(values(&postings.params)))
+        .map_err(db_err)?;
+    while let Some(row) = rows.next().map_err(db_err)? {
+        let id = row
+            .get_ref(0)
+            .and_then(|v| Ok(v.as_str()?))
             .map_err(db_err)?;
-        while let Some(row) = rows.next().map_err(db_err)? {
-            let id = row
-                .get_ref(0)
-                .and_then(|v| Ok(v.as_str()?))
-                .map_err(db_err)?;
-            if matches.row(id, row.get(1).map_err(db_err)?).is_err() {
-                return Ok(None);
-            }
-        }
-        matches.end_word();
-        if matches.is_empty() {
-            break;
+        if matches.matched(id, row.get(1).map_err(db_err)?).is_err() {
+            return Ok(match plan.past_limit() {
+                PastLimit::AtCap => Postings::AtCap,
+                PastLimit::Count => Postings::NotServed,
+            });
         }
     }
     let page = plan.intersected_page(matches);
     if page.ids.is_empty() {
-        return Ok(Some((Vec::new(), page.total)));
+        return Ok(Postings::Found((Vec::new(), page.total)));
     }
     // Not cached: its text changes with the page's length, and would push the searches'
     // statements out of the connection's cache.
@@ -158,7 +172,7 @@ fn intersect(
         .map_err(db_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_err)?;
-    Ok(Some((contacts, page.total)))
+    Ok(Postings::Found((contacts, page.total)))
 }
 
 #[async_trait]
@@ -188,10 +202,10 @@ mod tests {
 
     use super::*;
 
-    /// A word past the read bound falls back to the SQL statements, which find the same page
-    /// and total as the in-memory intersection.
+    /// Past a (lowered) limit of the posting index's matches the SQL statements run, and find
+    /// the same page and total as the posting index.
     #[tokio::test]
-    async fn past_the_read_bound_the_statements_give_the_same_page() {
+    async fn past_the_postings_limit_the_statements_give_the_same_page() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("bound.db")).unwrap();
         store.migrate().await.unwrap();
@@ -219,9 +233,12 @@ mod tests {
         .unwrap();
         let plan = SearchPlan::for_search(&location, &search);
         let mut conn = store.pool.get().unwrap();
-        assert!(plan.word_scan(placeholder, &[40, 14]).is_some());
+        assert!(
+            plan.word_postings(PostingIndex::Fts5, placeholder)
+                .is_some()
+        );
         let in_memory = run_search(&mut conn, &plan).unwrap();
-        let bounded = run_search(&mut conn, &plan.clone().with_read_bound(5)).unwrap();
+        let bounded = run_search(&mut conn, &plan.clone().with_postings_limit(5)).unwrap();
         let names = |found: &(Vec<Contact>, u64)| -> (Vec<String>, u64) {
             let names = found.0.iter().filter_map(|c| c.fields.first_name.clone());
             (names.collect(), found.1)
@@ -232,8 +249,10 @@ mod tests {
 
         // Past its time budget a search is interrupted: unavailable, not a driver error, and
         // the connection serves the next search without a budget left behind.
-        let late = run_search_within(&mut conn, &plan, Duration::ZERO);
+        // (The SQL statements: the posting index answers in fewer steps than one check's.)
+        let bounded_plan = plan.clone().with_postings_limit(5);
+        let late = run_search_within(&mut conn, &bounded_plan, Duration::ZERO);
         assert!(matches!(late, Err(StoreError::Unavailable(_))), "{late:?}");
-        assert_eq!(names(&run_search(&mut conn, &plan).unwrap()), want);
+        assert_eq!(names(&run_search(&mut conn, &bounded_plan).unwrap()), want);
     }
 }

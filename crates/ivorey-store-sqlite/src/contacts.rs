@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::contact_terms::contact_terms;
 use ivorey_core::{ContactId, LocationId, Timestamp};
-use ivorey_store::contact_search::SearchPlan;
+use ivorey_store::contact_search::{SearchPlan, fts5_document};
 use ivorey_store::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -100,10 +100,39 @@ pub(crate) fn write_index_rows(tx: &rusqlite::Transaction<'_>, c: &Contact) -> S
              VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(db_err)?;
-    for t in contact_terms(c) {
+    let terms = contact_terms(c);
+    for t in &terms {
         term.execute(params![location, t, id, c.date_added.0])
             .map_err(db_err)?;
     }
+    write_postings(tx, c, &terms)
+}
+
+/// Replaces the contact's row of the posting index (`contact_postings`), under the key its
+/// first write gave it (`contact_posting_keys`).
+fn write_postings(
+    tx: &rusqlite::Transaction<'_>,
+    c: &Contact,
+    terms: &std::collections::BTreeSet<String>,
+) -> StoreResult<()> {
+    let key: i64 = tx
+        .prepare_cached(
+            "INSERT INTO contact_posting_keys (location_id, contact_id, date_added)
+             VALUES (?1, ?2, ?3)
+             ON CONFLICT (location_id, contact_id) DO UPDATE SET date_added = excluded.date_added
+             RETURNING key",
+        )
+        .map_err(db_err)?
+        .query_row(
+            params![c.location_id.as_str(), c.id.as_str(), c.date_added.0],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    let words = fts5_document(c.location_id.as_str(), terms);
+    tx.prepare_cached("INSERT OR REPLACE INTO contact_postings (rowid, words) VALUES (?1, ?2)")
+        .map_err(db_err)?
+        .execute(params![key, words])
+        .map_err(db_err)?;
     Ok(())
 }
 
@@ -213,17 +242,25 @@ impl ContactStore for SqliteStore {
     async fn delete_contact(&self, location: &LocationId, id: &ContactId) -> StoreResult<()> {
         let (location, id) = (location.clone(), id.clone());
         self.call(move |conn| {
-            let removed = conn
-                .execute(
-                    "DELETE FROM contacts WHERE id = ?1 AND location_id = ?2",
-                    params![id.as_str(), location.as_str()],
-                )
+            let tx = conn.transaction().map_err(db_err)?;
+            // The posting index is a virtual table, which no foreign key reaches: its row
+            // goes first, found by the key the contact's delete then cascades to.
+            tx.prepare_cached(
+                "DELETE FROM contact_postings WHERE rowid = (SELECT key FROM contact_posting_keys
+                 WHERE location_id = ?1 AND contact_id = ?2)",
+            )
+            .map_err(db_err)?
+            .execute(params![location.as_str(), id.as_str()])
+            .map_err(db_err)?;
+            let removed = tx
+                .prepare_cached("DELETE FROM contacts WHERE id = ?1 AND location_id = ?2")
+                .map_err(db_err)?
+                .execute(params![id.as_str(), location.as_str()])
                 .map_err(db_err)?;
             if removed == 0 {
-                Err(StoreError::NotFound)
-            } else {
-                Ok(())
+                return Err(StoreError::NotFound);
             }
+            tx.commit().map_err(db_err)
         })
         .await
     }

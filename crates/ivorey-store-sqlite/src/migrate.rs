@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_terms",
         include_str!("../migrations/0012_contact_terms.sql"),
     ),
+    (
+        13,
+        "contact_postings",
+        include_str!("../migrations/0013_contact_postings.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.
@@ -129,5 +134,20 @@ impl SqliteStore {
             rows.collect::<Result<Vec<i64>, _>>().map_err(db_err)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ivorey_store::contact_search::PREFIX_CHARS;
+
+    /// The FTS5 prefix indexes cover the word prefixes the shared code counts on: the
+    /// location's 40 hex characters, then 1 to `PREFIX_CHARS`.
+    #[test]
+    fn the_posting_index_has_a_prefix_index_per_short_prefix() {
+        let lengths: Vec<String> = (1..=PREFIX_CHARS).map(|n| (40 + n).to_string()).collect();
+        let option = format!("prefix = '{}'", lengths.join(" "));
+        let sql = include_str!("../migrations/0013_contact_postings.sql");
+        assert!(sql.contains(&option), "{option}");
     }
 }

@@ -46,19 +46,43 @@ async fn contacts_stored_before_the_word_index_are_found_once_it_is_built() {
         date_updated: Timestamp(1),
     };
     store.insert_contact(&contact).await.unwrap();
-    // The database as the release before migration 12 left it: no word rows.
+    // The database as the release before migration 12 left it: no word rows, no posting
+    // index.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DROP TABLE contact_terms; DELETE FROM schema_migrations WHERE version = 12;",
+        "DROP TABLE contact_postings; DROP TABLE contact_posting_keys; DROP TABLE contact_terms;
+         DELETE FROM schema_migrations WHERE version IN (12, 13);",
     )
     .unwrap();
     drop(raw);
-    assert_eq!(store.migrate().await.unwrap(), [12]);
-    let query = ContactQuery {
+    assert_eq!(store.migrate().await.unwrap(), [12, 13]);
+    // One word (the word rows) and several (the posting index).
+    for words in ["hop", "gra hop"] {
+        let query = ContactQuery {
+            limit: 10,
+            query: Some(words.into()),
+            ..Default::default()
+        };
+        let page = store.list_contacts(&location, &query).await.unwrap();
+        assert_eq!(page.contacts, std::slice::from_ref(&contact), "{words}");
+    }
+    // The backfilled posting row is replaced by the contact's next write.
+    let mut renamed = contact.clone();
+    renamed.fields.last_name = Some("Brewster".into());
+    store.update_contact(&renamed).await.unwrap();
+    let query = |words: &str| ContactQuery {
         limit: 10,
-        query: Some("hop".into()),
+        query: Some(words.into()),
         ..Default::default()
     };
-    let page = store.list_contacts(&location, &query).await.unwrap();
-    assert_eq!(page.contacts, [contact]);
+    let gone = store
+        .list_contacts(&location, &query("gra hop"))
+        .await
+        .unwrap();
+    assert!(gone.contacts.is_empty());
+    let found = store
+        .list_contacts(&location, &query("gra bre"))
+        .await
+        .unwrap();
+    assert_eq!(found.contacts, [renamed]);
 }

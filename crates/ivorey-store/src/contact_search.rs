@@ -100,8 +100,8 @@ pub struct SearchPlan {
     /// Each word's index rows, capped at `words::WORD_ROWS_CAP`, in the order of `words`
     /// (rarest first once `statements` has ranked them); empty until counted.
     rows: Vec<u64>,
-    /// See `intersect::READ_BOUND`.
-    read_bound: u64,
+    /// The most matches read from the posting index (`postings`): `TOTAL_CAP` but in tests.
+    postings_limit: u64,
 }
 
 impl SearchPlan {
@@ -123,7 +123,7 @@ impl SearchPlan {
             offset: search.offset,
             limit: search.limit,
             rows: Vec::new(),
-            read_bound: intersect::READ_BOUND,
+            postings_limit: TOTAL_CAP,
         }
     }
 
@@ -142,7 +142,7 @@ impl SearchPlan {
             offset: 0,
             limit: query.limit,
             rows: Vec::new(),
-            read_bound: intersect::READ_BOUND,
+            postings_limit: TOTAL_CAP,
         }
     }
 
@@ -386,13 +386,16 @@ impl SearchPlan {
 }
 
 mod builder;
-mod intersect;
+mod postings;
 mod words;
 
 pub use builder::sort_column;
 use builder::{Builder, Driver, unindexed_sort};
 
-pub use intersect::{IntersectedPage, Matches, READ_BOUND, TooManyRows, WordScan};
+pub use postings::{
+    IntersectedPage, LimitReached, Matches, PREFIX_CHARS, PastLimit, PostingIndex, fts5_document,
+    fts5_location,
+};
 
 #[cfg(test)]
 mod tests;

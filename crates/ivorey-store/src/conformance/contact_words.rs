@@ -70,8 +70,17 @@ pub async fn text_queries_find_contacts_by_the_starts_of_their_words(store: &dyn
         ("5550100", &["María-José"]),
         ("415-555", &["María-José"]),
         ("garden", &["Dan"]),
+        // Several words, short and past the posting index's prefix lists (8 characters).
+        ("maría 141555501", &["María-José"]),
+        ("14155550100 garcía", &["María-José"]),
+        ("garcía 5550100 mj", &["María-José"]),
+        ("gar d", &["Dan"]),
+        ("gar 14155550101", &[]),
         ("arcia", &[]),
         ("gary brown", &[]),
+        // Another location's contact is never found, by one word or by several.
+        ("garth", &[]),
+        ("garth garcia", &[]),
         ("-- %", &[]),
     ];
     for (query, expected) in cases {
@@ -98,13 +107,21 @@ pub async fn word_rows_follow_updates_and_deletes(store: &dyn Store) {
     let (loc, _) = new_location(store, "Follow").await;
     let mut c = person(&loc, "Ada", "Lovelace", 1);
     store.insert_contact(&c).await.unwrap();
+    let other = person(&loc, "Ada", "Other", 2);
+    store.insert_contact(&other).await.unwrap();
+    // One word (the word rows) and several (the posting index) follow each write.
     assert_eq!(listed(store, &loc, "love").await, ["Ada"]);
+    assert_eq!(listed(store, &loc, "ada love").await, ["Ada"]);
     c.fields.last_name = Some("Byron".into());
     store.update_contact(&c).await.unwrap();
     assert!(listed(store, &loc, "love").await.is_empty());
+    assert!(listed(store, &loc, "ada love").await.is_empty());
     assert_eq!(listed(store, &loc, "byr").await, ["Ada"]);
+    assert_eq!(listed(store, &loc, "byr ada").await, ["Ada"]);
     store.delete_contact(&loc, &c.id).await.unwrap();
     assert!(listed(store, &loc, "byr").await.is_empty());
+    assert!(listed(store, &loc, "ada byr").await.is_empty());
+    assert_eq!(listed(store, &loc, "ada oth").await, ["Ada"]);
 }
 
 /// Enough contacts that a common word's total reaches the driven page's bound: the same
