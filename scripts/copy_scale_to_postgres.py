@@ -53,12 +53,11 @@ def main():
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     for table, columns in TABLES.items():
         copy(db, source, url, target, table, columns)
-    postings = f"""
-        INSERT INTO contact_postings (location_id, contact_id, date_added, words)
-        SELECT c.location_id, c.id, c.date_added,
-               COALESCE(w.words, ''::tsvector)
+    postings = """
+        INSERT INTO contact_postings (location_id, contact_id, date_added, terms)
+        SELECT c.location_id, c.id, c.date_added, COALESCE(w.terms, '{}')
         FROM contacts c LEFT JOIN (
-            SELECT contact_id, array_to_tsvector(array_agg(location_id || ':' || term)) words
+            SELECT contact_id, array_agg(term) terms
             FROM contact_terms WHERE location_id = :'loc' GROUP BY contact_id) w
           ON w.contact_id = c.id
         WHERE c.location_id = :'loc'
