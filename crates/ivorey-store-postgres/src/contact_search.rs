@@ -77,8 +77,7 @@ enum Postings {
 }
 
 /// Several words alone in date order: the contacts matching them all, from the GIN index
-/// (streamed in one round trip, the LIMIT bounding the rows), then the page's contacts read
-/// by id.
+/// (streamed, the LIMIT bounding the rows), then the page's contacts read by id.
 async fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Postings> {
     let Some(postings) = plan.word_postings(PostingIndex::Gin, placeholder) else {
         return Ok(Postings::NotServed);
@@ -101,7 +100,7 @@ async fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<P
             });
         }
     }
-    let page = plan.intersected_page(matches);
+    let page = plan.postings_page(matches);
     if page.ids.is_empty() {
         return Ok(Postings::Found((Vec::new(), page.total)));
     }

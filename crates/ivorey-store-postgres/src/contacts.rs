@@ -111,12 +111,15 @@ pub(crate) async fn write_index_rows(tx: &Transaction<'_>, c: &Contact) -> Store
 }
 
 /// Replaces the contact's row of the posting index (`contact_postings`): its words, of which
-/// the index computes the lexemes.
+/// the index computes the lexemes. Left as it is when the words are the same (a tag or a
+/// custom field changed): no new row version, no index entries.
 async fn write_postings(tx: &Transaction<'_>, c: &Contact, terms: &[String]) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO contact_postings (location_id, contact_id, date_added, terms) \
+        "INSERT INTO contact_postings AS p (location_id, contact_id, date_added, terms) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (location_id, contact_id) \
-         DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms",
+         DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms \
+         WHERE p.terms IS DISTINCT FROM excluded.terms \
+         OR p.date_added IS DISTINCT FROM excluded.date_added",
         &[
             &c.location_id.as_str(),
             &c.id.as_str(),

@@ -113,6 +113,8 @@ impl PgStore {
         if let Some(newer) = done.iter().copied().filter(|v| *v > known_max).max() {
             // A newer release migrated this database (e.g. mid rolling upgrade); additive
             // migrations keep older servers working, so warn rather than refuse to start.
+            // (Past migration 13 an older server's contact writes miss the posting index:
+            // the README says to stop older servers before it.)
             tracing::warn!(
                 newer,
                 known_max,

@@ -22,6 +22,11 @@ CREATE TABLE contact_posting_keys (
     UNIQUE (location_id, contact_id),
     FOREIGN KEY (location_id, contact_id) REFERENCES contacts (location_id, id) ON DELETE CASCADE
 );
+-- A virtual table is out of reach of foreign keys: the contact's FTS5 row goes with its key,
+-- which a contact's delete cascades to (whichever statement deletes the contact).
+CREATE TRIGGER contact_posting_keys_deleted AFTER DELETE ON contact_posting_keys BEGIN
+    DELETE FROM contact_postings WHERE rowid = old.key;
+END;
 -- The contacts stored before: their words are those of `contact_terms` (migration 12), which
 -- the store wrote with the same function.
 INSERT INTO contact_posting_keys (location_id, contact_id, date_added)

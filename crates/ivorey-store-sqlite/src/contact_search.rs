@@ -159,7 +159,7 @@ fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Posting
             });
         }
     }
-    let page = plan.intersected_page(matches);
+    let page = plan.postings_page(matches);
     if page.ids.is_empty() {
         return Ok(Postings::Found((Vec::new(), page.total)));
     }
@@ -195,7 +195,7 @@ impl ContactSearchStore for SqliteStore {
 mod tests {
     use ivorey_core::contact::{Contact, ContactFields};
     use ivorey_core::contact_search::SearchBody;
-    use ivorey_core::{ContactId, Timestamp};
+    use ivorey_core::{ContactId, LocationId, Timestamp};
     use ivorey_store::conformance::new_location;
     use ivorey_store::{ContactStore, StoreError};
     use serde_json::json;
@@ -254,5 +254,90 @@ mod tests {
         let late = run_search_within(&mut conn, &bounded_plan, Duration::ZERO);
         assert!(matches!(late, Err(StoreError::Unavailable(_))), "{late:?}");
         assert_eq!(names(&run_search(&mut conn, &bounded_plan).unwrap()), want);
+    }
+
+    fn company(location: &LocationId, n: i64, company: &str) -> Contact {
+        Contact {
+            id: ContactId::generate(),
+            location_id: location.clone(),
+            fields: ContactFields {
+                first_name: Some(format!("p{n:05}")),
+                company_name: Some(company.into()),
+                ..ContactFields::default()
+            },
+            date_added: Timestamp(1_000 + n),
+            date_updated: Timestamp(1_000 + n),
+        }
+    }
+
+    /// At `TOTAL_CAP` matches the posting index is read no further: the total is the cap, and
+    /// the page (walking the date index) is the newest matches.
+    #[tokio::test]
+    async fn at_the_cap_the_newest_matches_page_from_the_date_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("cap.db")).unwrap();
+        store.migrate().await.unwrap();
+        let (location, _) = new_location(&store, "Cap").await;
+        let many = TOTAL_CAP as i64 + 400;
+        {
+            let mut conn = store.pool.get().unwrap();
+            let tx = conn.transaction().unwrap();
+            for n in 0..many {
+                // One in fifty lacks the second word: the page skips them.
+                let name = if n % 50 == 3 { "Alpha" } else { "Alpha Beta" };
+                let c = company(&location, n, name);
+                crate::contacts::insert_row(&tx, &c).unwrap();
+                crate::contacts::write_index_rows(&tx, &c).unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let search = serde_json::from_value::<SearchBody>(
+            json!({"query": "alpha beta", "pageLimit": 4, "page": 2}),
+        )
+        .unwrap()
+        .into_search()
+        .unwrap();
+        let page = store.search_contacts(&location, &search).await.unwrap();
+        assert_eq!(page.total, TOTAL_CAP);
+        let newest: Vec<String> = (0..many)
+            .rev()
+            .filter(|n| n % 50 != 3)
+            .skip(4)
+            .take(4)
+            .map(|n| format!("p{n:05}"))
+            .collect();
+        let names: Vec<String> = page
+            .contacts
+            .iter()
+            .filter_map(|c| c.fields.first_name.clone())
+            .collect();
+        assert_eq!(names, newest);
+    }
+
+    /// A contact's delete takes its FTS5 row with it (the index is a virtual table, out of
+    /// reach of the foreign keys): no orphan is left for the index to find.
+    #[tokio::test]
+    async fn a_deleted_contact_leaves_no_row_in_the_posting_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("orphan.db")).unwrap();
+        store.migrate().await.unwrap();
+        let (location, _) = new_location(&store, "Orphan").await;
+        let c = company(&location, 1, "Zebra Works");
+        store.insert_contact(&c).await.unwrap();
+        let query = format!(
+            "\"{}zebra\"*",
+            ivorey_store::contact_search::fts5_location(location.as_str())
+        );
+        let rows = |conn: &Connection| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM contact_postings WHERE contact_postings MATCH ?1",
+                [&query],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(rows(&store.pool.get().unwrap()), 1);
+        store.delete_contact(&location, &c.id).await.unwrap();
+        assert_eq!(rows(&store.pool.get().unwrap()), 0);
     }
 }

@@ -242,17 +242,8 @@ impl ContactStore for SqliteStore {
     async fn delete_contact(&self, location: &LocationId, id: &ContactId) -> StoreResult<()> {
         let (location, id) = (location.clone(), id.clone());
         self.call(move |conn| {
-            let tx = conn.transaction().map_err(db_err)?;
-            // The posting index is a virtual table, which no foreign key reaches: its row
-            // goes first, found by the key the contact's delete then cascades to.
-            tx.prepare_cached(
-                "DELETE FROM contact_postings WHERE rowid = (SELECT key FROM contact_posting_keys
-                 WHERE location_id = ?1 AND contact_id = ?2)",
-            )
-            .map_err(db_err)?
-            .execute(params![location.as_str(), id.as_str()])
-            .map_err(db_err)?;
-            let removed = tx
+            // Its index rows go by the cascade (the FTS5 row by migration 13's trigger).
+            let removed = conn
                 .prepare_cached("DELETE FROM contacts WHERE id = ?1 AND location_id = ?2")
                 .map_err(db_err)?
                 .execute(params![id.as_str(), location.as_str()])
@@ -260,7 +251,7 @@ impl ContactStore for SqliteStore {
             if removed == 0 {
                 return Err(StoreError::NotFound);
             }
-            tx.commit().map_err(db_err)
+            Ok(())
         })
         .await
     }

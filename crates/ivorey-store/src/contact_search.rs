@@ -51,8 +51,9 @@ pub struct Statement {
 /// sort index past the contacts that do not match.
 pub const DRIVEN_PAGE_BELOW: u64 = 2_000;
 
-/// The statements of one search. The backend runs `count` first, then `page_for(total)`, in
-/// one snapshot.
+/// The statements of one search that the posting index does not answer (see `postings`).
+/// The backend runs `count` first, then `page_for(total)`, in one snapshot; after the posting
+/// index reached the total's cap, only `scan_page`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchSql {
     /// The matches, counted up to `TOTAL_CAP`.
@@ -64,7 +65,9 @@ pub struct SearchSql {
     /// when matches are rare. None when the search has no word or tag to drive from.
     pub driven_page: Option<Statement>,
     /// Words alone in date order: the page's ids are found and sorted in the word index alone
-    /// (its rows carry the contact's date), so it stays quick up to `TOTAL_CAP` matches.
+    /// (its rows carry the contact's date), so it stays quick up to `TOTAL_CAP` matches. (For
+    /// several words the posting index serves instead; this runs for them only in tests, past
+    /// a lowered postings limit.)
     pub word_page: Option<Statement>,
     /// For words alone: the matching contacts' ids, repeats possible, in index order. Counting
     /// them distinct up to `TOTAL_CAP` gives `count`'s answer; a backend whose DISTINCT reads
@@ -393,7 +396,7 @@ pub use builder::sort_column;
 use builder::{Builder, Driver, unindexed_sort};
 
 pub use postings::{
-    IntersectedPage, LimitReached, Matches, PREFIX_CHARS, PastLimit, PostingIndex, fts5_document,
+    LimitReached, Matches, PREFIX_CHARS, PastLimit, PostingIndex, PostingsPage, fts5_document,
     fts5_location,
 };
 

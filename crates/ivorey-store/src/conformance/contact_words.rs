@@ -118,6 +118,10 @@ pub async fn word_rows_follow_updates_and_deletes(store: &dyn Store) {
     assert!(listed(store, &loc, "ada love").await.is_empty());
     assert_eq!(listed(store, &loc, "byr").await, ["Ada"]);
     assert_eq!(listed(store, &loc, "byr ada").await, ["Ada"]);
+    // A write that leaves the words as they are (a tag) leaves the contact found.
+    c.fields.tags = vec!["vip".into()];
+    store.update_contact(&c).await.unwrap();
+    assert_eq!(listed(store, &loc, "byr ada").await, ["Ada"]);
     store.delete_contact(&loc, &c.id).await.unwrap();
     assert!(listed(store, &loc, "byr").await.is_empty());
     assert!(listed(store, &loc, "ada byr").await.is_empty());

@@ -48,11 +48,20 @@ pub fn fts5_document<'t>(location: &str, terms: impl IntoIterator<Item = &'t Str
     tokens.join(" ")
 }
 
-/// The index query matching contacts with a word starting with each of `words`.
+/// The index query matching contacts with a word starting with each of `words`. Query words
+/// are runs of letters and digits (`contact_terms::query_words`): no ASCII punctuation, so
+/// none can end an FTS5 string or a tsquery lexeme early, or split into two tokens (a phrase,
+/// which a `detail = none` table refuses). The escaping below is a second guard.
 fn match_query(index: PostingIndex, location: &str, words: &[String]) -> String {
+    debug_assert!(
+        words.iter().all(|w| w
+            .bytes()
+            .all(|b| !b.is_ascii() || b.is_ascii_alphanumeric())),
+        "{words:?}"
+    );
     let each: Vec<String> = match index {
         // A quoted string then `*`: a prefix query (quotes doubled inside); FTS5 reads the
-        // prefix index of the string's length when it has one.
+        // prefix index of the string's length (in characters) when it has one.
         PostingIndex::Fts5 => {
             let prefix = fts5_location(location);
             words
@@ -62,10 +71,13 @@ fn match_query(index: PostingIndex, location: &str, words: &[String]) -> String 
         }
         // A quoted lexeme (quote and backslash escaped): a short word's prefix lexeme, or a
         // prefix match (`:*`) of the words (see migration 13's `contact_posting_lexemes`).
+        // Short is counted in bytes: the lexemes' prefixes are cut in characters in a UTF-8
+        // database but in bytes in a single-byte one, and a word of at most 8 bytes has the
+        // same prefix lexeme in both.
         PostingIndex::Gin => words
             .iter()
             .map(|w| {
-                let short = w.chars().count() <= PREFIX_CHARS;
+                let short = w.len() <= PREFIX_CHARS;
                 let w = w.replace('\\', "\\\\").replace('\'', "''");
                 if short {
                     format!("'{location}>{w}'")
@@ -108,9 +120,10 @@ impl Matches {
     }
 }
 
-/// The page of an intersection: its contacts' ids in the page's order, and the total.
+/// The page cut from the posting index's matches: its contacts' ids in the page's order, and
+/// the total.
 #[derive(Debug, Clone, PartialEq)]
-pub struct IntersectedPage {
+pub struct PostingsPage {
     pub ids: Vec<String>,
     pub total: u64,
 }
@@ -127,7 +140,7 @@ pub enum PastLimit {
 
 impl SearchPlan {
     /// Words alone (two or more) in date order: what the posting index serves.
-    fn intersectable_words(&self) -> Option<&[String]> {
+    fn posting_words(&self) -> Option<&[String]> {
         let words = self.words_only()?;
         (words.len() > 1 && self.sort == SortField::DateAdded).then_some(words)
     }
@@ -140,7 +153,7 @@ impl SearchPlan {
         index: PostingIndex,
         placeholder: Placeholder,
     ) -> Option<Statement> {
-        let words = self.intersectable_words()?;
+        let words = self.posting_words()?;
         let mut b = Builder::new(placeholder);
         let query = b.text(&match_query(index, &self.location, words));
         let loc = b.text(&self.location);
@@ -181,7 +194,7 @@ impl SearchPlan {
 
     /// The page of `matches` (fewer than the limit), after the cursor and offset, in date
     /// order, and their number as the total.
-    pub fn intersected_page(&self, matches: Matches) -> IntersectedPage {
+    pub fn postings_page(&self, matches: Matches) -> PostingsPage {
         let total = (matches.rows.len() as u64).min(TOTAL_CAP);
         let after = match &self.after {
             Some((SqlParam::Int(date), id)) => Some((*date, id.as_bytes())),
@@ -207,7 +220,7 @@ impl SearchPlan {
             .take(self.limit as usize)
             .map(|(_, key)| String::from_utf8_lossy(&key).into_owned())
             .collect();
-        IntersectedPage { ids, total }
+        PostingsPage { ids, total }
     }
 
     /// The contacts with `ids` (a page's, in its order), read in the page's order.
@@ -274,18 +287,20 @@ mod tests {
     fn each_word_is_a_prefix_query_within_its_location() {
         let words = vec![
             "olga".to_owned(),
-            "lóp\"ez'\\".to_owned(),
+            "lópez".to_owned(),
             "lopez1234".to_owned(),
         ];
         assert_eq!(
             match_query(PostingIndex::Fts5, "Ab", &words),
-            "\"4162olga\"* AND \"4162lóp\"\"ez'\\\"* AND \"4162lopez1234\"*"
+            "\"4162olga\"* AND \"4162lópez\"* AND \"4162lopez1234\"*"
         );
-        // Up to `PREFIX_CHARS` characters (not bytes): a prefix lexeme; longer: a prefix match.
+        // Up to `PREFIX_CHARS` bytes: a prefix lexeme; longer: a prefix match of the words.
         assert_eq!(
             match_query(PostingIndex::Gin, "Ab", &words),
-            "'Ab>olga' & 'Ab>lóp\"ez''\\\\' & 'Ab:lopez1234':*"
+            "'Ab>olga' & 'Ab>lópez' & 'Ab:lopez1234':*"
         );
+        let long = vec!["ñññññ".to_owned()];
+        assert_eq!(match_query(PostingIndex::Gin, "Ab", &long), "'Ab:ñññññ':*");
         // Two locations differing in case only get different tokens on FTS5.
         assert_ne!(fts5_location("ab"), fts5_location("AB"));
         assert_eq!(fts5_location("Ab").len(), 4);
@@ -303,7 +318,7 @@ mod tests {
             m.matched(&id(n), i64::from(n) * 10).unwrap();
         }
         m.matched("not an id", 99).unwrap();
-        let page = search.intersected_page(m);
+        let page = search.postings_page(m);
         assert_eq!(page.total, 4);
         // Newest first: 5, 3 | 2, 1.
         assert_eq!(page.ids, vec![id(2), id(1)]);
@@ -313,7 +328,7 @@ mod tests {
         for n in 0..6 {
             m.matched(&id(n), i64::from(n) * 10).unwrap();
         }
-        assert_eq!(after.intersected_page(m).ids, vec![id(2), id(1), id(0)]);
+        assert_eq!(after.postings_page(m).ids, vec![id(2), id(1), id(0)]);
     }
 
     #[test]
