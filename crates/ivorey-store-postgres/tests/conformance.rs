@@ -85,9 +85,9 @@ async fn two_processes_migrating_at_once_apply_each_migration_once() {
 
 #[tokio::test]
 async fn contacts_stored_before_the_posting_index_are_found_once_it_is_built() {
-    use ivorey_core::contact::{Contact, ContactFields};
-    use ivorey_core::{ContactId, Timestamp};
-    use ivorey_store::{ContactQuery, ContactStore};
+    use ivorey_store::conformance::{
+        found_once_the_word_indexes_are_rebuilt, stored_before_an_upgrade,
+    };
 
     let Some(url) = database_url() else {
         eprintln!("skipped: backend not configured");
@@ -96,19 +96,7 @@ async fn contacts_stored_before_the_posting_index_are_found_once_it_is_built() {
     let schema = fresh_schema();
     let store = PgStore::connect(&url, Some(&schema)).await.unwrap();
     store.migrate().await.unwrap();
-    let (location, _) = ivorey_store::conformance::new_location(&store, "Upgrade").await;
-    let contact = Contact {
-        id: ContactId::generate(),
-        location_id: location.clone(),
-        fields: ContactFields {
-            first_name: Some("Grace".into()),
-            last_name: Some("Hopper".into()),
-            ..Default::default()
-        },
-        date_added: Timestamp(1),
-        date_updated: Timestamp(1),
-    };
-    store.insert_contact(&contact).await.unwrap();
+    let (_, contact) = stored_before_an_upgrade(&store).await;
     // The database as the release before migration 13 left it: no posting index.
     let (raw, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
         .await
@@ -121,28 +109,5 @@ async fn contacts_stored_before_the_posting_index_are_found_once_it_is_built() {
     .await
     .unwrap();
     assert_eq!(store.migrate().await.unwrap(), [13]);
-    let query = |words: &str| ContactQuery {
-        limit: 10,
-        query: Some(words.into()),
-        ..Default::default()
-    };
-    let found = store
-        .list_contacts(&location, &query("gra hop"))
-        .await
-        .unwrap();
-    assert_eq!(found.contacts, std::slice::from_ref(&contact));
-    // The backfilled row is replaced by the contact's next write.
-    let mut renamed = contact.clone();
-    renamed.fields.last_name = Some("Brewster".into());
-    store.update_contact(&renamed).await.unwrap();
-    let gone = store
-        .list_contacts(&location, &query("gra hop"))
-        .await
-        .unwrap();
-    assert!(gone.contacts.is_empty());
-    let found = store
-        .list_contacts(&location, &query("gra bre"))
-        .await
-        .unwrap();
-    assert_eq!(found.contacts, [renamed]);
+    found_once_the_word_indexes_are_rebuilt(&store, &contact).await;
 }

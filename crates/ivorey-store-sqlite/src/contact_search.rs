@@ -211,19 +211,11 @@ mod tests {
         store.migrate().await.unwrap();
         let (location, _) = new_location(&store, "Bound").await;
         for n in 0..40 {
-            let company = if n % 3 == 0 { "Alpha Beta" } else { "Alpha" };
-            let c = Contact {
-                id: ContactId::generate(),
-                location_id: location.clone(),
-                fields: ContactFields {
-                    first_name: Some(format!("p{n:02}")),
-                    company_name: Some(company.into()),
-                    ..ContactFields::default()
-                },
-                date_added: Timestamp(1_000 + n),
-                date_updated: Timestamp(1_000 + n),
-            };
-            store.insert_contact(&c).await.unwrap();
+            let name = if n % 3 == 0 { "Alpha Beta" } else { "Alpha" };
+            store
+                .insert_contact(&company(&location, n, name))
+                .await
+                .unwrap();
         }
         let search = serde_json::from_value::<SearchBody>(
             json!({"query": "alpha beta", "pageLimit": 3, "page": 2}),
@@ -243,7 +235,7 @@ mod tests {
             let names = found.0.iter().filter_map(|c| c.fields.first_name.clone());
             (names.collect(), found.1)
         };
-        let want = (vec!["p30".into(), "p27".into(), "p24".into()], 14);
+        let want = (vec!["p00030".into(), "p00027".into(), "p00024".into()], 14);
         assert_eq!(names(&in_memory), want);
         assert_eq!(names(&bounded), want);
 

@@ -25,27 +25,15 @@ async fn migrating_twice_applies_nothing_the_second_time() {
 
 #[tokio::test]
 async fn contacts_stored_before_the_word_index_are_found_once_it_is_built() {
-    use ivorey_core::contact::{Contact, ContactFields};
-    use ivorey_core::{ContactId, Timestamp};
-    use ivorey_store::{ContactQuery, ContactStore};
+    use ivorey_store::conformance::{
+        found_once_the_word_indexes_are_rebuilt, stored_before_an_upgrade,
+    };
 
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("ivorey.db");
     let store = SqliteStore::open(&path).expect("open");
     store.migrate().await.expect("migrate");
-    let (location, _) = ivorey_store::conformance::new_location(&store, "Upgrade").await;
-    let contact = Contact {
-        id: ContactId::generate(),
-        location_id: location.clone(),
-        fields: ContactFields {
-            first_name: Some("Grace".into()),
-            last_name: Some("Hopper".into()),
-            ..Default::default()
-        },
-        date_added: Timestamp(1),
-        date_updated: Timestamp(1),
-    };
-    store.insert_contact(&contact).await.unwrap();
+    let (_, contact) = stored_before_an_upgrade(&store).await;
     // The database as the release before migration 12 left it: no word rows, no posting
     // index.
     let raw = rusqlite::Connection::open(&path).unwrap();
@@ -56,33 +44,5 @@ async fn contacts_stored_before_the_word_index_are_found_once_it_is_built() {
     .unwrap();
     drop(raw);
     assert_eq!(store.migrate().await.unwrap(), [12, 13]);
-    // One word (the word rows) and several (the posting index).
-    for words in ["hop", "gra hop"] {
-        let query = ContactQuery {
-            limit: 10,
-            query: Some(words.into()),
-            ..Default::default()
-        };
-        let page = store.list_contacts(&location, &query).await.unwrap();
-        assert_eq!(page.contacts, std::slice::from_ref(&contact), "{words}");
-    }
-    // The backfilled posting row is replaced by the contact's next write.
-    let mut renamed = contact.clone();
-    renamed.fields.last_name = Some("Brewster".into());
-    store.update_contact(&renamed).await.unwrap();
-    let query = |words: &str| ContactQuery {
-        limit: 10,
-        query: Some(words.into()),
-        ..Default::default()
-    };
-    let gone = store
-        .list_contacts(&location, &query("gra hop"))
-        .await
-        .unwrap();
-    assert!(gone.contacts.is_empty());
-    let found = store
-        .list_contacts(&location, &query("gra bre"))
-        .await
-        .unwrap();
-    assert_eq!(found.contacts, [renamed]);
+    found_once_the_word_indexes_are_rebuilt(&store, &contact).await;
 }

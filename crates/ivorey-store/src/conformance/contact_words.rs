@@ -272,3 +272,26 @@ pub async fn several_words_agree_whichever_word_drives(store: &dyn Store) {
         assert_eq!(listed, want, "list {query}");
     }
 }
+
+/// For the upgrade tests: a contact stored before the tests drop a word index and run its
+/// migration again.
+pub async fn stored_before_an_upgrade(store: &dyn Store) -> (LocationId, Contact) {
+    let (location, _) = new_location(store, "Upgrade").await;
+    let contact = person(&location, "Grace", "Hopper", 1);
+    store.insert_contact(&contact).await.unwrap();
+    (location, contact)
+}
+
+/// For the upgrade tests, once the migrations ran again: the contact is found by one word
+/// (the word rows) and by several (the posting index), and its next write replaces the
+/// backfilled posting row.
+pub async fn found_once_the_word_indexes_are_rebuilt(store: &dyn Store, contact: &Contact) {
+    let location = &contact.location_id;
+    assert_eq!(listed(store, location, "hop").await, ["Grace"]);
+    assert_eq!(listed(store, location, "gra hop").await, ["Grace"]);
+    let mut renamed = contact.clone();
+    renamed.fields.last_name = Some("Brewster".into());
+    store.update_contact(&renamed).await.unwrap();
+    assert!(listed(store, location, "gra hop").await.is_empty());
+    assert_eq!(listed(store, location, "gra bre").await, ["Grace"]);
+}
