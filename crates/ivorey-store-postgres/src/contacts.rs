@@ -106,40 +106,34 @@ pub(crate) async fn write_index_rows(tx: &Transaction<'_>, c: &Contact) -> Store
     .await
     .map_err(db_err)?;
     let terms: Vec<String> = contact_terms(c).into_iter().collect();
-    insert_terms(tx, c, &terms).await?;
-    write_postings(tx, c, &terms).await
+    insert_words(tx, c, &terms, WORDS_AND_POSTINGS).await
 }
 
-/// Replaces the contact's row of the posting index (`contact_postings`): its words, of which
-/// the index computes the lexemes. Left as it is when the words are the same (a tag or a
-/// custom field changed): no new row version, no index entries.
-async fn write_postings(tx: &Transaction<'_>, c: &Contact, terms: &[String]) -> StoreResult<()> {
-    tx.execute(
-        "INSERT INTO contact_postings AS p (location_id, contact_id, date_added, terms) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (location_id, contact_id) \
-         DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms \
-         WHERE p.terms IS DISTINCT FROM excluded.terms \
-         OR p.date_added IS DISTINCT FROM excluded.date_added",
-        &[
-            &c.location_id.as_str(),
-            &c.id.as_str(),
-            &c.date_added.millis(),
-            &terms,
-        ],
-    )
-    .await
-    .map_err(db_err)?;
-    Ok(())
-}
+/// The contact's word rows (none may exist yet), `$4` its words.
+const WORDS: &str = "INSERT INTO contact_terms (location_id, contact_id, date_added, term) \
+     SELECT $1, $2, $3, t FROM unnest($4::text[]) t";
 
-/// Inserts the contact's word rows (`terms`, none may exist yet).
-async fn insert_terms(tx: &Transaction<'_>, c: &Contact, terms: &[String]) -> StoreResult<()> {
-    if terms.is_empty() {
-        return Ok(());
-    }
+/// `WORDS`, and the contact's row of the posting index (`contact_postings`: its words, of
+/// which the index computes the lexemes), in one statement (one round trip). The row is left
+/// as it is when the words are the same (a tag or a custom field changed): no new row
+/// version, no index entries.
+const WORDS_AND_POSTINGS: &str = "WITH words AS (INSERT INTO contact_terms \
+     (location_id, contact_id, date_added, term) SELECT $1, $2, $3, t FROM unnest($4::text[]) t) \
+     INSERT INTO contact_postings AS p (location_id, contact_id, date_added, terms) \
+     VALUES ($1, $2, $3, $4::text[]) ON CONFLICT (location_id, contact_id) \
+     DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms \
+     WHERE p.terms IS DISTINCT FROM excluded.terms \
+     OR p.date_added IS DISTINCT FROM excluded.date_added";
+
+/// Runs `WORDS` or `WORDS_AND_POSTINGS` for the contact's `terms`.
+async fn insert_words(
+    tx: &Transaction<'_>,
+    c: &Contact,
+    terms: &[String],
+    statement: &str,
+) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO contact_terms (location_id, contact_id, date_added, term) \
-         SELECT $1, $2, $3, t FROM unnest($4::text[]) t",
+        statement,
         &[
             &c.location_id.as_str(),
             &c.id.as_str(),
@@ -162,7 +156,7 @@ pub(crate) async fn index_existing_contacts(tx: &Transaction<'_>) -> StoreResult
     for row in &rows {
         let c = from_row(row)?;
         let terms: Vec<String> = contact_terms(&c).into_iter().collect();
-        insert_terms(tx, &c, &terms).await?;
+        insert_words(tx, &c, &terms, WORDS).await?;
     }
     Ok(())
 }
