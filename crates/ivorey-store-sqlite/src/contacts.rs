@@ -1,6 +1,8 @@
 //! Contacts in SQLite: the fields as JSON, with the columns (and tag rows) that lists, upserts
 //! and searches use.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::contact_terms::contact_terms;
@@ -69,23 +71,14 @@ pub(crate) fn update_row(tx: &rusqlite::Transaction<'_>, c: &Contact) -> rusqlit
 }
 
 /// Replaces the contact's index rows, its tags (`contact_tags`) and its words
-/// (`contact_terms`), with those of its current fields. Every write of a contact calls it in
-/// the write's transaction.
+/// (`contact_terms`, and its row of the posting index), with those of its current fields.
+/// Every write of a contact calls it in the write's transaction.
 pub(crate) fn write_index_rows(tx: &rusqlite::Transaction<'_>, c: &Contact) -> StoreResult<()> {
     let (location, id) = (c.location_id.as_str(), c.id.as_str());
-    for table in [
-        "DELETE FROM contact_tags WHERE location_id = ?1 AND contact_id = ?2",
-        // Without statistics SQLite 3.54 plans this as a walk of the location's whole word
-        // index (PRIMARY KEY (location_id=?)): 8.6 ms per write at 6,000 contacts, growing
-        // with every contact. The by-contact index finds the contact's few rows.
-        "DELETE FROM contact_terms INDEXED BY contact_terms_by_contact
-         WHERE location_id = ?1 AND contact_id = ?2",
-    ] {
-        tx.prepare_cached(table)
-            .map_err(db_err)?
-            .execute(params![location, id])
-            .map_err(db_err)?;
-    }
+    tx.prepare_cached("DELETE FROM contact_tags WHERE location_id = ?1 AND contact_id = ?2")
+        .map_err(db_err)?
+        .execute(params![location, id])
+        .map_err(db_err)?;
     let mut tag = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO contact_tags (location_id, contact_id, tag) VALUES (?1, ?2, ?3)",
@@ -94,13 +87,28 @@ pub(crate) fn write_index_rows(tx: &rusqlite::Transaction<'_>, c: &Contact) -> S
     for t in &c.fields.tags {
         tag.execute(params![location, id, t]).map_err(db_err)?;
     }
+    let terms = contact_terms(c);
+    if stored_terms(tx, c)? == terms {
+        // The words did not change (a tag, a note field): the word rows and the posting row
+        // stay as they are, and no FTS5 segment is written.
+        return Ok(());
+    }
+    // Without statistics SQLite 3.54 plans this as a walk of the location's whole word index
+    // (PRIMARY KEY (location_id=?)): 8.6 ms per write at 6,000 contacts, growing with every
+    // contact. The by-contact index finds the contact's few rows.
+    tx.prepare_cached(
+        "DELETE FROM contact_terms INDEXED BY contact_terms_by_contact
+         WHERE location_id = ?1 AND contact_id = ?2",
+    )
+    .map_err(db_err)?
+    .execute(params![location, id])
+    .map_err(db_err)?;
     let mut term = tx
         .prepare_cached(
             "INSERT INTO contact_terms (location_id, term, contact_id, date_added)
              VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(db_err)?;
-    let terms = contact_terms(c);
     for t in &terms {
         term.execute(params![location, t, id, c.date_added.0])
             .map_err(db_err)?;
@@ -108,12 +116,28 @@ pub(crate) fn write_index_rows(tx: &rusqlite::Transaction<'_>, c: &Contact) -> S
     write_postings(tx, c, &terms)
 }
 
+/// The contact's words as its word rows hold them (none for a new contact).
+fn stored_terms(tx: &rusqlite::Transaction<'_>, c: &Contact) -> StoreResult<BTreeSet<String>> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT term FROM contact_terms INDEXED BY contact_terms_by_contact
+             WHERE location_id = ?1 AND contact_id = ?2",
+        )
+        .map_err(db_err)?;
+    let terms = stmt
+        .query_map(params![c.location_id.as_str(), c.id.as_str()], |r| r.get(0))
+        .map_err(db_err)?
+        .collect::<Result<BTreeSet<String>, _>>()
+        .map_err(db_err)?;
+    Ok(terms)
+}
+
 /// Replaces the contact's row of the posting index (`contact_postings`), under the key its
 /// first write gave it (`contact_posting_keys`).
 fn write_postings(
     tx: &rusqlite::Transaction<'_>,
     c: &Contact,
-    terms: &std::collections::BTreeSet<String>,
+    terms: &BTreeSet<String>,
 ) -> StoreResult<()> {
     let key: i64 = tx
         .prepare_cached(
