@@ -12,7 +12,7 @@ CREATE TABLE contact_postings (
     FOREIGN KEY (location_id, contact_id) REFERENCES contacts (location_id, id) ON DELETE CASCADE
 );
 -- The lexemes a contact is found by: each word as `<location>:<word>`, and each of its first
--- 1 to 8 characters as `<location>><prefix>`. A query word of up to 8 characters is then one
+-- 1 to 8 characters as `<location>><prefix>`. A query word of up to 8 bytes is then one
 -- exact lexeme (a prefix match, `:*`, merges the list of every word it starts: `lopez`
 -- starts thousands, `lopez12` in emails, 7.6 ms at 1M contacts against 1.1 ms); a longer one
 -- is a prefix match of the words. The location in each lexeme gives each location its own

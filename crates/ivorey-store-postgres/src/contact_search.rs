@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use deadpool_postgres::Transaction;
 use futures_util::TryStreamExt;
 use ivorey_core::contact_search::TOTAL_CAP;
-use ivorey_store::contact_search::{PastLimit, PostingIndex, SearchPlan, SqlParam, Statement};
+use ivorey_store::contact_search::{PostingIndex, Postings, SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use tokio_postgres::types::ToSql;
 
@@ -66,16 +66,6 @@ async fn count_distinct(tx: &Transaction<'_>, ids: &Statement) -> StoreResult<u6
     }
 }
 
-/// What the posting index gave a search.
-enum Postings {
-    /// The page and the total.
-    Found((Vec<Contact>, u64)),
-    /// At least `TOTAL_CAP` matches: the total is the cap; the page is still to find.
-    AtCap,
-    /// Not a search the index serves (or, in tests, past a lowered limit).
-    NotServed,
-}
-
 /// Several words alone in date order: the contacts matching them all, from the GIN index
 /// (streamed, the LIMIT bounding the rows), then the page's contacts read by id.
 async fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Postings> {
@@ -94,15 +84,12 @@ async fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<P
             .matched(id, row.try_get(1).map_err(db_err)?)
             .is_err()
         {
-            return Ok(match plan.past_limit() {
-                PastLimit::AtCap => Postings::AtCap,
-                PastLimit::Count => Postings::NotServed,
-            });
+            return Ok(plan.past_limit());
         }
     }
     let page = plan.postings_page(matches);
     if page.ids.is_empty() {
-        return Ok(Postings::Found((Vec::new(), page.total)));
+        return Ok(Postings::Found(Vec::new(), page.total));
     }
     let by_ids = plan.contacts_by_ids(COLUMNS, placeholder, &page.ids);
     let rows = tx
@@ -110,7 +97,7 @@ async fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<P
         .await
         .map_err(db_err)?;
     let contacts = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    Ok(Postings::Found((contacts, page.total)))
+    Ok(Postings::Found(contacts, page.total))
 }
 
 /// Several words alone in date order: their matches from the posting index, the page cut in
@@ -132,7 +119,7 @@ pub(crate) async fn run_search(
     // rather than left reading millions of index rows after its request has timed out.
     tx.batch_execute(SEARCH_BUDGET).await.map_err(db_err)?;
     let found = match from_postings(&tx, plan).await? {
-        Postings::Found(found) => found,
+        Postings::Found(contacts, total) => (contacts, total),
         Postings::AtCap => {
             // As many matches as the total's cap: they are common, and walking the date
             // index finds a page of them after few contacts.

@@ -7,7 +7,7 @@ use ivorey_core::LocationId;
 use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::ContactSearch;
 use ivorey_core::contact_search::TOTAL_CAP;
-use ivorey_store::contact_search::{PastLimit, PostingIndex, SearchPlan, SqlParam, Statement};
+use ivorey_store::contact_search::{PostingIndex, Postings, SearchPlan, SqlParam, Statement};
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Transaction, params_from_iter};
@@ -81,7 +81,7 @@ fn search_in_snapshot(
 ) -> StoreResult<(Vec<Contact>, u64)> {
     let tx = conn.transaction().map_err(db_err)?;
     let found = match from_postings(&tx, plan)? {
-        Postings::Found(found) => found,
+        Postings::Found(contacts, total) => (contacts, total),
         Postings::AtCap => {
             // As many matches as the total's cap: they are common, and walking the date
             // index finds a page of them after few contacts.
@@ -126,16 +126,6 @@ fn page(tx: &Transaction<'_>, page: &Statement) -> StoreResult<Vec<Contact>> {
     rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
 }
 
-/// What the posting index gave a search.
-enum Postings {
-    /// The page and the total.
-    Found((Vec<Contact>, u64)),
-    /// At least `TOTAL_CAP` matches: the total is the cap; the page is still to find.
-    AtCap,
-    /// Not a search the index serves (or, in tests, past a lowered limit).
-    NotServed,
-}
-
 /// Several words alone in date order: the contacts matching them all, from the FTS5 index,
 /// then the page's contacts read by id.
 fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Postings> {
@@ -153,15 +143,12 @@ fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Posting
             .and_then(|v| Ok(v.as_str()?))
             .map_err(db_err)?;
         if matches.matched(id, row.get(1).map_err(db_err)?).is_err() {
-            return Ok(match plan.past_limit() {
-                PastLimit::AtCap => Postings::AtCap,
-                PastLimit::Count => Postings::NotServed,
-            });
+            return Ok(plan.past_limit());
         }
     }
     let page = plan.postings_page(matches);
     if page.ids.is_empty() {
-        return Ok(Postings::Found((Vec::new(), page.total)));
+        return Ok(Postings::Found(Vec::new(), page.total));
     }
     // Not cached: its text changes with the page's length, and would push the searches'
     // statements out of the connection's cache.
@@ -172,7 +159,7 @@ fn from_postings(tx: &Transaction<'_>, plan: &SearchPlan) -> StoreResult<Posting
         .map_err(db_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_err)?;
-    Ok(Postings::Found((contacts, page.total)))
+    Ok(Postings::Found(contacts, page.total))
 }
 
 #[async_trait]

@@ -396,7 +396,7 @@ pub use builder::sort_column;
 use builder::{Builder, Driver, unindexed_sort};
 
 pub use postings::{
-    LimitReached, Matches, PREFIX_CHARS, PastLimit, PostingIndex, PostingsPage, fts5_document,
+    LimitReached, Matches, PREFIX_CHARS, PostingIndex, Postings, PostingsPage, fts5_document,
     fts5_location,
 };
 

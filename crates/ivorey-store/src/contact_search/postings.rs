@@ -9,6 +9,7 @@
 //! search never reads another location's postings, and a location never finds another's
 //! contact through them.
 
+use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::{SortField, TOTAL_CAP};
 use ivorey_core::ids::ID_LEN;
 
@@ -128,14 +129,17 @@ pub struct PostingsPage {
     pub total: u64,
 }
 
-/// What to do once the posting index has been read up to its limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PastLimit {
-    /// The limit is the total's cap: the total is `TOTAL_CAP`, and the page is found by
-    /// walking the date index (`SearchSql::scan_page`: quick, as matches are common).
+/// What the posting index gave a search.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Postings {
+    /// The page's contacts and the total.
+    Found(Vec<Contact>, u64),
+    /// At least `TOTAL_CAP` matches: the total is the cap, and the page is found by walking
+    /// the date index (`SearchSql::scan_page`: quick, as matches are common).
     AtCap,
-    /// A lower limit (tests): the SQL statements count and page as without the index.
-    Count,
+    /// Not a search the index serves, or (tests) past a lowered limit: the SQL statements
+    /// count and page as without the index.
+    NotServed,
 }
 
 impl SearchPlan {
@@ -183,12 +187,12 @@ impl SearchPlan {
         }
     }
 
-    /// What the limit having been reached means for this plan.
-    pub fn past_limit(&self) -> PastLimit {
+    /// What the search gets once the posting index gave as many matches as the limit.
+    pub fn past_limit(&self) -> Postings {
         if self.postings_limit >= TOTAL_CAP {
-            PastLimit::AtCap
+            Postings::AtCap
         } else {
-            PastLimit::Count
+            Postings::NotServed
         }
     }
 
@@ -334,9 +338,9 @@ mod tests {
     #[test]
     fn the_limit_abandons_the_in_memory_page() {
         let search = plan(json!({"query": "a b"}));
-        assert_eq!(search.past_limit(), PastLimit::AtCap);
+        assert_eq!(search.past_limit(), Postings::AtCap);
         let bounded = search.with_postings_limit(2);
-        assert_eq!(bounded.past_limit(), PastLimit::Count);
+        assert_eq!(bounded.past_limit(), Postings::NotServed);
         let mut m = bounded.matches();
         m.matched(&id(1), 1).unwrap();
         assert_eq!(m.matched(&id(2), 2), Err(LimitReached));
