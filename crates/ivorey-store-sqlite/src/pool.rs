@@ -41,7 +41,7 @@ impl r2d2::ManageConnection for ConnectionManager {
         // grows; once it can, the file is cut back to 64 MiB rather than kept at its peak.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.set_prepared_statement_cache_capacity(64);
+        conn.set_prepared_statement_cache_capacity(256);
         Ok(conn)
     }
 

@@ -15,6 +15,7 @@ pub mod grant_cache;
 mod payments;
 mod rate_limits;
 mod records;
+pub mod sql;
 mod tasks;
 
 use async_trait::async_trait;

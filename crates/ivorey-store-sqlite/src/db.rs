@@ -1,0 +1,201 @@
+//! The shared store code's `Db` on a rusqlite connection, and `SqlBackend` for `SqliteStore`.
+//! Every call runs at once on the thread that holds the connection, so its future is ready.
+
+use std::future::ready;
+
+use ivorey_store::grant_cache::GrantCache;
+use ivorey_store::sql::{
+    Db, DbFuture, Dialect, EachRow, Param, Row, Sql, SqlBackend, Work, corrupt, run_ready,
+};
+use ivorey_store::{StoreError, StoreResult};
+use rusqlite::types::ValueRef;
+use rusqlite::{CachedStatement, Connection, Statement};
+
+use crate::{SqliteStore, db_err, is_unique_violation};
+
+/// A connection, borrowed mutably so that the work holding it is `Send`.
+pub(crate) struct SqliteDb<'c>(pub(crate) &'c mut Connection);
+
+/// A prepared statement, kept per connection when its text is fixed.
+enum Prepared<'c> {
+    Cached(CachedStatement<'c>),
+    Once(Statement<'c>),
+}
+
+impl<'c> Prepared<'c> {
+    fn new(conn: &'c Connection, sql: &Sql) -> StoreResult<Prepared<'c>> {
+        let text = sql.text(Dialect::Sqlite);
+        if sql.is_fixed() {
+            conn.prepare_cached(text).map(Prepared::Cached)
+        } else {
+            conn.prepare(text).map(Prepared::Once)
+        }
+        .map_err(db_err)
+    }
+
+    fn statement(&mut self) -> &mut Statement<'c> {
+        match self {
+            Prepared::Cached(s) => s,
+            Prepared::Once(s) => s,
+        }
+    }
+}
+
+/// Maps a statement's error as the shared code expects (see `Db`).
+fn statement_err(e: rusqlite::Error) -> StoreError {
+    let foreign_key = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY);
+    if foreign_key {
+        StoreError::NotFound
+    } else if is_unique_violation(&e) {
+        StoreError::Conflict("record already exists")
+    } else {
+        db_err(e)
+    }
+}
+
+fn bind(statement: &mut Statement<'_>, params: &[Param<'_>]) -> StoreResult<()> {
+    for (i, param) in params.iter().enumerate() {
+        let at = i + 1;
+        match param {
+            Param::Text(v) => statement.raw_bind_parameter(at, v),
+            Param::Int(v) => statement.raw_bind_parameter(at, v),
+            Param::Int32(v) => statement.raw_bind_parameter(at, v),
+            Param::Bool(v) => statement.raw_bind_parameter(at, v),
+            Param::Blob(v) => statement.raw_bind_parameter(at, v),
+            Param::TextArray(_) => {
+                return Err(StoreError::Other(
+                    "text[] parameters are PostgreSQL's".into(),
+                ));
+            }
+        }
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn query(
+    conn: &Connection,
+    sql: &Sql,
+    params: &[Param<'_>],
+    each: &mut EachRow<'_>,
+) -> StoreResult<()> {
+    let mut prepared = Prepared::new(conn, sql)?;
+    let statement = prepared.statement();
+    bind(statement, params)?;
+    let mut rows = statement.raw_query();
+    while let Some(row) = rows.next().map_err(statement_err)? {
+        each(&SqliteRow(row))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn execute(conn: &Connection, sql: &Sql, params: &[Param<'_>]) -> StoreResult<u64> {
+    let mut prepared = Prepared::new(conn, sql)?;
+    let statement = prepared.statement();
+    bind(statement, params)?;
+    let changed = statement.raw_execute().map_err(statement_err)?;
+    Ok(changed as u64)
+}
+
+impl Db for SqliteDb<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn query<'a>(
+        &'a mut self,
+        sql: &'a Sql,
+        params: &'a [Param<'a>],
+        each: &'a mut EachRow<'_>,
+    ) -> DbFuture<'a, ()> {
+        Box::pin(ready(query(self.0, sql, params, each)))
+    }
+
+    fn execute<'a>(&'a mut self, sql: &'a Sql, params: &'a [Param<'a>]) -> DbFuture<'a, u64> {
+        Box::pin(ready(execute(self.0, sql, params)))
+    }
+}
+
+struct SqliteRow<'r, 's>(&'r rusqlite::Row<'s>);
+
+fn cell<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> StoreResult<ValueRef<'r>> {
+    row.get_ref(i).map_err(|_| corrupt("column"))
+}
+
+impl Row for SqliteRow<'_, '_> {
+    fn str(&self, i: usize) -> StoreResult<&str> {
+        cell(self.0, i)?.as_str().map_err(|_| corrupt("text"))
+    }
+
+    fn opt_str(&self, i: usize) -> StoreResult<Option<&str>> {
+        cell(self.0, i)?
+            .as_str_or_null()
+            .map_err(|_| corrupt("text"))
+    }
+
+    fn int(&self, i: usize) -> StoreResult<i64> {
+        self.0.get(i).map_err(|_| corrupt("number"))
+    }
+
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
+        self.0.get(i).map_err(|_| corrupt("number"))
+    }
+
+    fn int32(&self, i: usize) -> StoreResult<i32> {
+        self.0.get(i).map_err(|_| corrupt("number"))
+    }
+
+    fn opt_int32(&self, i: usize) -> StoreResult<Option<i32>> {
+        self.0.get(i).map_err(|_| corrupt("number"))
+    }
+
+    fn bool(&self, i: usize) -> StoreResult<bool> {
+        self.0.get(i).map_err(|_| corrupt("flag"))
+    }
+
+    fn blob(&self, i: usize) -> StoreResult<&[u8]> {
+        cell(self.0, i)?.as_blob().map_err(|_| corrupt("bytes"))
+    }
+}
+
+/// Runs `work` in one `BEGIN IMMEDIATE` transaction on `conn`: this process's writes already
+/// take turns on its one writing connection, so taking SQLite's write lock at the start costs
+/// nothing and never fails mid-transaction on another process's lock (a deferred transaction
+/// whose snapshot is stale cannot wait for it).
+pub(crate) fn in_transaction<T>(conn: &mut Connection, work: Work<T>) -> StoreResult<T> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(db_err)?;
+    let outcome = run_ready(work(&mut SqliteDb(conn)));
+    let end = match outcome {
+        Ok(_) => conn.execute_batch("COMMIT"),
+        Err(_) => conn.execute_batch("ROLLBACK"),
+    };
+    if let Err(e) = end {
+        // A failed COMMIT leaves the transaction open; end it so the connection is reusable.
+        let _ = conn.execute_batch("ROLLBACK");
+        return Err(db_err(e));
+    }
+    outcome
+}
+
+impl SqlBackend for SqliteStore {
+    fn read<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
+        Box::pin(SqliteStore::read(self, move |conn| {
+            run_ready(work(&mut SqliteDb(conn)))
+        }))
+    }
+
+    fn lookup<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
+        Box::pin(ready(
+            self.read_now(move |conn| run_ready(work(&mut SqliteDb(conn)))),
+        ))
+    }
+
+    fn write<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
+        Box::pin(self.call(move |conn| in_transaction(conn, work)))
+    }
+
+    fn grants(&self) -> &GrantCache {
+        &self.grants
+    }
+}

@@ -1,0 +1,68 @@
+//! How a unit of store work reaches a connection: the one thing each backend implements for
+//! the shared store code to run on it.
+
+use std::task::{Context, Poll, Waker};
+
+use super::db::{Db, DbFuture};
+use crate::StoreError;
+use crate::StoreResult;
+use crate::grant_cache::GrantCache;
+
+/// A unit of work over a connection. It owns what it needs (`move`), because SQLite runs it on
+/// a blocking thread.
+pub type Work<T> = Box<dyn for<'c> FnOnce(&'c mut dyn Db) -> DbFuture<'c, T> + Send>;
+
+/// Makes a `Work` of a closure: `work(move |db| Box::pin(async move { ... }))`.
+pub fn work<T, F>(f: F) -> Work<T>
+where
+    F: for<'c> FnOnce(&'c mut dyn Db) -> DbFuture<'c, T> + Send + 'static,
+{
+    Box::new(f)
+}
+
+/// A database the shared store code runs on. Every store trait whose statements are the same
+/// on both backends is implemented once for every `SqlBackend` (`sql/<area>.rs`).
+pub trait SqlBackend: Send + Sync + 'static {
+    /// Runs `work`, which only reads, on a connection of its own (one snapshot on SQLite; on
+    /// PostgreSQL each statement sees the latest commits).
+    fn read<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T>;
+
+    /// Runs `work`, a few indexed point lookups, where it is cheapest (SQLite: in place on the
+    /// async worker; PostgreSQL: as `read`).
+    fn lookup<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T>;
+
+    /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    /// Writers take turns (SQLite) or lock the rows they change (PostgreSQL, `FOR UPDATE`).
+    fn write<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T>;
+
+    /// The node's cache of token grants, which every integration write evicts from after it
+    /// has committed.
+    fn grants(&self) -> &GrantCache;
+}
+
+/// Runs work whose every `Db` future is ready at once (SQLite's) to completion in one poll.
+/// Work that awaited anything else would be a bug in the store, reported as an error.
+pub fn run_ready<T>(future: DbFuture<'_, T>) -> StoreResult<T> {
+    let mut future = future;
+    let mut cx = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(StoreError::Other(
+            "store work waited on something other than its connection".into(),
+        )),
+    }
+}
+
+/// Runs a unit of work on a backend: `run!(self.read, [location, id], |db| db.opt(..).await)`
+/// copies the listed variables (the work owns what it uses), makes the `Work` and awaits it.
+#[macro_export]
+macro_rules! run {
+    ($store:ident.$how:ident, [$($var:ident),*], |$db:ident| $body:expr) => {{
+        $(let $var = $var.to_owned();)*
+        $store
+            .$how($crate::sql::work(move |$db: &mut dyn $crate::sql::Db| {
+                ::std::boxed::Box::pin(async move { $body })
+            }))
+            .await
+    }};
+}

@@ -1,0 +1,20 @@
+//! The SQL both backends run, written once: statements (`Sql`, in PostgreSQL's `$N` style,
+//! rewritten for SQLite once), their parameters (`Param`), rows read through one `Row` trait,
+//! and the store traits implemented for every `SqlBackend` from those pieces.
+//!
+//! A backend supplies only what truly differs: how a statement runs on its driver (`Db`), how
+//! a unit of work gets a connection and a transaction (`SqlBackend`), and the hooks where the
+//! dialects part (the posting index, row locks, the rate counters, the token lookup).
+//!
+//! Work is written as async code over `&mut dyn Db`. On PostgreSQL each statement is a real
+//! round trip; on SQLite every `Db` future is ready at once, so the whole unit of work runs to
+//! completion in one poll on the blocking thread that holds the connection (`run_ready`).
+
+mod backend;
+mod db;
+mod notes;
+mod statement;
+
+pub use backend::{SqlBackend, Work, run_ready, work};
+pub use db::{Db, DbFuture, EachRow, Row, corrupt, id, opt_id, opt_ts, ts};
+pub use statement::{Dialect, Param, Sql};
