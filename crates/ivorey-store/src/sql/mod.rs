@@ -12,9 +12,11 @@
 
 mod backend;
 pub mod contacts;
+mod custom_fields;
 mod db;
 mod notes;
 mod statement;
+mod tasks;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
 pub use db::{Db, DbFuture, EachRow, Row, corrupt, id, opt_id, opt_ts, ts};
