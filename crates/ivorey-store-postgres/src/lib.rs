@@ -14,7 +14,6 @@ mod db;
 mod error;
 mod forms;
 mod integrations;
-mod locations;
 mod messages;
 mod messaging;
 mod migrate;
@@ -24,7 +23,6 @@ mod rate_limits;
 mod row;
 mod tokens;
 mod usage;
-mod users;
 
 use std::fmt;
 use std::sync::Arc;

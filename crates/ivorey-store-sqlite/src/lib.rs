@@ -23,7 +23,6 @@ mod pool;
 mod rate_limits;
 mod tokens;
 mod usage;
-mod users;
 mod wal_index;
 
 use std::path::{Path, PathBuf};

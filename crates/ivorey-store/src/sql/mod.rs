@@ -10,13 +10,16 @@
 //! round trip; on SQLite every `Db` future is ready at once, so the whole unit of work runs to
 //! completion in one poll on the blocking thread that holds the connection (`run_ready`).
 
+pub mod audit;
 mod backend;
 pub mod contacts;
 mod custom_fields;
 mod db;
+mod locations;
 mod notes;
 mod statement;
 mod tasks;
+mod users;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
 pub use db::{Db, DbFuture, EachRow, Row, corrupt, id, opt_id, opt_ts, ts};
