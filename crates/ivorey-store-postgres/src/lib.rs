@@ -6,7 +6,6 @@
 
 mod audit;
 mod auth_listener;
-mod calendars;
 mod contact_search;
 mod contacts;
 mod conversations;

@@ -5,7 +5,6 @@
 
 mod audit;
 mod auth_epoch;
-mod calendars;
 mod contact_search;
 mod contacts;
 mod conversations;

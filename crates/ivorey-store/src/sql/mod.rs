@@ -11,6 +11,7 @@
 //! completion in one poll on the blocking thread that holds the connection (`run_ready`).
 
 mod backend;
+mod calendars;
 mod db;
 mod notes;
 mod statement;
