@@ -16,7 +16,6 @@ mod locations;
 mod messages;
 mod messaging;
 mod migrate;
-mod opportunities;
 mod payments;
 mod planner_stats;
 mod pool;

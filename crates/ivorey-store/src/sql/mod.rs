@@ -14,6 +14,7 @@ mod backend;
 mod calendars;
 mod db;
 mod notes;
+mod opportunities;
 mod statement;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
