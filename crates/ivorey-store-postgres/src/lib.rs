@@ -18,7 +18,6 @@ mod locations;
 mod messages;
 mod messaging;
 mod migrate;
-mod payments;
 mod rate_limits;
 mod row;
 mod tasks;

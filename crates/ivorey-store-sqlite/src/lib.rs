@@ -16,7 +16,6 @@ mod locations;
 mod messages;
 mod messaging;
 mod migrate;
-mod payments;
 mod planner_stats;
 mod pool;
 mod rate_limits;

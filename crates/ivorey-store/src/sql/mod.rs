@@ -15,6 +15,7 @@ mod calendars;
 mod db;
 mod notes;
 mod opportunities;
+mod payments;
 mod statement;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
