@@ -6,7 +6,6 @@
 
 mod audit;
 mod auth_listener;
-mod calendars;
 mod contact_search;
 mod contacts;
 mod conversations;
@@ -17,8 +16,6 @@ mod integrations;
 mod messages;
 mod messaging;
 mod migrate;
-mod opportunities;
-mod payments;
 mod rate_limits;
 mod row;
 mod tokens;

@@ -5,7 +5,6 @@
 
 mod audit;
 mod auth_epoch;
-mod calendars;
 mod contact_search;
 mod contacts;
 mod conversations;
@@ -16,8 +15,6 @@ mod locations;
 mod messages;
 mod messaging;
 mod migrate;
-mod opportunities;
-mod payments;
 mod planner_stats;
 mod pool;
 mod rate_limits;

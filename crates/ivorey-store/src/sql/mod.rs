@@ -12,11 +12,14 @@
 
 pub mod audit;
 mod backend;
+mod calendars;
 pub mod contacts;
 mod custom_fields;
 mod db;
 mod locations;
 mod notes;
+mod opportunities;
+mod payments;
 mod statement;
 mod tasks;
 mod users;
