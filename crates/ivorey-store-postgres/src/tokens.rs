@@ -6,7 +6,6 @@ use ivorey_core::access::{LocationRateLimits, TokenGrant};
 use ivorey_core::audit::AuditEvent;
 use ivorey_core::integration::{Integration, IpAllowlist};
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
-use ivorey_store::grant_cache::Lookup;
 use ivorey_store::{StoreError, StoreResult};
 
 use crate::error::db_err;
@@ -146,17 +145,10 @@ pub(crate) async fn cached_grant(
     hash: &TokenHash,
 ) -> StoreResult<Option<TokenGrant>> {
     store.listener.ensure_started(&store.grants);
-    match store.grants.lookup(hash) {
-        Lookup::Hit(grant) => Ok(Some(grant)),
-        Lookup::Bypass => grant(store, hash).await,
-        Lookup::Miss(ticket) => {
-            let found = grant(store, hash).await?;
-            if let Some(grant) = &found {
-                store.grants.fill(ticket, *hash, grant);
-            }
-            Ok(found)
-        }
-    }
+    store
+        .grants
+        .get_or_load(hash, true, || grant(store, hash))
+        .await
 }
 
 /// One primary-key lookup joined to its integration, with the statement prepared once per

@@ -352,7 +352,7 @@ impl IntegrationStore for SqliteStore {
     }
 
     async fn token_grant(&self, hash: &TokenHash) -> StoreResult<Option<TokenGrant>> {
-        crate::tokens::cached_grant(self, hash)
+        crate::tokens::cached_grant(self, hash).await
     }
 
     async fn purge_expired_tokens(&self, now: Timestamp) -> StoreResult<u64> {

@@ -5,7 +5,6 @@ use ivorey_core::access::{LocationRateLimits, TokenGrant};
 use ivorey_core::integration::IpAllowlist;
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
 use ivorey_store::StoreResult;
-use ivorey_store::grant_cache::Lookup;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::locations::conversion_err;
@@ -13,26 +12,13 @@ use crate::rate_limits::limit_from_db;
 use crate::{SqliteStore, db_err};
 
 /// What the token with this hash grants, from the cache when it is known to be current.
-pub(crate) fn cached_grant(
+pub(crate) async fn cached_grant(
     store: &SqliteStore,
     hash: &TokenHash,
 ) -> StoreResult<Option<TokenGrant>> {
-    let from_db = || store.read_now(|conn| grant(conn, hash));
-    if !store.epoch_watch.refresh(&store.grants) {
-        store.grants.count_bypass();
-        return from_db();
-    }
-    match store.grants.lookup(hash) {
-        Lookup::Hit(grant) => Ok(Some(grant)),
-        Lookup::Bypass => from_db(),
-        Lookup::Miss(ticket) => {
-            let found = from_db()?;
-            if let Some(grant) = &found {
-                store.grants.fill(ticket, *hash, grant);
-            }
-            Ok(found)
-        }
-    }
+    let fresh = store.epoch_watch.refresh(&store.grants);
+    let load = || std::future::ready(store.read_now(|conn| grant(conn, hash)));
+    store.grants.get_or_load(hash, fresh, load).await
 }
 
 /// What the token with this hash grants, if it exists.

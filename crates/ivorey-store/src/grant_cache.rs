@@ -19,6 +19,7 @@
 //!   to the database, and trust comes back only with an emptied cache.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -26,6 +27,8 @@ use std::time::Instant;
 use hashlink::LruCache;
 use ivorey_core::access::TokenGrant;
 use ivorey_core::{IntegrationId, TokenHash};
+
+use crate::StoreResult;
 
 /// Room for 10,000 integrations with a token in grace each, twice over (a grant is ~200 bytes).
 pub const DEFAULT_CAPACITY: usize = 50_000;
@@ -150,6 +153,37 @@ impl GrantCache {
         drop(state);
         self.misses.fetch_add(1, Ordering::Relaxed);
         Lookup::Miss(ticket)
+    }
+
+    /// The grant of `hash`, the one sequence every backend runs: when `fresh` (the backend's
+    /// own check that no change has passed the cache by) a hit answers, a miss asks `load` and
+    /// keeps its answer unless something was evicted meanwhile; otherwise, or when the cache is
+    /// not trusted, `load` answers alone (a bypass).
+    pub async fn get_or_load<F, Fut>(
+        &self,
+        hash: &TokenHash,
+        fresh: bool,
+        load: F,
+    ) -> StoreResult<Option<TokenGrant>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = StoreResult<Option<TokenGrant>>>,
+    {
+        if !fresh {
+            self.count_bypass();
+            return load().await;
+        }
+        match self.lookup(hash) {
+            Lookup::Hit(grant) => Ok(Some(grant)),
+            Lookup::Bypass => load().await,
+            Lookup::Miss(ticket) => {
+                let found = load().await?;
+                if let Some(grant) = &found {
+                    self.fill(ticket, *hash, grant);
+                }
+                Ok(found)
+            }
+        }
     }
 
     /// Counts a lookup that went to the database because the backend could not vouch for the
