@@ -11,7 +11,10 @@
 //! completion in one poll on the blocking thread that holds the connection (`run_ready`).
 
 mod backend;
+mod conversations;
 mod db;
+mod messages;
+mod messaging;
 mod notes;
 mod statement;
 
