@@ -3,7 +3,9 @@
 //! so a call is one round trip.
 
 use deadpool_postgres::GenericClient;
+use ivorey_core::contact::Contact;
 use ivorey_store::StoreResult;
+use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::grant_cache::GrantCache;
 use ivorey_store::sql::{
     Db, DbFuture, Dialect, EachRow, Param, Row, Sql, SqlBackend, Work, corrupt,
@@ -11,6 +13,7 @@ use ivorey_store::sql::{
 use tokio_postgres::types::{FromSql, ToSql};
 
 use crate::PgStore;
+use crate::contact_search::run_search;
 use crate::error::db_err;
 
 /// A pooled connection or a transaction on one.
@@ -80,7 +83,8 @@ impl<C: GenericClient + Send> Db for PgDb<'_, C> {
     }
 }
 
-struct PgRow<'r>(&'r tokio_postgres::Row);
+/// A row of a tokio-postgres query, read through the shared `Row`.
+pub(crate) struct PgRow<'r>(pub(crate) &'r tokio_postgres::Row);
 
 impl PgRow<'_> {
     fn get<'r, T: FromSql<'r>>(&'r self, i: usize, what: &str) -> StoreResult<T> {
@@ -142,6 +146,14 @@ impl SqlBackend for PgStore {
             tx.commit().await.map_err(db_err)?;
             Ok(out)
         })
+    }
+
+    fn index_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact) -> DbFuture<'c, ()> {
+        crate::contacts::index_contact(db, contact)
+    }
+
+    fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {
+        Box::pin(async move { run_search(self, &plan).await })
     }
 
     fn grants(&self) -> &GrantCache {

@@ -14,9 +14,10 @@ use serde::Serialize;
 use tokio_postgres::Row;
 
 use crate::PgStore;
-use crate::contacts::{insert_row, update_row, write_index_rows};
 use crate::error::{corrupt, db_err};
 use crate::row::{from_db_count, get, id, ts};
+use ivorey_store::sql::contacts::{insert_contact_row, update_contact_row};
+use ivorey_store::sql::{Sql, SqlBackend};
 
 const FORM_COLUMNS: &str = "id, location_id, name, fields, created_at, updated_at";
 const SUBMISSION_COLUMNS: &str =
@@ -56,6 +57,12 @@ fn submission_from_row(row: &Row) -> StoreResult<Submission> {
         created_at: ts(row, "created_at")?,
     })
 }
+
+static INSERT_SUBMISSION: Sql = Sql::new(
+    "INSERT INTO form_submissions (id, location_id, form_id, contact_id, name, email, phone,
+         search_text, data, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+);
 
 #[async_trait]
 impl FormStore for PgStore {
@@ -177,42 +184,41 @@ impl FormStore for PgStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn record_submission(&self, write: &ContactWrite, s: &Submission) -> StoreResult<()> {
-        let c = write.contact();
-        if c.location_id != s.location_id || c.id != s.contact_id {
-            return Err(StoreError::NotFound);
-        }
-        let values = encode(&s.values)?;
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let changed = match write {
-            ContactWrite::Insert(_) => insert_row(&tx, c).await.map(|()| 1)?,
-            ContactWrite::Update(_) => update_row(&tx, c).await?,
-        };
-        if changed == 0 {
-            return Err(StoreError::NotFound);
-        }
-        write_index_rows(&tx, c).await?;
-        tx.execute(
-            "INSERT INTO form_submissions (id, location_id, form_id, contact_id, name, email, \
-             phone, search_text, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[
-                &s.id.as_str(),
-                &s.location_id.as_str(),
-                &s.form_id.as_str(),
-                &s.contact_id.as_str(),
-                &s.name,
-                &s.email,
-                &s.phone,
-                &s.search_text(),
-                &values,
-                &s.created_at.millis(),
-            ],
-        )
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+    async fn record_submission(
+        &self,
+        contact: &ContactWrite,
+        submission: &Submission,
+    ) -> StoreResult<()> {
+        let values = encode(&submission.values)?;
+        let (write, s) = (contact.clone(), submission.clone());
+        let work = ivorey_store::sql::work(move |db| {
+            Box::pin(async move {
+                let c = write.contact();
+                if c.location_id != s.location_id || c.id != s.contact_id {
+                    return Err(StoreError::NotFound);
+                }
+                match &write {
+                    ContactWrite::Insert(_) => insert_contact_row(db, c).await?,
+                    ContactWrite::Update(_) => update_contact_row(db, c).await?,
+                }
+                <PgStore as SqlBackend>::index_contact(db, c).await?;
+                let search = s.search_text();
+                let p = ivorey_store::params![
+                    &s.id,
+                    &s.location_id,
+                    &s.form_id,
+                    &s.contact_id,
+                    s.name.as_deref(),
+                    s.email.as_deref(),
+                    s.phone.as_deref(),
+                    &search,
+                    &values,
+                    s.created_at
+                ];
+                db.execute(&INSERT_SUBMISSION, p).await.map(drop)
+            })
+        });
+        SqlBackend::write(self, work).await
     }
 
     #[tracing::instrument(skip_all)]

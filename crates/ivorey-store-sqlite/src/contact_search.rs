@@ -8,15 +8,13 @@ use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::ContactSearch;
 use ivorey_core::contact_search::TOTAL_CAP;
 use ivorey_store::contact_search::{PostingIndex, Postings, SearchPlan, SqlParam, Statement};
+use ivorey_store::sql::contacts::CONTACT_COLUMNS as COLUMNS;
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Transaction, params_from_iter};
 
 use crate::contacts::contact_from_row;
 use crate::{SqliteStore, db_err};
-
-/// The columns `contact_from_row` reads.
-const COLUMNS: &str = "id, location_id, data, date_added, date_updated";
 
 fn placeholder(n: usize, _: &SqlParam) -> String {
     format!("?{n}")
@@ -260,15 +258,23 @@ mod tests {
         let many = TOTAL_CAP as i64 + 400;
         {
             let mut conn = store.pool.get().unwrap();
-            let tx = conn.transaction().unwrap();
-            for n in 0..many {
-                // One in fifty lacks the second word: the page skips them.
-                let name = if n % 50 == 3 { "Alpha" } else { "Alpha Beta" };
-                let c = company(&location, n, name);
-                crate::contacts::insert_row(&tx, &c).unwrap();
-                crate::contacts::write_index_rows(&tx, &c).unwrap();
-            }
-            tx.commit().unwrap();
+            let contacts: Vec<_> = (0..many)
+                .map(|n| {
+                    // One in fifty lacks the second word: the page skips them.
+                    let name = if n % 50 == 3 { "Alpha" } else { "Alpha Beta" };
+                    company(&location, n, name)
+                })
+                .collect();
+            let write = ivorey_store::sql::work(move |db| {
+                Box::pin(async move {
+                    for c in &contacts {
+                        ivorey_store::sql::contacts::insert_contact_row(db, c).await?;
+                        crate::contacts::index_contact(db, c).await?;
+                    }
+                    Ok(())
+                })
+            });
+            crate::db::in_transaction(&mut conn, write).unwrap();
         }
         let search = serde_json::from_value::<SearchBody>(
             json!({"query": "alpha beta", "pageLimit": 4, "page": 2}),

@@ -3,6 +3,8 @@
 
 use std::future::ready;
 
+use ivorey_core::contact::Contact;
+use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::grant_cache::GrantCache;
 use ivorey_store::sql::{
     Db, DbFuture, Dialect, EachRow, Param, Row, Sql, SqlBackend, Work, corrupt, run_ready,
@@ -11,6 +13,7 @@ use ivorey_store::{StoreError, StoreResult};
 use rusqlite::types::ValueRef;
 use rusqlite::{CachedStatement, Connection, Statement};
 
+use crate::contact_search::run_search;
 use crate::{SqliteStore, db_err, is_unique_violation};
 
 /// A connection, borrowed mutably so that the work holding it is `Send`.
@@ -117,7 +120,8 @@ impl Db for SqliteDb<'_> {
     }
 }
 
-struct SqliteRow<'r, 's>(&'r rusqlite::Row<'s>);
+/// A row of a rusqlite query, read through the shared `Row`.
+pub(crate) struct SqliteRow<'r, 's>(pub(crate) &'r rusqlite::Row<'s>);
 
 fn cell<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> StoreResult<ValueRef<'r>> {
     row.get_ref(i).map_err(|_| corrupt("column"))
@@ -193,6 +197,14 @@ impl SqlBackend for SqliteStore {
 
     fn write<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
         Box::pin(self.call(move |conn| in_transaction(conn, work)))
+    }
+
+    fn index_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact) -> DbFuture<'c, ()> {
+        crate::contacts::index_contact(db, contact)
+    }
+
+    fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {
+        Box::pin(SqliteStore::read(self, move |conn| run_search(conn, &plan)))
     }
 
     fn grants(&self) -> &GrantCache {

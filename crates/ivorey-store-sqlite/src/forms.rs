@@ -10,12 +10,13 @@ use ivorey_store::{
     ContactWrite, FormStore, StoreError, StoreResult, SubmissionPage, SubmissionQuery,
     contains_pattern,
 };
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
-use crate::contacts::{insert_row, update_row, write_index_rows};
 use crate::locations::conversion_err;
 use crate::{SqliteStore, db_err, is_unique_violation};
+use ivorey_store::sql::contacts::{insert_contact_row, update_contact_row};
+use ivorey_store::sql::{Sql, SqlBackend};
 
 const FORM_COLUMNS: &str = "id, location_id, name, fields, created_at, updated_at";
 
@@ -66,6 +67,12 @@ fn write_err(e: rusqlite::Error) -> StoreError {
         db_err(e)
     }
 }
+
+static INSERT_SUBMISSION: Sql = Sql::new(
+    "INSERT INTO form_submissions (id, location_id, form_id, contact_id, name, email, phone,
+         search_text, data, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+);
 
 #[async_trait]
 impl FormStore for SqliteStore {
@@ -191,45 +198,36 @@ impl FormStore for SqliteStore {
         contact: &ContactWrite,
         submission: &Submission,
     ) -> StoreResult<()> {
+        let values = encode(&submission.values)?;
         let (write, s) = (contact.clone(), submission.clone());
-        self.call(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(db_err)?;
-            let c = write.contact();
-            if c.location_id != s.location_id || c.id != s.contact_id {
-                return Err(StoreError::NotFound);
-            }
-            let changed = match &write {
-                ContactWrite::Insert(_) => insert_row(&tx, c).map_err(write_err)?,
-                ContactWrite::Update(_) => update_row(&tx, c).map_err(db_err)?,
-            };
-            if changed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            write_index_rows(&tx, c)?;
-            tx.prepare_cached(
-                "INSERT INTO form_submissions (id, location_id, form_id, contact_id, name, email,
-                 phone, search_text, data, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .map_err(db_err)?
-            .execute(params![
-                s.id.as_str(),
-                s.location_id.as_str(),
-                s.form_id.as_str(),
-                s.contact_id.as_str(),
-                s.name,
-                s.email,
-                s.phone,
-                s.search_text(),
-                encode(&s.values)?,
-                s.created_at.0
-            ])
-            .map_err(write_err)?;
-            tx.commit().map_err(db_err)
-        })
-        .await
+        let work = ivorey_store::sql::work(move |db| {
+            Box::pin(async move {
+                let c = write.contact();
+                if c.location_id != s.location_id || c.id != s.contact_id {
+                    return Err(StoreError::NotFound);
+                }
+                match &write {
+                    ContactWrite::Insert(_) => insert_contact_row(db, c).await?,
+                    ContactWrite::Update(_) => update_contact_row(db, c).await?,
+                }
+                <SqliteStore as SqlBackend>::index_contact(db, c).await?;
+                let search = s.search_text();
+                let p = ivorey_store::params![
+                    &s.id,
+                    &s.location_id,
+                    &s.form_id,
+                    &s.contact_id,
+                    s.name.as_deref(),
+                    s.email.as_deref(),
+                    s.phone.as_deref(),
+                    &search,
+                    &values,
+                    s.created_at
+                ];
+                db.execute(&INSERT_SUBMISSION, p).await.map(drop)
+            })
+        });
+        SqlBackend::write(self, work).await
     }
 
     async fn list_submissions(

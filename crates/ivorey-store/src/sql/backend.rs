@@ -3,9 +3,12 @@
 
 use std::task::{Context, Poll, Waker};
 
+use ivorey_core::contact::Contact;
+
 use super::db::{Db, DbFuture};
 use crate::StoreError;
 use crate::StoreResult;
+use crate::contact_search::SearchPlan;
 use crate::grant_cache::GrantCache;
 
 /// A unit of work over a connection. It owns what it needs (`move`), because SQLite runs it on
@@ -34,6 +37,14 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
     /// Writers take turns (SQLite) or lock the rows they change (PostgreSQL, `FOR UPDATE`).
     fn write<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T>;
+
+    /// Replaces the contact's index rows (its tags, its words and its row of the posting
+    /// index) with those of its current fields, in the work's transaction: every write of a
+    /// contact calls it once the contact's row is written.
+    fn index_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact) -> DbFuture<'c, ()>;
+
+    /// The contacts `plan` matches, a page of them and the (capped) total.
+    fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)>;
 
     /// The node's cache of token grants, which every integration write evicts from after it
     /// has committed.

@@ -11,12 +11,15 @@
 //! completion in one poll on the blocking thread that holds the connection (`run_ready`).
 
 mod backend;
+pub mod contacts;
 mod conversations;
+mod custom_fields;
 mod db;
 mod messages;
 mod messaging;
 mod notes;
 mod statement;
+mod tasks;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
 pub use db::{Db, DbFuture, EachRow, Row, corrupt, id, opt_id, opt_ts, ts};

@@ -102,6 +102,12 @@ impl<'a> From<&'a String> for Param<'a> {
     }
 }
 
+impl<'a> From<&'a Option<String>> for Param<'a> {
+    fn from(s: &'a Option<String>) -> Self {
+        Param::Text(s.as_deref())
+    }
+}
+
 impl<'a> From<Option<&'a String>> for Param<'a> {
     fn from(s: Option<&'a String>) -> Self {
         Param::Text(s.map(String::as_str))

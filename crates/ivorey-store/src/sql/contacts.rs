@@ -1,0 +1,166 @@
+//! Contacts: the fields as JSON text beside the columns queries compare. Their index rows
+//! (tags, words, the posting index) are the backend's (`SqlBackend::index_contact`), written in
+//! the same transaction as the row; lists and searches are the backend's too.
+
+use async_trait::async_trait;
+use ivorey_core::contact::{Contact, ContactFields};
+use ivorey_core::{ContactId, LocationId};
+
+use super::{Db, Row, Sql, SqlBackend, id, ts};
+use crate::contact_search::SearchPlan;
+use crate::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, params, run};
+
+/// The columns `contact` reads, in its order.
+pub const CONTACT_COLUMNS: &str = "id, location_id, data, date_added, date_updated";
+
+static INSERT: Sql = Sql::new(
+    "INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
+         date_updated, phone_norm, first_name_lower, last_name_lower)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+);
+static UPDATE: Sql = Sql::new(
+    "UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, date_updated = $6,
+         phone_norm = $7, first_name_lower = $8, last_name_lower = $9
+     WHERE id = $1 AND location_id = $2",
+);
+static GET: Sql = Sql::new(
+    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+     WHERE id = $1 AND location_id = $2",
+);
+static BY_EMAIL: Sql = Sql::new(
+    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+     WHERE location_id = $1 AND email_lower = $2 ORDER BY date_added, id LIMIT 1",
+);
+static BY_PHONE: Sql = Sql::new(
+    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+     WHERE location_id = $1 AND phone_norm = $2 ORDER BY date_added, id LIMIT 1",
+);
+static DELETE: Sql = Sql::new("DELETE FROM contacts WHERE id = $1 AND location_id = $2");
+
+/// A contact from a row of `CONTACT_COLUMNS`.
+pub fn contact(row: &dyn Row) -> StoreResult<Contact> {
+    Ok(Contact {
+        id: id(row, 0)?,
+        location_id: id(row, 1)?,
+        fields: row.json::<ContactFields>(2, "contact data")?,
+        date_added: ts(row, 3)?,
+        date_updated: ts(row, 4)?,
+    })
+}
+
+fn encode(fields: &ContactFields) -> StoreResult<String> {
+    serde_json::to_string(fields).map_err(|e| StoreError::Other(format!("encoding contact: {e}")))
+}
+
+/// Inserts the contact's row; the caller writes its index rows once the row is in.
+pub async fn insert_contact_row(db: &mut dyn Db, c: &Contact) -> StoreResult<()> {
+    let data = encode(&c.fields)?;
+    let (search, email, phone) = (c.search_text(), c.email_lower(), c.phone_norm());
+    let (first, last) = (c.first_name_lower(), c.last_name_lower());
+    let p = params![
+        &c.id,
+        &c.location_id,
+        &data,
+        &search,
+        email.as_deref(),
+        c.date_added,
+        c.date_updated,
+        phone.as_deref(),
+        &first,
+        &last
+    ];
+    match db.execute(&INSERT, p).await {
+        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("contact already exists")),
+        other => other.map(drop),
+    }
+}
+
+/// Rewrites the contact's row in place; `NotFound` when it is not in its location.
+pub async fn update_contact_row(db: &mut dyn Db, c: &Contact) -> StoreResult<()> {
+    let data = encode(&c.fields)?;
+    let (search, email, phone) = (c.search_text(), c.email_lower(), c.phone_norm());
+    let (first, last) = (c.first_name_lower(), c.last_name_lower());
+    let p = params![
+        &c.id,
+        &c.location_id,
+        &data,
+        &search,
+        email.as_deref(),
+        c.date_updated,
+        phone.as_deref(),
+        &first,
+        &last
+    ];
+    db.change(&UPDATE, p).await
+}
+
+#[async_trait]
+impl<B: SqlBackend> ContactStore for B {
+    async fn insert_contact(&self, c: &Contact) -> StoreResult<()> {
+        run!(self.write, [c], |db| {
+            insert_contact_row(db, &c).await?;
+            B::index_contact(db, &c).await
+        })
+    }
+
+    async fn get_contact(
+        &self,
+        location: &LocationId,
+        contact_id: &ContactId,
+    ) -> StoreResult<Option<Contact>> {
+        run!(self.lookup, [location, contact_id], |db| {
+            db.opt(&GET, params![&contact_id, &location], contact).await
+        })
+    }
+
+    async fn find_contact_by_email(
+        &self,
+        location: &LocationId,
+        email_lower: &str,
+    ) -> StoreResult<Option<Contact>> {
+        run!(self.lookup, [location, email_lower], |db| {
+            db.opt(&BY_EMAIL, params![&location, &email_lower], contact)
+                .await
+        })
+    }
+
+    async fn find_contact_by_phone(
+        &self,
+        location: &LocationId,
+        phone_norm: &str,
+    ) -> StoreResult<Option<Contact>> {
+        run!(self.lookup, [location, phone_norm], |db| {
+            db.opt(&BY_PHONE, params![&location, &phone_norm], contact)
+                .await
+        })
+    }
+
+    async fn update_contact(&self, c: &Contact) -> StoreResult<()> {
+        run!(self.write, [c], |db| {
+            update_contact_row(db, &c).await?;
+            B::index_contact(db, &c).await
+        })
+    }
+
+    async fn delete_contact(
+        &self,
+        location: &LocationId,
+        contact_id: &ContactId,
+    ) -> StoreResult<()> {
+        // Its index rows go by the cascade (SQLite's FTS5 row by migration 13's trigger).
+        run!(self.write, [location, contact_id], |db| {
+            db.change(&DELETE, params![&contact_id, &location]).await
+        })
+    }
+
+    async fn list_contacts(
+        &self,
+        location: &LocationId,
+        query: &ContactQuery,
+    ) -> StoreResult<ContactPage> {
+        let (contacts, total) = self
+            .find_contacts(SearchPlan::for_list(location, query))
+            .await?;
+        Ok(ContactPage { contacts, total })
+    }
+}
