@@ -11,7 +11,6 @@ mod contact_search;
 mod contacts;
 mod db;
 mod error;
-mod forms;
 mod integrations;
 mod locations;
 mod migrate;

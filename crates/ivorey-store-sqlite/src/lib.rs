@@ -9,7 +9,6 @@ mod calendars;
 mod contact_search;
 mod contacts;
 mod db;
-mod forms;
 mod integrations;
 mod locations;
 mod migrate;

@@ -15,6 +15,7 @@ pub mod contacts;
 mod conversations;
 mod custom_fields;
 mod db;
+mod forms;
 mod messages;
 mod messaging;
 mod notes;
