@@ -6,21 +6,16 @@
 
 mod audit;
 mod auth_listener;
-mod calendars;
 mod contact_search;
 mod contacts;
 mod db;
 mod error;
 mod integrations;
-mod locations;
 mod migrate;
-mod opportunities;
-mod payments;
 mod rate_limits;
 mod row;
 mod tokens;
 mod usage;
-mod users;
 
 use std::fmt;
 use std::sync::Arc;

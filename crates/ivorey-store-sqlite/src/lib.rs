@@ -5,21 +5,17 @@
 
 mod audit;
 mod auth_epoch;
-mod calendars;
 mod contact_search;
 mod contacts;
 mod db;
 mod integrations;
 mod locations;
 mod migrate;
-mod opportunities;
-mod payments;
 mod planner_stats;
 mod pool;
 mod rate_limits;
 mod tokens;
 mod usage;
-mod users;
 mod wal_index;
 
 use std::path::{Path, PathBuf};

@@ -10,17 +10,23 @@
 //! round trip; on SQLite every `Db` future is ready at once, so the whole unit of work runs to
 //! completion in one poll on the blocking thread that holds the connection (`run_ready`).
 
+pub mod audit;
 mod backend;
+mod calendars;
 pub mod contacts;
 mod conversations;
 mod custom_fields;
 mod db;
 mod forms;
+mod locations;
 mod messages;
 mod messaging;
 mod notes;
+mod opportunities;
+mod payments;
 mod statement;
 mod tasks;
+mod users;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
 pub use db::{Db, DbFuture, EachRow, Row, corrupt, id, opt_id, opt_ts, ts};

@@ -1,0 +1,326 @@
+//! Pipelines and opportunities. Money is a `BIGINT` of minor units; the composite foreign keys
+//! of migration 2 keep every reference inside the opportunity's location, so a refused
+//! reference is `NotFound`.
+
+use async_trait::async_trait;
+use ivorey_core::opportunity::{MonetaryValue, Opportunity, OpportunityStatus, Pipeline, Stage};
+use ivorey_core::{ContactId, LocationId, OpportunityId, PipelineId};
+
+use super::{Db, Row, Sql, SqlBackend, corrupt, id, ts};
+use crate::{
+    OpportunityPage, OpportunityQuery, OpportunityStore, StoreError, StoreResult, contains_pattern,
+    params, run,
+};
+
+macro_rules! columns {
+    () => {
+        "id, location_id, pipeline_id, stage_id, contact_id, name, status, monetary_value, \
+         assigned_to, source, lost_reason_id, created_at, updated_at, last_status_change_at, \
+         last_stage_change_at"
+    };
+}
+
+/// The filters of a search; `$2`..`$7` are NULL for "any" (cast, so PostgreSQL knows their
+/// type where it sees only `IS NULL`).
+macro_rules! filters {
+    () => {
+        "location_id = $1
+           AND (CAST($2 AS TEXT) IS NULL OR pipeline_id = $2)
+           AND (CAST($3 AS TEXT) IS NULL OR stage_id = $3)
+           AND (CAST($4 AS TEXT) IS NULL OR contact_id = $4)
+           AND (CAST($5 AS TEXT) IS NULL OR status = $5)
+           AND (CAST($6 AS TEXT) IS NULL OR assigned_to = $6)
+           AND (CAST($7 AS TEXT) IS NULL OR search_text LIKE $7 ESCAPE '\\')"
+    };
+}
+
+static INSERT_PIPELINE: Sql = Sql::new(
+    "INSERT INTO pipelines (id, location_id, name, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5)",
+);
+static INSERT_STAGE: Sql = Sql::new(
+    "INSERT INTO pipeline_stages (id, pipeline_id, name, position) VALUES ($1, $2, $3, $4)",
+);
+static PIPELINES: Sql = Sql::new(
+    "SELECT id, location_id, name, created_at, updated_at FROM pipelines
+     WHERE location_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id = $2) ORDER BY created_at, id",
+);
+static STAGES: Sql = Sql::new(
+    "SELECT s.pipeline_id, s.id, s.name, s.position FROM pipeline_stages s
+     JOIN pipelines p ON p.id = s.pipeline_id
+     WHERE p.location_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.id = $2)
+     ORDER BY s.pipeline_id, s.position",
+);
+static INSERT: Sql = Sql::new(concat!(
+    "INSERT INTO opportunities (",
+    columns!(),
+    ", search_text)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+));
+static GET: Sql = Sql::new(concat!(
+    "SELECT ",
+    columns!(),
+    " FROM opportunities WHERE id = $1 AND location_id = $2"
+));
+static FIND: Sql = Sql::new(concat!(
+    "SELECT ",
+    columns!(),
+    " FROM opportunities WHERE location_id = $1 AND contact_id = $2 AND pipeline_id = $3"
+));
+static UPDATE: Sql = Sql::new(
+    "UPDATE opportunities SET pipeline_id = $3, stage_id = $4, name = $5,
+       search_text = $6, status = $7, monetary_value = $8, assigned_to = $9,
+       source = $10, lost_reason_id = $11, updated_at = $12,
+       last_status_change_at = $13, last_stage_change_at = $14
+     WHERE id = $1 AND location_id = $2",
+);
+static DELETE: Sql = Sql::new("DELETE FROM opportunities WHERE id = $1 AND location_id = $2");
+// The row comparison walks the (location_id, created_at, id) index; ids compare bytewise on
+// both backends (COLLATE "C" on PostgreSQL).
+static SEARCH: Sql = Sql::new(concat!(
+    "SELECT ",
+    columns!(),
+    " FROM opportunities WHERE ",
+    filters!(),
+    "
+       AND (CAST($8 AS BIGINT) IS NULL OR (created_at, id) > ($8, CAST($9 AS TEXT)))
+     ORDER BY created_at, id LIMIT $10 OFFSET $11"
+));
+static COUNT: Sql = Sql::new(concat!(
+    "SELECT COUNT(*) FROM opportunities WHERE ",
+    filters!()
+));
+
+const DUPLICATE: &str = "the contact already has an opportunity in this pipeline";
+
+/// A write's outcome: a unique violation here can only be the one-per-contact-and-pipeline
+/// rule (ids are random), so it gets that name.
+fn named<T>(r: StoreResult<T>) -> StoreResult<T> {
+    match r {
+        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(DUPLICATE)),
+        other => other,
+    }
+}
+
+fn opportunity(row: &dyn Row) -> StoreResult<Opportunity> {
+    Ok(Opportunity {
+        id: id(row, 0)?,
+        location_id: id(row, 1)?,
+        pipeline_id: id(row, 2)?,
+        stage_id: id(row, 3)?,
+        contact_id: id(row, 4)?,
+        name: row.string(5)?,
+        status: OpportunityStatus::parse(row.str(6)?)
+            .ok_or_else(|| corrupt("opportunity status"))?,
+        monetary_value: MonetaryValue::from_minor(row.int(7)?)
+            .ok_or_else(|| corrupt("monetary value"))?,
+        assigned_to: row.opt_string(8)?,
+        source: row.opt_string(9)?,
+        lost_reason_id: row.opt_string(10)?,
+        created_at: ts(row, 11)?,
+        updated_at: ts(row, 12)?,
+        last_status_change_at: ts(row, 13)?,
+        last_stage_change_at: ts(row, 14)?,
+    })
+}
+
+fn pipeline(row: &dyn Row) -> StoreResult<Pipeline> {
+    Ok(Pipeline {
+        id: id(row, 0)?,
+        location_id: id(row, 1)?,
+        name: row.string(2)?,
+        stages: Vec::new(),
+        created_at: ts(row, 3)?,
+        updated_at: ts(row, 4)?,
+    })
+}
+
+/// A stage and the id of its pipeline.
+fn stage(row: &dyn Row) -> StoreResult<(String, Stage)> {
+    let stage = Stage {
+        id: id(row, 1)?,
+        name: row.string(2)?,
+        position: u32::try_from(row.int(3)?).map_err(|_| corrupt("stage position"))?,
+    };
+    Ok((row.string(0)?, stage))
+}
+
+fn count(row: &dyn Row) -> StoreResult<u64> {
+    Ok(u64::try_from(row.int(0)?).unwrap_or(0))
+}
+
+/// The pipelines of `location` (only `only` when given), each with its stages in order.
+async fn load_pipelines(
+    db: &mut dyn Db,
+    location: &LocationId,
+    only: Option<&PipelineId>,
+) -> StoreResult<Vec<Pipeline>> {
+    let mut pipelines = db
+        .rows(&PIPELINES, params![location, only], pipeline)
+        .await?;
+    let stages = db.rows(&STAGES, params![location, only], stage).await?;
+    for (pipeline_id, stage) in stages {
+        if let Some(p) = pipelines.iter_mut().find(|p| p.id.as_str() == pipeline_id) {
+            p.stages.push(stage);
+        }
+    }
+    Ok(pipelines)
+}
+
+#[async_trait]
+impl<B: SqlBackend> OpportunityStore for B {
+    async fn create_pipeline(&self, p: &Pipeline) -> StoreResult<()> {
+        run!(self.write, [p], |db| {
+            let row = params![&p.id, &p.location_id, &p.name, p.created_at, p.updated_at];
+            named(db.execute(&INSERT_PIPELINE, row).await)?;
+            for s in &p.stages {
+                let row = params![&s.id, &p.id, &s.name, i64::from(s.position)];
+                named(db.execute(&INSERT_STAGE, row).await)?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn list_pipelines(&self, location: &LocationId) -> StoreResult<Vec<Pipeline>> {
+        run!(self.read, [location], |db| {
+            load_pipelines(db, &location, None).await
+        })
+    }
+
+    async fn get_pipeline(
+        &self,
+        location: &LocationId,
+        id: &PipelineId,
+    ) -> StoreResult<Option<Pipeline>> {
+        run!(self.read, [location, id], |db| {
+            Ok(load_pipelines(db, &location, Some(&id)).await?.pop())
+        })
+    }
+
+    async fn insert_opportunity(&self, o: &Opportunity) -> StoreResult<()> {
+        run!(self.write, [o], |db| {
+            let search_text = o.search_text();
+            let row = params![
+                &o.id,
+                &o.location_id,
+                &o.pipeline_id,
+                &o.stage_id,
+                &o.contact_id,
+                &o.name,
+                o.status.as_str(),
+                o.monetary_value.minor(),
+                o.assigned_to.as_ref(),
+                o.source.as_ref(),
+                o.lost_reason_id.as_ref(),
+                o.created_at,
+                o.updated_at,
+                o.last_status_change_at,
+                o.last_stage_change_at,
+                &search_text
+            ];
+            named(db.execute(&INSERT, row).await).map(drop)
+        })
+    }
+
+    async fn get_opportunity(
+        &self,
+        location: &LocationId,
+        id: &OpportunityId,
+    ) -> StoreResult<Option<Opportunity>> {
+        run!(self.read, [location, id], |db| {
+            db.opt(&GET, params![&id, &location], opportunity).await
+        })
+    }
+
+    async fn find_opportunity(
+        &self,
+        location: &LocationId,
+        contact: &ContactId,
+        pipeline: &PipelineId,
+    ) -> StoreResult<Option<Opportunity>> {
+        run!(self.read, [location, contact, pipeline], |db| {
+            let p = params![&location, &contact, &pipeline];
+            db.opt(&FIND, p, opportunity).await
+        })
+    }
+
+    async fn update_opportunity(&self, o: &Opportunity) -> StoreResult<()> {
+        run!(self.write, [o], |db| {
+            let search_text = o.search_text();
+            let row = params![
+                &o.id,
+                &o.location_id,
+                &o.pipeline_id,
+                &o.stage_id,
+                &o.name,
+                &search_text,
+                o.status.as_str(),
+                o.monetary_value.minor(),
+                o.assigned_to.as_ref(),
+                o.source.as_ref(),
+                o.lost_reason_id.as_ref(),
+                o.updated_at,
+                o.last_status_change_at,
+                o.last_stage_change_at
+            ];
+            named(db.change(&UPDATE, row).await)
+        })
+    }
+
+    async fn delete_opportunity(
+        &self,
+        location: &LocationId,
+        id: &OpportunityId,
+    ) -> StoreResult<()> {
+        run!(self.write, [location, id], |db| {
+            db.change(&DELETE, params![&id, &location]).await
+        })
+    }
+
+    async fn search_opportunities(
+        &self,
+        location: &LocationId,
+        q: &OpportunityQuery,
+    ) -> StoreResult<OpportunityPage> {
+        run!(self.read, [location, q], |db| {
+            let pipeline = q.pipeline_id.as_ref();
+            let stage = q.stage_id.as_ref();
+            let contact = q.contact_id.as_ref();
+            let status = q.status.map(OpportunityStatus::as_str);
+            let assigned = q.assigned_to.as_ref();
+            let pattern = q.query.as_deref().map(contains_pattern);
+            let after_at = q.after.as_ref().map(|(at, _)| *at);
+            let after_id = q.after.as_ref().map(|(_, id)| id);
+            let limit = i64::from(q.limit);
+            let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+            let page = params![
+                &location,
+                pipeline,
+                stage,
+                contact,
+                status,
+                assigned,
+                pattern.as_ref(),
+                after_at,
+                after_id,
+                limit,
+                offset
+            ];
+            let opportunities = db.rows(&SEARCH, page, opportunity).await?;
+            let filters = params![
+                &location,
+                pipeline,
+                stage,
+                contact,
+                status,
+                assigned,
+                pattern.as_ref()
+            ];
+            let total = db.one(&COUNT, filters, count).await?;
+            Ok(OpportunityPage {
+                opportunities,
+                total,
+            })
+        })
+    }
+}
