@@ -21,7 +21,7 @@ use crate::{AppState, manage, metrics, public, web};
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::routes(&state))
-        .merge(manage::routes())
+        .merge(manage::routes(&state))
         .merge(web::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
