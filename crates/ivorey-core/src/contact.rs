@@ -280,6 +280,50 @@ impl CreateContactInput {
         self.phone.as_ref()?.as_deref().and_then(normalize_phone)
     }
 
+    /// The fields of `current` that are empty, filled from this body; nothing `current` already
+    /// holds changes (for an anonymous form submission that matched a contact: whoever knows an
+    /// email must not be able to rename that contact or change its phone). The name stays what
+    /// it was when it was set; tags and custom fields are filled only when there are none.
+    pub fn fill_empty(self, current: ContactFields) -> Result<ContactFields, ValidationErrors> {
+        let mut change = self.into_update();
+        let keep = |slot: &mut Option<Option<String>>, held: &Option<String>| {
+            if held.as_deref().is_some_and(|v| !v.trim().is_empty())
+                || slot.as_ref().is_some_and(Option::is_none)
+            {
+                *slot = None;
+            }
+        };
+        keep(&mut change.first_name, &current.first_name);
+        keep(&mut change.last_name, &current.last_name);
+        keep(&mut change.email, &current.email);
+        keep(&mut change.phone, &current.phone);
+        keep(&mut change.company_name, &current.company_name);
+        keep(&mut change.address1, &current.address1);
+        keep(&mut change.city, &current.city);
+        keep(&mut change.state, &current.state);
+        keep(&mut change.postal_code, &current.postal_code);
+        keep(&mut change.country, &current.country);
+        keep(&mut change.website, &current.website);
+        keep(&mut change.timezone, &current.timezone);
+        keep(&mut change.source, &current.source);
+        keep(&mut change.gender, &current.gender);
+        keep(&mut change.date_of_birth, &current.date_of_birth);
+        keep(&mut change.assigned_to, &current.assigned_to);
+        keep(&mut change.name, &current.name);
+        if current.name.is_some() {
+            // Naming it keeps it: a filled last name must not re-derive "First Last".
+            change.name = Some(current.name.clone());
+        }
+        change.dnd = None;
+        if !current.tags.is_empty() {
+            change.tags = None;
+        }
+        if !current.custom_fields.is_empty() {
+            change.custom_fields = None;
+        }
+        change.apply_to(current)
+    }
+
     /// The same fields as a change to an existing contact (for an upsert that matched).
     pub fn into_update(self) -> UpdateContactInput {
         UpdateContactInput {
@@ -556,6 +600,32 @@ mod tests {
             .unwrap();
         assert_eq!(f.name.as_deref(), Some("Rosan Deo"));
         assert_eq!(f.tags, ["vip", "lead"]);
+    }
+
+    #[test]
+    fn filling_empty_fields_never_changes_a_held_value() {
+        let current =
+            create(r#"{"firstName":"Ann","email":"ann@example.com","phone":"+1 555 0100 1"}"#)
+                .unwrap();
+        let posted: CreateContactInput = serde_json::from_str(
+            r#"{"firstName":"Mallory","lastName":"Evil","email":"ANN@example.com","phone":"+1 555 9999 9","city":"Dolomite"}"#,
+        )
+        .unwrap();
+        let filled = posted.fill_empty(current.clone()).unwrap();
+        assert_eq!(filled.first_name.as_deref(), Some("Ann"));
+        assert_eq!(filled.email, current.email);
+        assert_eq!(filled.phone, current.phone);
+        assert_eq!(
+            filled.name.as_deref(),
+            Some("Ann"),
+            "the name is not re-derived"
+        );
+        assert_eq!(
+            filled.last_name.as_deref(),
+            Some("Evil"),
+            "an empty field is filled"
+        );
+        assert_eq!(filled.city.as_deref(), Some("Dolomite"));
     }
 
     #[test]

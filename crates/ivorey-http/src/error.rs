@@ -25,6 +25,8 @@ pub enum ApiError {
     NotFound(&'static str),
     /// 405
     MethodNotAllowed,
+    /// 408: the request body did not arrive within the body-read limit.
+    RequestTimeout,
     /// 409: the request conflicts with the current state.
     Conflict(String),
     /// 413
@@ -74,6 +76,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -111,6 +114,11 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable => json!({
                 "statusCode": code,
                 "message": "The service is temporarily unavailable. Retry shortly."
+            }),
+            ApiError::RequestTimeout => json!({
+                "statusCode": code,
+                "message": "The request body was not received in time.",
+                "error": reason(status)
             }),
             ApiError::MethodNotAllowed
             | ApiError::PayloadTooLarge

@@ -1,11 +1,16 @@
 //! Request extractors whose rejections use the API's error shape instead of axum's plain text.
+//! They are also where every text input is refused if it holds U+0000 (422 naming the field,
+//! before any handler sees it): PostgreSQL cannot store or compare NUL in text, so without this
+//! one backend answered 500 where the other matched nothing. Path, query and JSON body alike,
+//! so no route can forget it.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -35,6 +40,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "The request body must be a JSON object.".into(),
             ]));
         }
+        refuse_nul_in_json(&bytes)?;
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
@@ -67,6 +73,13 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        // A raw NUL cannot be in a URI: only its escape can.
+        if parts.uri.path().contains("%00")
+            && let Ok(params) = RawPathParams::from_request_parts(parts, state).await
+            && let Some((name, _)) = params.iter().find(|(_, value)| value.contains('\0'))
+        {
+            return Err(nul_in(name));
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
             Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
@@ -99,6 +112,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Some(query) = parts.uri.query().filter(|q| q.contains("%00")) {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_str(query).unwrap_or_default();
+            refuse_nul_in_pairs(&pairs)?;
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
@@ -106,6 +124,62 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             }
             Err(other) => Err(ApiError::BadRequest(other.body_text())),
         }
+    }
+}
+
+/// The 422 for a NUL in `field`.
+fn nul_in(field: &str) -> ApiError {
+    ApiError::Unprocessable(vec![format!("{field} must not contain NUL characters")])
+}
+
+/// Refuses a NUL in any name or value of decoded form or query pairs, naming the first.
+pub(crate) fn refuse_nul_in_pairs(pairs: &[(String, String)]) -> Result<(), ApiError> {
+    match pairs
+        .iter()
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        Some((name, _)) => Err(nul_in(&name.replace('\0', "\\u0000"))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a NUL in any string (or member name) of a JSON body, naming it by its path, such as
+/// `filters[0].value`. In JSON a NUL can only be the escape `\u0000` (a raw one is malformed), so
+/// a body without that escape is not parsed twice.
+pub(crate) fn refuse_nul_in_json(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    // Malformed JSON is left to the caller's own parse to describe.
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+        return Ok(());
+    };
+    match nul_path(&value, String::new()) {
+        Some(path) if path.is_empty() => Err(nul_in("body")),
+        Some(path) => Err(nul_in(&path)),
+        None => Ok(()),
+    }
+}
+
+/// The path of the first string holding a NUL: a member's name counts as its own path.
+fn nul_path(value: &Value, path: String) -> Option<String> {
+    match value {
+        Value::String(s) => s.contains('\0').then_some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, format!("{path}[{i}]"))),
+        Value::Object(members) => members.iter().find_map(|(name, item)| {
+            let inner = match path.is_empty() {
+                true => name.replace('\0', "\\u0000"),
+                false => format!("{path}.{}", name.replace('\0', "\\u0000")),
+            };
+            match name.contains('\0') {
+                true => Some(inner),
+                false => nul_path(item, inner),
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -121,7 +195,31 @@ fn serde_cause(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::serde_cause;
+    use super::{refuse_nul_in_json, serde_cause};
+    use crate::error::ApiError;
+
+    fn refused(body: &str) -> Option<String> {
+        match refuse_nul_in_json(body.as_bytes()) {
+            Ok(()) => None,
+            Err(ApiError::Unprocessable(messages)) => Some(messages.join("; ")),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_nul_anywhere_in_a_json_body_is_named_by_its_path() {
+        let nul = |path: &str| Some(format!("{path} must not contain NUL characters"));
+        assert_eq!(refused(r#"{"email":"a\u0000b"}"#), nul("email"));
+        let deep = r#"{"ok":"x","filters":[{"field":"tags","value":["a","\u0000"]}]}"#;
+        assert_eq!(refused(deep), nul("filters[0].value[1]"));
+        assert_eq!(refused(r#"{"a\u0000":1}"#), nul("a\\u0000"));
+        assert_eq!(refused(r#""\u0000""#), nul("body"));
+        // An escaped backslash before `u0000` is text, not a NUL; nor is a number or a NUL-free body.
+        assert_eq!(refused(r#"{"path":"C:\\u0000"}"#), None);
+        assert_eq!(refused(r#"{"n":0,"s":"\u0001"}"#), None);
+        // Malformed JSON is the caller's to describe.
+        assert_eq!(refused(r#"{"email":"\u0000"#), None);
+    }
 
     #[test]
     fn serde_cause_keeps_the_reason_only() {

@@ -3,6 +3,7 @@
 //! management API and the CLI share.
 
 pub mod app;
+mod connections;
 pub mod delivery;
 mod error;
 mod extract;
@@ -23,6 +24,7 @@ use ivorey_core::Clock;
 use ivorey_core::integration::DEFAULT_ROTATION_GRACE;
 use ivorey_store::{RateCounter, Store};
 
+pub use connections::ConnectionLimits;
 pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
 use ratelimit::{RateLimiter, RateLimits};
 pub use server::{router, serve};
@@ -45,6 +47,8 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// Retries and timing of outbound message delivery.
     pub delivery: delivery::DeliveryConfig,
+    /// The connection cap and the time limits of heads, idle connections and bodies.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for HttpConfig {
@@ -57,6 +61,7 @@ impl Default for HttpConfig {
             rate_limits: RateLimits::default(),
             request_timeout: Duration::from_secs(30),
             delivery: delivery::DeliveryConfig::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }

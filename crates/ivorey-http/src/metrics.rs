@@ -1,12 +1,14 @@
 //! Prometheus metrics at `GET /metrics`: requests by route, method and status, latency
 //! histograms by route, authenticated API requests and rate-limit refusals by integration,
-//! failures of the shared rate-limit counters, and the token grant cache's lookups. Routes are
+//! failures of the shared rate-limit counters, the token grant cache's lookups, and the
+//! listener's connections (open, closed by a time limit or the cap, failed accepts). Routes are
 //! the matched templates (`/contacts/{contactId}`), never raw paths, so the label set stays
 //! small; integrations past the first `MAX_INTEGRATION_LABELS` seen by this process are counted
 //! under `other`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -61,9 +63,100 @@ struct Registry {
 #[derive(Debug, Clone, Default)]
 pub struct Metrics {
     registry: Arc<Mutex<Registry>>,
+    connections: Arc<ConnectionCounters>,
+}
+
+/// The listener's counters, kept in atomics: they move on every connection, not every request.
+#[derive(Debug, Default)]
+pub struct ConnectionCounters {
+    open: AtomicU64,
+    accept_errors: AtomicU64,
+    at_capacity: AtomicU64,
+    header_timeout: AtomicU64,
+    idle: AtomicU64,
+    shed: AtomicU64,
+    body_timeout: AtomicU64,
+}
+
+impl ConnectionCounters {
+    pub fn opened(&self) {
+        self.open.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn ended(&self) {
+        self.open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn accept_failed(&self) {
+        self.accept_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn at_capacity(&self) {
+        self.at_capacity.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn body_timed_out(&self) {
+        self.body_timeout.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A connection closed by the server: `header_timeout`, `idle` or `shed`.
+    pub fn closed(&self, reason: &str) {
+        let counter = match reason {
+            "header_timeout" => &self.header_timeout,
+            "idle" => &self.idle,
+            _ => &self.shed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String) {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        out.push_str("# HELP ivorey_connections_open Client connections open now.\n");
+        out.push_str("# TYPE ivorey_connections_open gauge\n");
+        let _ = writeln!(out, "ivorey_connections_open {}", get(&self.open));
+        out.push_str(
+            "# HELP ivorey_accept_errors_total Failed accepts (EMFILE: the file limit was reached).\n",
+        );
+        out.push_str("# TYPE ivorey_accept_errors_total counter\n");
+        let _ = writeln!(
+            out,
+            "ivorey_accept_errors_total {}",
+            get(&self.accept_errors)
+        );
+        out.push_str(
+            "# HELP ivorey_connections_at_capacity_total Times a client found every connection slot taken.\n",
+        );
+        out.push_str("# TYPE ivorey_connections_at_capacity_total counter\n");
+        let _ = writeln!(
+            out,
+            "ivorey_connections_at_capacity_total {}",
+            get(&self.at_capacity)
+        );
+        out.push_str(
+            "# HELP ivorey_connections_closed_total Connections the server closed, by reason.\n",
+        );
+        out.push_str("# TYPE ivorey_connections_closed_total counter\n");
+        for (reason, counter) in [
+            ("header_timeout", &self.header_timeout),
+            ("idle", &self.idle),
+            ("shed", &self.shed),
+            ("body_timeout", &self.body_timeout),
+        ] {
+            let _ = writeln!(
+                out,
+                "ivorey_connections_closed_total{{reason=\"{reason}\"}} {}",
+                get(counter)
+            );
+        }
+    }
 }
 
 impl Metrics {
+    /// The listener's counters.
+    pub fn connections(&self) -> &ConnectionCounters {
+        &self.connections
+    }
+
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         let mut r = self.registry.lock().unwrap_or_else(|p| p.into_inner());
         *r.requests
@@ -147,6 +240,7 @@ impl Metrics {
             );
         }
         render_api(&r, &mut out);
+        self.connections.render(&mut out);
         out
     }
 }

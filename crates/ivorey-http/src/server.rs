@@ -2,16 +2,22 @@
 //! passes through, and serves it with graceful shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::time::{Instant, Sleep};
 
 use crate::error::ApiError;
 use crate::reply::{Reply, ok, with_trace_id};
@@ -21,7 +27,7 @@ use crate::{AppState, manage, metrics, public, web};
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::routes(&state))
-        .merge(manage::routes())
+        .merge(manage::routes(&state))
         .merge(web::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -30,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound("No such endpoint") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), body_deadline))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::record,
@@ -55,6 +62,84 @@ async fn request_timeout(State(state): State<AppState>, request: Request, next: 
             tracing::warn!(limit_ms = limit.as_millis() as u64, "request timed out");
             ApiError::Unavailable.into_response()
         }
+    }
+}
+
+/// A request's body must arrive within the body-read limit of its head. Past it the body ends
+/// in an error (whatever the handler made of that), the request is answered 408 in the error
+/// shape and the connection is closed: a client trickling a body cannot hold a worker for the
+/// whole request time limit.
+async fn body_deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.body().is_end_stream() {
+        return next.run(request).await;
+    }
+    let limit = state.config.connections.body_read_timeout;
+    let expired = Arc::new(AtomicBool::new(false));
+    let deadline = Instant::now() + limit;
+    let request = request.map(|inner| {
+        Body::new(DeadlineBody {
+            inner,
+            deadline,
+            sleep: None,
+            expired: expired.clone(),
+        })
+    });
+    let response = next.run(request).await;
+    if !expired.load(Ordering::Acquire) {
+        return response;
+    }
+    state.metrics.connections().body_timed_out();
+    tracing::warn!(
+        limit_ms = limit.as_millis() as u64,
+        "request body not received in time"
+    );
+    let mut response = ApiError::RequestTimeout.into_response();
+    let close = HeaderValue::from_static("close");
+    response.headers_mut().insert(header::CONNECTION, close);
+    response
+}
+
+/// A body that fails once its deadline passes (the timer starts only if the body is waited
+/// for).
+struct DeadlineBody {
+    inner: Body,
+    deadline: Instant,
+    sleep: Option<Pin<Box<Sleep>>>,
+    expired: Arc<AtomicBool>,
+}
+
+impl HttpBody for DeadlineBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+            return Poll::Ready(frame);
+        }
+        let deadline = self.deadline;
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.expired.store(true, Ordering::Release);
+                let late =
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, "request body too slow");
+                Poll::Ready(Some(Err(axum::Error::new(late))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -97,12 +182,18 @@ pub async fn serve(
         state.config.delivery.clone(),
         state.outbox.clone(),
     ));
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = state.config.connections;
+    tracing::info!(
+        max_connections = limits.max_connections,
+        header_read_timeout_ms = limits.header_read_timeout.as_millis() as u64,
+        keep_alive_timeout_ms = limits.keep_alive_timeout.as_millis() as u64,
+        body_read_timeout_ms = limits.body_read_timeout.as_millis() as u64,
+        "connection limits"
+    );
+    let app = router(state.clone());
+    crate::connections::accept_loop(listener, app, limits, state.metrics.clone(), shutdown).await;
     flusher.abort();
     deliveries.abort();
     state.usage.flush(state.store.as_ref()).await;
-    result
+    Ok(())
 }

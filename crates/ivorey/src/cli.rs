@@ -116,6 +116,22 @@ pub struct ServeArgs {
     /// Longest time a request may take before it is answered 503, e.g. 30s.
     #[arg(long, env = "IVOREY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,
+    /// Most client connections open at once (default: the open-file limit less an eighth, at
+    /// least 128, kept for the database and the process itself).
+    #[arg(long, env = "IVOREY_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
+    /// Longest time a client may take to send a request's head (from connecting, or from the
+    /// first byte of a later request); the connection is then closed, e.g. 10s.
+    #[arg(long, env = "IVOREY_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// Longest time a kept-alive connection may wait idle for its next request, e.g. 30s.
+    /// Behind a load balancer, set it above the balancer's own idle timeout.
+    #[arg(long, env = "IVOREY_KEEP_ALIVE_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub keep_alive_timeout: Duration,
+    /// Longest time from a request's head to the end of its body; a slower body is answered
+    /// 408 and its connection closed, e.g. 10s.
+    #[arg(long, env = "IVOREY_BODY_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub body_read_timeout: Duration,
     /// Requests one integration may make per burst interval.
     #[arg(long, env = "IVOREY_RATE_LIMIT_BURST", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     pub rate_limit_burst: u64,

@@ -1,5 +1,5 @@
 //! Forms over real HTTP, on both backends: definitions through the management API, public
-//! submissions (JSON and urlencoded) that create then update a contact, validation, the
+//! submissions (JSON and urlencoded) that create a contact, then only fill its empty fields, validation, the
 //! honeypot, the per-client rate limit, the submissions listing with its filters and paging,
 //! and refusals. Every successful public response is checked against HighLevel's schema.
 
@@ -20,6 +20,7 @@ use submitting::*;
 on_both_backends!(
     admins_manage_form_definitions,
     a_submission_creates_then_updates_the_contact,
+    a_public_submission_never_overwrites_a_contact,
     invalid_submissions_are_refused_naming_each_field,
     honeypot_posts_are_dropped_silently,
     submissions_are_rate_limited_per_client_and_form,

@@ -20,6 +20,7 @@ on_both_backends!(
     state_changing_requests_need_the_csrf_token_and_reads_do_not,
     a_plain_user_sees_the_profile_but_cannot_manage_integrations,
     a_user_of_another_location_is_told_it_does_not_exist,
+    authorization_is_checked_before_the_body_is_validated,
     first_run_setup_creates_the_first_location_once,
     the_business_profile_round_trips_and_the_public_api_sees_it_at_once,
     the_integration_list_shows_everything_but_the_token,
@@ -283,6 +284,62 @@ async fn a_user_of_another_location_is_told_it_does_not_exist(app: TestApp) {
             }
         }
     }
+}
+
+async fn authorization_is_checked_before_the_body_is_validated(app: TestApp) {
+    let admin = app.new_admin("Guarded").await;
+    let (id, _) = app.integration(&admin, &["contacts.readonly"]).await;
+    let user = add_member(&app, &admin.location, Role::User).await;
+    let outsider = app.new_admin("Outside").await;
+    let base = format!("/manage/locations/{}", admin.location);
+    let (i, form) = (
+        admin.integration_path(&id),
+        format!("{base}/forms/aaaaaaaaaaaaaaaaaaaa"),
+    );
+    // Every management route that takes a body, each with bodies its handler would refuse.
+    #[rustfmt::skip]
+    let routes = [
+        (Method::PUT, base.clone()),
+        (Method::POST, format!("{base}/integrations")),
+        (Method::PATCH, i.clone()),
+        (Method::POST, format!("{i}/rotate")),
+        (Method::POST, format!("{base}/pipelines")),
+        (Method::POST, format!("{base}/forms")),
+        (Method::PUT, form),
+        (Method::PUT, format!("{base}/rate-limits")),
+        (Method::PUT, format!("{base}/messaging/smtp")),
+        (Method::PUT, format!("{base}/messaging/webhook")),
+        (Method::POST, format!("{base}/orders")),
+    ];
+    let bodies = [json!({"noSuchField": "\u{0}"}), json!({}), json!([1])];
+    let not_found = json!({"statusCode": 404, "message": "Location not found"});
+    let before = page(&app, &admin.session, &format!("{base}/audit-log")).await;
+    for (method, path) in &routes {
+        for body in &bodies {
+            let what = format!("{method} {path} {body}");
+            let got = app
+                .manage(&user, method.clone(), path, Some(body.clone()))
+                .await;
+            assert_refused(got, StatusCode::FORBIDDEN, ONLY_ADMINS, &what);
+            let (status, body) = app
+                .manage(&outsider.session, method.clone(), path, Some(body.clone()))
+                .await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{what}: {body}");
+            assert_eq!(untraced(body), not_found, "{what}");
+        }
+        // The same bodies reach validation for the location's admin.
+        let got = app
+            .manage(&admin.session, method.clone(), path, Some(json!([1])))
+            .await;
+        assert_eq!(
+            got.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {path}: {}",
+            got.1
+        );
+    }
+    let after = page(&app, &admin.session, &format!("{base}/audit-log")).await;
+    assert_eq!(after, before, "nothing was written");
 }
 
 async fn first_run_setup_creates_the_first_location_once(app: TestApp) {

@@ -4,6 +4,8 @@
 //! (compared as `+` and digits, see `normalize_phone`); among several contacts with the same
 //! key, the oldest. Email wins, as in HighLevel's duplicate rules: when the email matches one
 //! contact and the phone another, the email's contact is updated and the other is left alone.
+//! An anonymous form submission that matches a contact only fills its empty fields
+//! (`Overwrite::EmptyOnly`); the token-authorised upsert overwrites (`Overwrite::All`).
 
 use ivorey_core::contact::{Contact, CreateContactInput};
 use ivorey_core::{ContactId, LocationId, Timestamp};
@@ -11,16 +13,29 @@ use ivorey_store::{ContactWrite, Store};
 
 use crate::error::ApiResult;
 
+/// What an upsert that matched an existing contact may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Every field the input sets (`POST /contacts/upsert`, with a token).
+    All,
+    /// Only the contact's empty fields (a public form: the poster proves nothing).
+    EmptyOnly,
+}
+
 /// Decides the upsert without writing it: the contact to insert or to update, validated.
 pub async fn plan_upsert(
     store: &dyn Store,
     now: Timestamp,
     location: &LocationId,
     input: CreateContactInput,
+    overwrite: Overwrite,
 ) -> ApiResult<ContactWrite> {
     let existing = matching_contact(store, location, &input).await?;
     if let Some(mut contact) = existing {
-        contact.fields = input.into_update().apply_to(contact.fields)?;
+        contact.fields = match overwrite {
+            Overwrite::All => input.into_update().apply_to(contact.fields)?,
+            Overwrite::EmptyOnly => input.fill_empty(contact.fields)?,
+        };
         contact.date_updated = now;
         return Ok(ContactWrite::Update(contact));
     }

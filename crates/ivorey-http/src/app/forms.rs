@@ -1,6 +1,8 @@
 //! Form definitions (admins manage them; HighLevel's API only lists them) and the public
-//! submission path: check the values against the definition, upsert the contact by the same
-//! rule as `POST /contacts/upsert`, and store both in one transaction.
+//! submission path: check the values against the definition, match the contact by the same
+//! rule as `POST /contacts/upsert` (but only fill a matched contact's empty fields: an
+//! anonymous poster must not change a contact it merely knows the email of), and store the
+//! contact and the submission (with what was submitted) in one transaction.
 
 use ivorey_core::form::{Form, FormInput, HONEYPOT_FIELD, Submission};
 use ivorey_core::ids::{FormId, SubmissionId};
@@ -8,7 +10,7 @@ use ivorey_core::{LocationId, Timestamp};
 use ivorey_store::{Store, StoreError};
 use serde_json::{Map, Value};
 
-use super::contacts::plan_upsert;
+use super::contacts::{Overwrite, plan_upsert};
 use crate::error::{ApiError, ApiResult};
 
 pub const FORM_NOT_FOUND: ApiError = ApiError::NotFound("Form not found");
@@ -87,16 +89,26 @@ pub async fn submit(
         return Ok(Submitted::Dropped(SubmissionId::generate()));
     }
     let checked = form.check_submission(posted)?;
-    let write = plan_upsert(store, now, &form.location_id, checked.contact).await?;
+    // The submission lists what was posted, whatever the matched contact keeps.
+    let posted_fields = checked.contact.clone().into_fields().ok();
+    let write = plan_upsert(
+        store,
+        now,
+        &form.location_id,
+        checked.contact,
+        Overwrite::EmptyOnly,
+    )
+    .await?;
     let contact = write.contact();
+    let submitted = posted_fields.as_ref().unwrap_or(&contact.fields);
     let submission = Submission {
         id: SubmissionId::generate(),
         location_id: form.location_id.clone(),
         form_id: form.id.clone(),
         contact_id: contact.id.clone(),
-        name: contact.fields.name.clone(),
-        email: contact.fields.email.clone(),
-        phone: contact.fields.phone.clone(),
+        name: submitted.name.clone(),
+        email: submitted.email.clone(),
+        phone: submitted.phone.clone(),
         values: checked.values,
         created_at: now,
     };

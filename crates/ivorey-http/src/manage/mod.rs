@@ -11,7 +11,8 @@ mod rate_limits;
 mod session;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{FromRequestParts, RawPathParams, Request, State};
+use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -22,8 +23,7 @@ pub use session::SessionUser;
 use crate::AppState;
 use crate::error::ApiError;
 
-pub fn routes() -> Router<AppState> {
-    let integration = "/manage/locations/{locationId}/integrations/{integrationId}";
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/manage/setup",
@@ -33,6 +33,17 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/logout", post(session::logout))
         .route("/manage/me", get(session::me))
         .route("/manage/scopes", get(integrations::catalogue))
+        .merge(
+            location_routes()
+                .route_layer(middleware::from_fn_with_state(state.clone(), location_gate)),
+        )
+        .route_layer(middleware::from_fn(refuse_tokens))
+}
+
+/// Everything under `/manage/locations/{locationId}`.
+fn location_routes() -> Router<AppState> {
+    let integration = "/manage/locations/{locationId}/integrations/{integrationId}";
+    Router::new()
         .route(
             "/manage/locations/{locationId}",
             get(locations::get_profile).put(locations::put_profile),
@@ -89,7 +100,35 @@ pub fn routes() -> Router<AppState> {
             "/manage/locations/{locationId}/orders",
             get(payments::list).post(payments::create),
         )
-        .route_layer(middleware::from_fn(refuse_tokens))
+}
+
+/// Authorization before the body: a request under `/manage/locations/{locationId}` needs a
+/// session (and its CSRF token for unsafe methods), membership of the location to read and its
+/// admin role to write, all checked before any extractor reads the body. So a plain user or an
+/// outsider is refused the same way whatever the body holds (403, or 404 for a location they do
+/// not belong to), never told which of its fields are wrong. Handlers still check their own role.
+async fn location_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let checked = async {
+        // A path that cannot be decoded is left to the handler's extractor to name.
+        let Ok(params) = RawPathParams::from_request_parts(&mut parts, &state).await else {
+            return Ok(());
+        };
+        let Some((_, location)) = params.iter().find(|(name, _)| *name == "locationId") else {
+            return Ok(());
+        };
+        let location = location.to_owned();
+        let session = SessionUser::from_request_parts(&mut parts, &state).await?;
+        if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            session.role_in(&state, &location).await.map(drop)
+        } else {
+            session.admin_of(&state, &location).await.map(drop)
+        }
+    };
+    match checked.await {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(refused) => refused.into_response(),
+    }
 }
 
 /// A Private Integration token can never manage integrations, sign in or run setup: any request

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::Authed;
 use crate::AppState;
-use crate::app::contacts::plan_upsert;
+use crate::app::contacts::{Overwrite, plan_upsert};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::reply::{Reply, ok};
@@ -25,7 +25,7 @@ pub async fn upsert(
         .check_location(body.location_id.as_deref(), "locationId")?
         .clone();
     let now = state.clock.now();
-    match plan_upsert(state.store.as_ref(), now, &location, body).await? {
+    match plan_upsert(state.store.as_ref(), now, &location, body, Overwrite::All).await? {
         ContactWrite::Update(contact) => {
             state.store.update_contact(&contact).await?;
             Ok(ok(json!({ "new": false, "contact": contact.to_json() })))

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context;
 use ivorey_core::{Clock, SystemClock};
 use ivorey_http::ratelimit::{RateLimiter, RateLimits};
-use ivorey_http::{AppState, HttpConfig};
+use ivorey_http::{AppState, ConnectionLimits, HttpConfig};
 use ivorey_store::Store;
 use ivorey_store_redis::RedisRateCounter;
 
@@ -25,6 +25,12 @@ pub async fn run(
             burst_max: args.rate_limit_burst,
             burst_interval: args.rate_limit_interval,
             daily_max: args.rate_limit_daily,
+        },
+        connections: ConnectionLimits {
+            max_connections: connection_cap(args.max_connections),
+            header_read_timeout: args.header_read_timeout,
+            keep_alive_timeout: args.keep_alive_timeout,
+            body_read_timeout: args.body_read_timeout,
         },
         ..HttpConfig::default()
     };
@@ -59,6 +65,38 @@ pub async fn run(
     purging.abort();
     tracing::info!("Ivorey stopped");
     Ok(())
+}
+
+/// The connection cap: as configured, else the open-file limit less what the process needs
+/// beside its clients (the database pool, SQLite's files, the listener, the log): an eighth of
+/// the limit, at least 128. At 1,024 files that is 896 connections. A configured cap above
+/// that is kept, with a warning: accepting would then fail with EMFILE before the cap is reached.
+fn connection_cap(configured: Option<u64>) -> usize {
+    let files = open_file_limit();
+    let derived = files.map(|n| n.saturating_sub((n / 8).max(128)).max(16));
+    match (configured, derived) {
+        (Some(cap), Some(safe)) if cap > safe => {
+            tracing::warn!(
+                max_connections = cap,
+                open_file_limit = files,
+                "--max-connections is above what the open-file limit leaves room for"
+            );
+            cap as usize
+        }
+        (Some(cap), _) => cap as usize,
+        (None, Some(safe)) => safe as usize,
+        (None, None) => ConnectionLimits::default().max_connections,
+    }
+}
+
+#[cfg(unix)]
+fn open_file_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+}
+
+#[cfg(not(unix))]
+fn open_file_limit() -> Option<u64> {
+    None
 }
 
 async fn housekeeping(store: Arc<dyn Store>, clock: Arc<dyn Clock>) {

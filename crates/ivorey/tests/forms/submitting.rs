@@ -37,7 +37,8 @@ pub async fn a_submission_creates_then_updates_the_contact(app: TestApp) {
     assert_eq!(listed["count"], 1);
     assert_eq!(listed["contacts"][0]["firstName"], "Ada");
     app.clock.advance(Duration::from_millis(5));
-    // The same email, urlencoded as a plain HTML form posts it: the contact is updated.
+    // The same email, urlencoded as a plain HTML form posts it: the contact's empty phone is
+    // filled, its name is kept.
     let response = app
         .http
         .post(app.url(&format!("/forms/submit/{form}")))
@@ -50,7 +51,7 @@ pub async fn a_submission_creates_then_updates_the_contact(app: TestApp) {
     let listed = contacts(&app, &t.token, &t.location).await;
     assert_eq!(listed["count"], 1, "{listed}");
     let contact = &listed["contacts"][0];
-    assert_eq!(contact["firstName"], "Augusta");
+    assert_eq!(contact["firstName"], "Ada");
     assert_eq!(contact["phone"], "+1 555 0100");
     let path = format!("/forms/submissions?locationId={}", t.location);
     let subs = get_ok(&app, &t.token, &path, "/forms/submissions").await;
@@ -60,6 +61,47 @@ pub async fn a_submission_creates_then_updates_the_contact(app: TestApp) {
     assert_eq!(newest["formId"], form.as_str());
     assert_eq!(newest["others"]["phone"], "+1 555 0100");
     assert!(subs["submissions"][1]["others"].get("extra").is_none());
+}
+
+/// Whoever knows a contact's email or phone must not be able to change it by posting a form: a
+/// matched contact keeps every value it holds and only gets its empty fields filled; the
+/// submission is recorded, with what was posted, and attached to that contact.
+pub async fn a_public_submission_never_overwrites_a_contact(app: TestApp) {
+    let t = tenant(&app).await;
+    let form = create_form(&app, &t, "Contact us").await;
+    let owned = json!({"locationId": t.location, "firstName": "Ada", "lastName": "Lovelace",
+        "email": "ada@example.com", "phone": "+1 555 0100", "tags": ["vip"]});
+    let (status, body) = app
+        .api(&t.token, Method::POST, "/contacts/", Some(owned))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["contact"]["id"].as_str().expect("id").to_owned();
+    let path = format!("/contacts/{id}");
+    let (_, before) = app.api(&t.token, Method::GET, &path, None).await;
+    let before = before["contact"].clone();
+    app.clock.advance(Duration::from_millis(5));
+    // By email (another case), then by phone alone: both match, neither overwrites.
+    let mut by_email = valid("Mallory", "ADA@example.com");
+    by_email["phone"] = json!("+1 555 9999");
+    let mut by_phone = json!({"first_name": "Eve", "phone": "+1 (555) 0100", "consent": "on"});
+    by_phone["email"] = json!("eve@example.com");
+    for (posted, name) in [(by_email, "Mallory"), (by_phone, "Eve")] {
+        app.clock.advance(Duration::from_millis(5));
+        let (status, body) = submit(&app, &form, posted).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let listed = contacts(&app, &t.token, &t.location).await;
+        assert_eq!(listed["count"], 1, "attached, not a new contact: {listed}");
+        let (_, after) = app.api(&t.token, Method::GET, &path, None).await;
+        let after = &after["contact"];
+        for key in ["firstName", "lastName", "name", "email", "phone", "tags"] {
+            assert_eq!(after[key], before[key], "{key} after {name}'s post");
+        }
+        let subs = format!("/forms/submissions?locationId={}", t.location);
+        let newest = get_ok(&app, &t.token, &subs, "/forms/submissions").await;
+        let newest = &newest["submissions"][0];
+        assert_eq!(newest["contactId"], id.as_str(), "{newest}");
+        assert_eq!(newest["name"], name, "the submission keeps what was posted");
+    }
 }
 
 pub async fn invalid_submissions_are_refused_naming_each_field(app: TestApp) {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::AppState;
 use crate::app::forms::{FORM_NOT_FOUND, Submitted, form_id, submit as store_submission};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiPath;
+use crate::extract::{ApiPath, refuse_nul_in_json, refuse_nul_in_pairs};
 use crate::reply::Reply;
 
 /// The largest accepted submission body: 50 fields of a few hundred characters fit easily.
@@ -56,7 +56,7 @@ async fn read_body(request: Request) -> ApiResult<Map<String, Value>> {
         .map_err(|_| ApiError::PayloadTooLarge)?;
     match mime.as_str() {
         "application/json" => match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(map)) => Ok(map),
+            Ok(Value::Object(map)) => refuse_nul_in_json(&bytes).map(|()| map),
             Ok(_) => Err(ApiError::Unprocessable(vec![
                 "The request body must be a JSON object.".into(),
             ])),
@@ -67,6 +67,7 @@ async fn read_body(request: Request) -> ApiResult<Map<String, Value>> {
         "application/x-www-form-urlencoded" => {
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
                 .map_err(|_| ApiError::BadRequest("The form body could not be read.".into()))?;
+            refuse_nul_in_pairs(&pairs)?;
             let mut map = Map::new();
             for (key, value) in pairs {
                 // A repeated key keeps its first value.
