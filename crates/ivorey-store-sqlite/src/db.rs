@@ -163,10 +163,12 @@ impl Row for SqliteRow<'_, '_> {
     }
 }
 
-/// Runs `work` in one `BEGIN IMMEDIATE` transaction on `conn`: this process's writes already
+/// Runs `work` in one `BEGIN IMMEDIATE` transaction on `conn` (tests that write many rows at
+/// once; the store's writes go through `group_commit`): this process's writes already
 /// take turns on its one writing connection, so taking SQLite's write lock at the start costs
 /// nothing and never fails mid-transaction on another process's lock (a deferred transaction
 /// whose snapshot is stale cannot wait for it).
+#[cfg(test)]
 pub(crate) fn in_transaction<T>(conn: &mut Connection, work: Work<T>) -> StoreResult<T> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(db_err)?;
     let outcome = run_ready(work(&mut SqliteDb(conn)));
@@ -196,7 +198,7 @@ impl SqlBackend for SqliteStore {
     }
 
     fn write<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
-        Box::pin(self.call(move |conn| in_transaction(conn, work)))
+        Box::pin(self.group.write(work))
     }
 
     fn index_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact) -> DbFuture<'c, ()> {

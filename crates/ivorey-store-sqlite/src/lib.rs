@@ -8,6 +8,7 @@ mod auth_epoch;
 mod contact_search;
 mod contacts;
 mod db;
+mod group_commit;
 mod integrations;
 mod locations;
 mod migrate;
@@ -26,6 +27,7 @@ use ivorey_store::grant_cache::{DEFAULT_CAPACITY, GrantCache};
 use ivorey_store::{Store, StoreError, StoreResult};
 use rusqlite::{Connection, ErrorCode};
 
+pub use group_commit::GroupCommitStats;
 pub use migrate::MIGRATIONS;
 
 /// The SQLite backend.
@@ -40,6 +42,8 @@ pub struct SqliteStore {
     /// This process's one connection for work that may write; writes take turns on it (see
     /// `call`).
     writer: Arc<tokio::sync::Mutex<Connection>>,
+    /// The writes of the shared store code, committed in groups on `writer`.
+    group: Arc<group_commit::GroupCommit>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -74,19 +78,26 @@ impl SqliteStore {
         // One connection per async worker suffices for `read_now`; a few spare cover bursts.
         let workers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32);
         let readers = build(workers + 2, 2)?;
-        let writer =
+        let writer: Connection =
             r2d2::ManageConnection::connect(&pool::ConnectionManager::new(path.to_owned()))
                 .map_err(|e| {
                     StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
                 })?;
+        let writer = Arc::new(tokio::sync::Mutex::new(writer));
         Ok(SqliteStore {
             pool,
             readers,
             path: path.to_owned(),
             grants: Arc::new(GrantCache::trusted(DEFAULT_CAPACITY)),
             epoch_watch: Arc::new(auth_epoch::EpochWatch::new(path.to_owned())),
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            group: group_commit::GroupCommit::new(writer.clone()),
+            writer,
         })
+    }
+
+    /// How many commits the shared store code's writes made, and how many writes they held.
+    pub fn group_commit_stats(&self) -> GroupCommitStats {
+        self.group.stats()
     }
 
     pub fn path(&self) -> &Path {
