@@ -69,13 +69,7 @@ impl TestApp {
 
     /// `None` when `IVOREY_TEST_DATABASE_URL` is unset outside CI; in CI that is a failure.
     pub async fn postgres() -> Option<TestApp> {
-        let url = match std::env::var("IVOREY_TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => url,
-            _ if std::env::var_os("CI").is_some() => {
-                panic!("PostgreSQL tests must run in CI: set IVOREY_TEST_DATABASE_URL")
-            }
-            _ => return None,
-        };
+        let url = database_url()?;
         let store = pg_store(&url).await;
         Some(Self::start(Arc::new(store)).await)
     }
@@ -258,6 +252,17 @@ impl TestApp {
             .as_str()
             .expect("contact id")
             .to_owned()
+    }
+}
+
+/// `IVOREY_TEST_DATABASE_URL`; `None` when it is unset outside CI, where that is a failure.
+pub fn database_url() -> Option<String> {
+    match std::env::var("IVOREY_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("PostgreSQL tests must run in CI: set IVOREY_TEST_DATABASE_URL")
+        }
+        _ => None,
     }
 }
 
