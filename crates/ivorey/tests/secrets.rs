@@ -6,6 +6,7 @@
 mod common;
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use common::{Session, TestApp, VERSION};
@@ -279,28 +280,51 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The logs of this test binary, captured at TRACE.
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+/// The logs of this test binary, captured at TRACE while the returned guard lives. The capture
+/// is the binary's one global subscriber (so it also sees what the server's threads log, and
+/// `log` records: tokio-postgres); it records nothing while no log test runs, so the other
+/// tests of the binary are not slowed by formatting every event, and what it records beside
+/// a log test (another test's requests) only adds text the checks must not find a token in.
+fn captured_logs() -> (Arc<Mutex<Vec<u8>>>, Capturing) {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::filter::filter_fn;
+    use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        use tracing_subscriber::fmt::format::FmtSpan;
-        use tracing_subscriber::util::SubscriberInitExt;
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        // try_init is set_global_default plus forwarding of `log` records (tokio-postgres).
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
-            .with_ansi(false)
-            .with_writer({
-                let buffer = buffer.clone();
-                move || Capture(buffer.clone())
-            })
-            .finish()
-            .try_init()
-            .expect("the only subscriber of this binary");
-        buffer
-    })
-    .clone()
+    let logs = LOGS
+        .get_or_init(|| {
+            let buffer = Arc::new(Mutex::new(Vec::new()));
+            let capture = tracing_subscriber::fmt::layer()
+                .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
+                .with_ansi(false)
+                .with_writer({
+                    let buffer = buffer.clone();
+                    move || Capture(buffer.clone())
+                })
+                .with_filter(filter_fn(|_| CAPTURING.load(Ordering::SeqCst) > 0));
+            // try_init is set_global_default plus forwarding of `log` records (tokio-postgres).
+            tracing_subscriber::registry()
+                .with(capture)
+                .try_init()
+                .expect("the only subscriber of this binary");
+            buffer
+        })
+        .clone();
+    CAPTURING.fetch_add(1, Ordering::SeqCst);
+    (logs, Capturing)
+}
+
+/// How many log tests are capturing now.
+static CAPTURING: AtomicUsize = AtomicUsize::new(0);
+
+/// Capturing goes on while one of these lives.
+struct Capturing;
+
+impl Drop for Capturing {
+    fn drop(&mut self) {
+        CAPTURING.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Appends to the shared buffer.
@@ -318,7 +342,7 @@ impl io::Write for Capture {
 }
 
 async fn the_token_never_appears_in_the_logs(app: TestApp) {
-    let logs = captured_logs();
+    let (logs, _capturing) = captured_logs();
     let journey = Journey::run(&app).await;
     let (secrets, trace_ids) = (journey.secrets(), journey.trace_ids.clone());
     drop(journey);
