@@ -2,11 +2,6 @@
 //! process (stopped when dropped), full-page screenshots into `target/screenshots/`, and plain
 //! HTTP helpers that post forms the way a browser does.
 
-#![allow(
-    dead_code,
-    reason = "the browser and the plain HTTP tests use different parts"
-)]
-
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -141,18 +136,6 @@ impl Browser {
 
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
-    }
-
-    /// Clicks the link whose text is exactly `text`.
-    pub async fn click_link(&self, text: &str) {
-        let link = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::LinkText(text))
-            .await
-            .unwrap_or_else(|e| panic!("no link {text:?}: {e}"));
-        link.click().await.expect("click link");
     }
 
     /// Clicks something that loads a new page, and waits until the old page is gone and the

@@ -2,11 +2,6 @@
 //! SQLite file, or a new PostgreSQL schema), an injectable clock, and helpers that act as an
 //! admin in the browser (session cookie + CSRF) or as an external tool (bearer token).
 
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of the harness"
-)]
-
 use std::sync::Arc;
 use std::time::Duration;
 

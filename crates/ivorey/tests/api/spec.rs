@@ -8,11 +8,6 @@
 //! `../common/common-schemas.json#/...` against `common-schemas.json` beside it, so nothing is
 //! ever fetched. The upstream schemas allow extra properties, so Ivorey's `traceId` passes.
 
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of the helper"
-)]
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};

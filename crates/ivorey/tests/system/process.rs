@@ -2,10 +2,6 @@
 //! maybe a fresh PostgreSQL database per test, CLI commands, and `ivorey serve` children that
 //! a test can stop with SIGTERM or SIGKILL.
 
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of the harness"
-)]
 
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
