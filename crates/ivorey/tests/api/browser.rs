@@ -7,16 +7,14 @@
 //!
 //! Without Chromium and chromedriver these tests pass as skipped, except in CI (`CI` set).
 
-use crate::browser_support;
-use crate::common;
-
 use std::time::Duration;
 
-use browser_support::{Browser, add_member};
-use common::{PASSWORD, TestApp};
 use ivorey_core::user::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+
+use crate::browser_support::{Browser, add_member};
+use crate::common::{PASSWORD, TestApp};
 
 /// What a tool with `token` gets when it lists contacts.
 async fn read(app: &TestApp, token: &str, location: &str) -> StatusCode {

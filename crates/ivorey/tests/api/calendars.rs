@@ -3,17 +3,16 @@
 //! hours only, double bookings refused (also 20 at once), events by time window, and every
 //! refusal. Every response body is checked against HighLevel's own schema for it (`spec`).
 
-use crate::common;
-use crate::spec;
-
 mod booking;
 mod refusals;
 
 use booking::*;
-use common::{Admin, TestApp};
 use refusals::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Admin, TestApp};
+use crate::spec;
 
 on_both_backends!(
     a_calendar_is_created_read_changed_listed_and_deleted,

@@ -1,15 +1,14 @@
 //! Notes on contacts: create, list, get, update and delete, on both backends, with every
 //! success, 401 and 422 checked against HighLevel's `contacts.json`.
 
-use crate::common;
-use crate::spec;
-
 use std::time::Duration;
 
-use common::TestApp;
 use ivorey_core::{ContactId, LocationId};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{self, TestApp};
+use crate::spec;
 
 on_both_backends!(
     notes_are_created_read_updated_and_deleted,

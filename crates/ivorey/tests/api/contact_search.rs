@@ -2,16 +2,15 @@
 //! sort, page and keyset paging (stable under concurrent inserts), 422s naming the field,
 //! refusals, and the same answers from SQLite and PostgreSQL on the same data.
 
-use crate::common;
-use crate::spec;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::TestApp;
 use ivorey_core::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::spec;
 
 on_both_backends!(
     filters_narrow_the_search_and_sort_orders_it,

@@ -1,12 +1,11 @@
 //! Tasks on contacts on both backends: CRUD, completion, assignee checks, deletion with the
 //! contact, and refusals (missing scope -> 401 with nothing changed, another location -> 404).
 
-use crate::common;
-use crate::spec;
-
-use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::spec;
 
 on_both_backends!(
     tasks_are_created_listed_updated_completed_and_deleted,

@@ -1,12 +1,11 @@
 //! Contacts upsert (matching on email, then normalised phone, within the location) and tags add/remove, on both
 //! backends, with every response checked against HighLevel's `contacts.json`.
 
-use crate::common;
-use crate::spec;
-
-use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::spec;
 
 on_both_backends!(
     upsert_creates_then_updates_the_contact_with_the_same_email,

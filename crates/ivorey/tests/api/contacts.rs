@@ -2,17 +2,16 @@
 //! (absent keeps, `null` clears), delete, and the cursor-paged list with its text query. Every
 //! response carries a `traceId` (body and `X-Trace-Id` header).
 
-use crate::common;
-
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{TestApp, VERSION};
 use ivorey_core::{Clock, Timestamp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{TestApp, VERSION};
 
 on_both_backends!(
     a_created_contact_has_the_highlevel_shape,

@@ -4,16 +4,12 @@
 //! and every endpoint without its scope. Every successful body is checked against HighLevel's
 //! schema (`spec`).
 
-use crate::common;
-use crate::spec;
-
 mod crud;
 mod delivery;
 mod refusals;
 
 use std::time::Duration;
 
-use common::{Admin, TestApp};
 use crud::*;
 use delivery::*;
 use ivorey_http::HttpConfig;
@@ -22,6 +18,9 @@ use ivorey_http::ratelimit::RateLimits;
 use refusals::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Admin, TestApp};
+use crate::spec;
 
 on_both_backends!(
     a_conversation_has_the_highlevel_shapes_through_its_life,

@@ -1,12 +1,11 @@
 //! Custom field definitions on both backends: CRUD, lookup by key, the unique key, 422s, and
 //! refusals (missing scope -> 401 with nothing changed, another location -> 403).
 
-use crate::common;
-use crate::spec;
-
-use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::spec;
 
 on_both_backends!(
     custom_fields_are_created_listed_updated_and_deleted,

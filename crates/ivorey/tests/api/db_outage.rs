@@ -8,14 +8,13 @@
 //! tests beside this one (in this process, whose listeners share its `application_name`) keep
 //! theirs.
 
-use crate::common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+
+use crate::common::{self, TestApp};
 
 /// A database created for this test, dropped when it ends (even by a panic).
 struct OwnDatabase {

@@ -3,17 +3,16 @@
 //! honeypot, the per-client rate limit, the submissions listing with its filters and paging,
 //! and refusals. Every successful public response is checked against HighLevel's schema.
 
-use crate::common;
-use crate::spec;
-
 mod refusals;
 mod submitting;
 
-use common::{Admin, TestApp};
 use refusals::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use submitting::*;
+
+use crate::common::{Admin, TestApp};
+use crate::spec;
 
 on_both_backends!(
     admins_manage_form_definitions,

@@ -3,13 +3,12 @@
 //! management input. Every answer is a clear 4xx in the API's error shape, never a 5xx, never a
 //! database or panic message, and a refused write leaves nothing behind.
 
-use crate::common;
-
-use common::{Admin, TestApp, VERSION};
 use ivorey_core::Token;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Admin, TestApp, VERSION};
 
 on_both_backends!(
     malformed_tokens_are_invalid_and_a_lowercase_scheme_is_accepted,

@@ -2,14 +2,13 @@
 //! edit its scopes, rotate later (both tokens work), let the grace run out (injected clock),
 //! rotate now, delete.
 
-use crate::common;
-
 use std::time::Duration;
 
-use common::TestApp;
 use ivorey_core::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+
+use crate::common::{self, TestApp};
 
 on_both_backends!(
     the_help_article_lifecycle_works_end_to_end,

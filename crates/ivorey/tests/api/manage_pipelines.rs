@@ -2,11 +2,10 @@
 //! only reads them): what an admin creates is what a token then reads, in order; bad input is a
 //! 422 naming the field; another location's admin and a token cannot create one.
 
-use crate::common;
-
-use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+
+use crate::common::TestApp;
 
 on_both_backends!(
     an_admin_creates_a_pipeline_that_tokens_then_read,

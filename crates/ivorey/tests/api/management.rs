@@ -2,17 +2,16 @@
 //! state-changing request, what a plain user may do, first-run setup, the business profile, the
 //! integration list (never a token) and the scope catalogue.
 
-use crate::common;
-
 use std::time::Duration;
 
-use common::{PASSWORD, Session, TestApp};
 use ivorey_core::user::Role;
 use ivorey_core::{Clock, LocationId, Scope, UserId};
 use ivorey_store::NewUser;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{PASSWORD, Session, TestApp};
 
 on_both_backends!(
     wrong_credentials_are_refused_with_one_message,

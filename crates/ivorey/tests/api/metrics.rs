@@ -1,10 +1,9 @@
 //! `GET /metrics`: Prometheus text with requests counted under their route template (never a
 //! raw path with ids or tokens) and latency histograms.
 
-use crate::common;
-
-use common::TestApp;
 use reqwest::{Method, StatusCode};
+
+use crate::common::TestApp;
 
 #[tokio::test]
 async fn requests_are_counted_by_route_template_and_status() {

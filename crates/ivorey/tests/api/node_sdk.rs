@@ -11,17 +11,16 @@
 //! Without Node.js and npm (or without the package and no registry) the test passes as skipped,
 //! except in CI (`CI` set).
 
-use crate::common;
-use crate::spec;
-
 mod areas;
 mod support;
 
-use common::{Admin, TestApp};
 use ivorey_core::opportunity::Pipeline;
 use ivorey_core::{Clock, LocationId};
 use reqwest::{Method, StatusCode};
 use support::{Run, check_exchange, run, sdk_dir};
+
+use crate::common::{Admin, TestApp};
+use crate::spec;
 
 /// Areas beyond the core ones whose SDK steps run. The environment variable
 /// `IVOREY_COMPAT_AREAS` (comma-separated) replaces this list, to try one early or run a few.

@@ -3,9 +3,6 @@
 //! validation, another location's records, and every endpoint without its scope. Every response
 //! body is checked against HighLevel's own schema for it (`spec`).
 
-use crate::common;
-use crate::spec;
-
 mod changes;
 mod refusals;
 mod searching;
@@ -13,13 +10,15 @@ mod searching;
 use std::time::Duration;
 
 use changes::*;
-use common::{Admin, TestApp, VERSION};
 use ivorey_core::opportunity::Pipeline;
 use ivorey_core::{Clock, LocationId};
 use refusals::*;
 use reqwest::{Method, StatusCode};
 use searching::*;
 use serde_json::{Value, json};
+
+use crate::common::{Admin, TestApp, VERSION};
+use crate::spec;
 
 on_both_backends!(
     pipelines_are_listed_with_their_stages_in_order,

@@ -3,17 +3,16 @@
 //! partially then in full, overpayments and bad currencies refused with nothing written, and
 //! refusals. Every successful public response is checked against HighLevel's schema.
 
-use crate::common;
-use crate::spec;
-
 mod recording;
 mod refusals;
 
-use common::{Admin, TestApp};
 use recording::*;
 use refusals::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Admin, TestApp};
+use crate::spec;
 
 on_both_backends!(
     orders_are_listed_newest_first_with_offset_paging_and_filters,

@@ -4,15 +4,14 @@
 //! every answer must be a success or a 4xx in the contract's error shape: never a 5xx, never a
 //! body that is not JSON. Parsing does not depend on the backend, so this runs on SQLite.
 
-use crate::common;
-
-use common::TestApp;
 use ivorey_core::LocationId;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+
+use crate::common::TestApp;
 
 /// Generated requests per operation.
 const CASES: usize = 48;

@@ -2,15 +2,14 @@
 //! `Retry-After` past the burst limit, a new window after the interval, and a daily limit shared
 //! by the integrations of one location.
 
-use crate::common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::TestApp;
 use ivorey_http::HttpConfig;
 use ivorey_http::ratelimit::RateLimits;
 use reqwest::{Method, StatusCode};
+
+use crate::common::{self, TestApp};
 
 async fn app_with(limits: RateLimits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir").keep();

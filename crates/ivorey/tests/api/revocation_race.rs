@@ -2,15 +2,14 @@
 //! deletes the integration (or rotates with "expire now", or removes the scope). No request sent
 //! after the revoking response came back may succeed, and every one of them gets a 401.
 
-use crate::common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{Admin, TestApp, VERSION};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Admin, TestApp, VERSION};
 
 on_both_backends!(
     no_request_sent_after_a_delete_returned_succeeds,

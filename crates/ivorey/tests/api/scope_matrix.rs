@@ -3,12 +3,11 @@
 //! indistinguishable from an id that does not exist), and the management API, which no token
 //! may call.
 
-use crate::common;
-
-use common::{Admin, PASSWORD, TestApp};
 use ivorey_core::{ContactId, LocationId, Scope};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Admin, PASSWORD, TestApp};
 
 on_both_backends!(
     a_token_without_the_scope_is_refused_on_every_endpoint,

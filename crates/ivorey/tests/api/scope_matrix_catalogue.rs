@@ -5,12 +5,11 @@
 //! path or the query, is refused with the contract's 403. Each area's own `refusals` tests add
 //! the record-id dimension (another location's records answer like missing ones).
 
-use crate::common;
-
-use common::TestApp;
 use ivorey_core::{LocationId, Scope};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::TestApp;
 
 on_both_backends!(
     every_documented_operation_refuses_a_token_without_its_scope,

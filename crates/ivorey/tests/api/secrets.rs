@@ -3,16 +3,15 @@
 //! response. One journey (create, use on several endpoints including refused calls and
 //! malformed variants, rotate later, rotate now, delete) feeds all three checks.
 
-use crate::common;
-
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use common::{Session, TestApp, VERSION};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use crate::common::{Session, TestApp, VERSION};
 
 on_both_backends!(
     the_token_never_appears_in_the_logs,

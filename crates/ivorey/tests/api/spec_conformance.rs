@@ -1,12 +1,11 @@
 //! The contacts and location responses, success and error, checked against HighLevel's own
 //! OpenAPI schemas (`contacts.json`, `locations.json`) on both backends.
 
-use crate::common;
-use crate::spec;
-
-use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::spec;
 
 on_both_backends!(
     contact_responses_match_the_upstream_schemas,

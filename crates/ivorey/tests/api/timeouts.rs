@@ -1,14 +1,13 @@
 //! A request that outlives the configured limit is answered 503 in the API's error shape.
 
-use crate::common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::TestApp;
 use ivorey_http::HttpConfig;
 use reqwest::StatusCode;
 use serde_json::json;
+
+use crate::common::TestApp;
 
 #[tokio::test]
 async fn a_request_past_the_time_limit_gets_a_503_with_a_trace_id() {

@@ -5,18 +5,17 @@
 //! to the location's rate limits, which cached grants carry; and `/metrics`
 //! counts the cache's hits, misses and bypasses.
 
-use crate::common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Admin, TestApp};
 use ivorey_core::audit::Actor;
 use ivorey_core::integration::RotationExpiry;
 use ivorey_core::{Clock, IntegrationId, LocationId};
 use ivorey_store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Admin, TestApp};
 
 on_both_backends!(
     local_changes_bind_the_next_request_with_a_warm_cache,

@@ -1,14 +1,13 @@
 //! Users of a location through the public API, on both backends: the list and one user in
 //! HighLevel's shapes (checked against `users.json`), the scope, and no user of another location.
 
-use crate::common;
-use crate::spec;
-
-use common::TestApp;
 use ivorey_core::user::Role;
 use ivorey_core::{Clock, LocationId, UserId};
 use ivorey_store::NewUser;
 use reqwest::{Method, StatusCode};
+
+use crate::common::TestApp;
+use crate::spec;
 
 on_both_backends!(
     users_of_the_location_are_listed_with_their_roles,

@@ -2,18 +2,16 @@
 //! form, sign-in throttling, escaping, the admins-only rule, sign-in redirects, first-run setup,
 //! validation errors, and the location switcher. Each case runs on SQLite and PostgreSQL.
 
-use crate::browser_support;
-use crate::common;
-
 use std::time::Duration;
 
-use browser_support::{add_member, get_page, post_form};
-use common::{PASSWORD, TestApp};
 use ivorey_core::Clock;
 use ivorey_core::user::Role;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+
+use crate::browser_support::{add_member, get_page, post_form};
+use crate::common::{self, PASSWORD, TestApp};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -4,13 +4,12 @@
 //! `synchronous = NORMAL`: a commit is in the WAL (the OS's page cache) before the response,
 //! which survives the process; surviving a power loss needs `FULL` (docs/operations.md).
 
-use crate::process;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use process::{Env, Server, VERSION};
 use serde_json::{Value, json};
+
+use crate::process::{Env, Server, VERSION};
 
 const UNLIMITED: &str = "--rate-limit-burst 100000000 --rate-limit-daily 100000000";
 const WRITERS: usize = 8;

@@ -5,13 +5,12 @@
 //! notification has reached it;
 //! and with Redis unreachable each node falls back to its own counters and says so once.
 
-use crate::process;
-
 use std::time::Duration;
 
-use process::{Env, Server, VERSION, unique};
 use reqwest::Method;
 use serde_json::{Value, json};
+
+use crate::process::{self, Env, Server, VERSION, unique};
 
 /// A 60 s burst window, so a test's requests all fall in one window.
 const LIMITS: &str = "--rate-limit-burst 10 --rate-limit-interval 60s";

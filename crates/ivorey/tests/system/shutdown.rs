@@ -3,14 +3,13 @@
 //! process exits 0. The slow requests are real ones: `POST /contacts/` whose client is still
 //! sending the body when the signal arrives.
 
-use crate::process;
-
 use std::time::Duration;
 
-use process::{Env, VERSION};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::process::{Env, VERSION};
 
 const IN_FLIGHT: usize = 5;
 
