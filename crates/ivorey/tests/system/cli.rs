@@ -6,10 +6,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::process::{PASSWORD, VERSION};
 use ivorey_core::{Clock, SystemClock, Timestamp, TokenHash};
 use ivorey_store::Store;
 use serde_json::{Value, json};
+
+use crate::process::{Database, PASSWORD, VERSION};
 
 macro_rules! on_both_databases {
     ($($case:ident),* $(,)?) => {
@@ -52,52 +53,6 @@ struct Env {
     database: Option<Database>,
 }
 
-/// A database created for one test, dropped when the test ends (even by a panic).
-struct Database {
-    url: String,
-    server_url: String,
-    name: String,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let (url, sql) = (
-            self.server_url.clone(),
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-        // A runtime of its own: this may run inside a test's runtime, or while unwinding.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Runtime::new().expect("runtime");
-            runtime.block_on(async { admin_client(&url).await.batch_execute(&sql).await })
-        });
-        if let Ok(Err(e)) = dropped.join() {
-            eprintln!("could not drop the test database: {e}");
-        }
-    }
-}
-
-async fn admin_client(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to PostgreSQL");
-    tokio::spawn(connection);
-    client
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        "" => format!("{base}/{name}"),
-        query => format!("{base}/{name}?{query}"),
-    }
-}
-
 /// What a finished command printed.
 #[derive(Debug)]
 struct Run {
@@ -115,27 +70,9 @@ impl Env {
     }
 
     async fn postgres() -> Option<Env> {
-        let url = match std::env::var("IVOREY_TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => url,
-            _ if std::env::var_os("CI").is_some() => panic!("set IVOREY_TEST_DATABASE_URL in CI"),
-            _ => return None,
-        };
-        let name = format!(
-            "ivorey_cli_{}",
-            ivorey_core::random::base62(12).to_lowercase()
-        );
-        let client = admin_client(&url).await;
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create the test database");
         Some(Env {
             dir: tempfile::tempdir().expect("temp dir"),
-            database: Some(Database {
-                url: with_database(&url, &name),
-                server_url: url,
-                name,
-            }),
+            database: Some(Database::create("ivorey_cli").await?),
         })
     }
 

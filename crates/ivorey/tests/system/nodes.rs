@@ -5,83 +5,15 @@
 //! connection killed, a token revoked meanwhile is never accepted by B, through its reconnect.
 //!
 //! Measure the spread (ignored by default):
-//! `cargo test -p ivorey --test nodes -- --ignored --nocapture revocation_spread_is_measured`
+//! `cargo test -p ivorey --test system -- --ignored --nocapture nodes::revocation_spread_is_measured`
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::process::PASSWORD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const VERSION: &str = "2021-07-28";
-
-/// A database created for one test, dropped when it ends (even by a panic).
-struct Database {
-    url: String,
-    server_url: String,
-    name: String,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let (url, sql) = (
-            self.server_url.clone(),
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Runtime::new().expect("runtime");
-            runtime.block_on(async { admin_client(&url).await.batch_execute(&sql).await })
-        });
-        if let Ok(Err(e)) = dropped.join() {
-            eprintln!("could not drop the test database: {e}");
-        }
-    }
-}
-
-async fn admin_client(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to PostgreSQL");
-    tokio::spawn(connection);
-    client
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        "" => format!("{base}/{name}"),
-        query => format!("{base}/{name}?{query}"),
-    }
-}
-
-async fn database() -> Option<Database> {
-    let url = match std::env::var("IVOREY_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var_os("CI").is_some() => panic!("set IVOREY_TEST_DATABASE_URL in CI"),
-        _ => return None,
-    };
-    let name = format!(
-        "ivorey_nodes_{}",
-        ivorey_core::random::base62(12).to_lowercase()
-    );
-    admin_client(&url)
-        .await
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create the test database");
-    Some(Database {
-        url: with_database(&url, &name),
-        server_url: url,
-        name,
-    })
-}
+use crate::process::{Database, PASSWORD, VERSION, admin_client};
 
 /// `ivorey <args>` on the database, with no `IVOREY_*` settings from outside.
 fn command(db: &Database, dir: &std::path::Path, args: &[&str]) -> Command {
@@ -164,7 +96,7 @@ async fn start_node(db: &Database, dir: &std::path::Path, http: &reqwest::Client
 
 impl Cluster {
     async fn start() -> Option<Cluster> {
-        let db = database().await?;
+        let db = Database::create("ivorey_nodes").await?;
         let dir = tempfile::tempdir().expect("temp dir");
         // The location comes from the CLI, which also migrates the new database.
         let mut create = command(

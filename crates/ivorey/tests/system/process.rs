@@ -2,7 +2,6 @@
 //! maybe a fresh PostgreSQL database per test, CLI commands, and `ivorey serve` children that
 //! a test can stop with SIGTERM or SIGKILL.
 
-
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,10 +17,34 @@ pub struct Env {
 }
 
 /// A database created for one test, dropped when the test ends (even by a panic).
-struct Database {
-    url: String,
+pub struct Database {
+    /// The test's database: `IVOREY_TEST_DATABASE_URL` with the name replaced.
+    pub url: String,
     server_url: String,
     name: String,
+}
+
+impl Database {
+    /// A new database named `<prefix>_<random>`; `None` outside CI when
+    /// `IVOREY_TEST_DATABASE_URL` is unset.
+    pub async fn create(prefix: &str) -> Option<Database> {
+        let url = match std::env::var("IVOREY_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ if std::env::var_os("CI").is_some() => panic!("set IVOREY_TEST_DATABASE_URL in CI"),
+            _ => return None,
+        };
+        let name = unique(prefix);
+        admin_client(&url)
+            .await
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the test database");
+        Some(Database {
+            url: with_database(&url, &name),
+            server_url: url,
+            name,
+        })
+    }
 }
 
 impl Drop for Database {
@@ -30,6 +53,7 @@ impl Drop for Database {
             self.server_url.clone(),
             format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
         );
+        // A runtime of its own: this may run inside a test's runtime, or while unwinding.
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async { admin_client(&url).await.batch_execute(&sql).await })
@@ -40,7 +64,8 @@ impl Drop for Database {
     }
 }
 
-async fn admin_client(url: &str) -> tokio_postgres::Client {
+/// A connection to `url` as the test's administrator.
+pub async fn admin_client(url: &str) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .expect("connect to PostgreSQL");
@@ -94,24 +119,9 @@ impl Env {
 
     /// `None` outside CI when `IVOREY_TEST_DATABASE_URL` is unset.
     pub async fn postgres() -> Option<Env> {
-        let url = match std::env::var("IVOREY_TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => url,
-            _ if std::env::var_os("CI").is_some() => panic!("set IVOREY_TEST_DATABASE_URL in CI"),
-            _ => return None,
-        };
-        let name = unique("ivorey_proc");
-        admin_client(&url)
-            .await
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create the test database");
         Some(Env {
             dir: tempfile::tempdir().expect("temp dir"),
-            database: Some(Database {
-                url: with_database(&url, &name),
-                server_url: url,
-                name,
-            }),
+            database: Some(Database::create("ivorey_proc").await?),
         })
     }
 
