@@ -9,7 +9,7 @@ use ivorey_core::contact::{Contact, CreateContactInput};
 use ivorey_core::{ContactId, LocationId, Timestamp};
 use ivorey_store::{ContactWrite, Store};
 
-use crate::error::ApiResult;
+use super::error::AppResult;
 
 /// Decides the upsert without writing it: the contact to insert or to update, validated.
 pub async fn plan_upsert(
@@ -17,7 +17,7 @@ pub async fn plan_upsert(
     now: Timestamp,
     location: &LocationId,
     input: CreateContactInput,
-) -> ApiResult<ContactWrite> {
+) -> AppResult<ContactWrite> {
     let existing = matching_contact(store, location, &input).await?;
     if let Some(mut contact) = existing {
         contact.fields = input.into_update().apply_to(contact.fields)?;
@@ -39,7 +39,7 @@ async fn matching_contact(
     store: &dyn Store,
     location: &LocationId,
     input: &CreateContactInput,
-) -> ApiResult<Option<Contact>> {
+) -> AppResult<Option<Contact>> {
     if let Some(email) = input.email_lower()
         && let Some(found) = store.find_contact_by_email(location, &email).await?
     {

@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ivorey_core::audit::Actor;
-use ivorey_core::location::BusinessProfile;
 use ivorey_core::user::{Membership, Role, User};
 use ivorey_core::{LocationId, random};
 use ivorey_store::SessionRecord;
@@ -101,18 +100,6 @@ impl SessionUser {
     pub(crate) async fn close(&self, state: &AppState) -> ApiResult<HeaderValue> {
         state.store.delete_session(&self.session.id_hash).await?;
         Ok(cookie(state, "", 0))
-    }
-
-    /// First-run setup (refused once any location exists), shared with the web app's setup
-    /// page. Returns the new admin, not yet signed in.
-    pub(crate) async fn first_run_setup(
-        state: &AppState,
-        business_name: String,
-        email: &str,
-        password: &str,
-        name: Option<&str>,
-    ) -> ApiResult<User> {
-        first_run_setup(state, business_name, email, password, name).await
     }
 }
 
@@ -273,8 +260,9 @@ pub async fn setup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetupBody>,
 ) -> ApiResult<Response> {
-    let user = first_run_setup(
-        &state,
+    let user = accounts::first_run_setup(
+        state.store.as_ref(),
+        state.clock.now(),
         body.business_name,
         &body.email,
         &body.password,
@@ -282,39 +270,4 @@ pub async fn setup(
     )
     .await?;
     start_session(&state, user, StatusCode::CREATED).await
-}
-
-/// Creates the first location and its admin; refused once any location exists.
-async fn first_run_setup(
-    state: &AppState,
-    business_name: String,
-    email: &str,
-    password: &str,
-    name: Option<&str>,
-) -> ApiResult<User> {
-    if state.store.count_locations().await? > 0 {
-        return Err(ApiError::Conflict(
-            "Setup is already done. Sign in instead.".into(),
-        ));
-    }
-    let profile = BusinessProfile {
-        name: business_name,
-        ..Default::default()
-    };
-    let now = state.clock.now();
-    let created = accounts::create_location(
-        state.store.as_ref(),
-        now,
-        profile,
-        email,
-        name,
-        Some(password),
-    )
-    .await?;
-    state
-        .store
-        .find_user_by_email(&ivorey_core::user::normalize_email(email).unwrap_or_default())
-        .await?
-        .map(|(user, _)| user)
-        .ok_or_else(|| ApiError::Internal(format!("admin {} vanished after setup", created.admin)))
 }

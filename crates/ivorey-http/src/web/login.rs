@@ -15,6 +15,7 @@ use super::forms::{Input, Problems};
 use super::layout::{Tone, bare, notice};
 use super::throttle::{ClientIp, LoginThrottle};
 use crate::AppState;
+use crate::app::accounts;
 use crate::error::ApiError;
 use crate::manage::SessionUser;
 
@@ -189,8 +190,9 @@ pub(crate) async fn setup(
     AnonForm(form): AnonForm,
 ) -> WebResult<Response> {
     let admin_name = Some(form.get("adminName").trim()).filter(|n| !n.is_empty());
-    let created = SessionUser::first_run_setup(
-        &state,
+    let created = accounts::first_run_setup(
+        state.store.as_ref(),
+        state.clock.now(),
         form.get("name").to_owned(),
         form.get("adminEmail"),
         form.get("password"),

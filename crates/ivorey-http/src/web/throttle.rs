@@ -66,7 +66,9 @@ impl LoginThrottle {
         let email_key = format!("email:{}", email.trim().to_lowercase());
         let ip_key = ip.map(|ip| format!("ip:{ip}"));
         self.reserve(now, &email_key, ip_key.as_deref())?;
-        let checked = accounts::check_password(state.store.as_ref(), email, password).await;
+        let checked = accounts::check_password(state.store.as_ref(), email, password)
+            .await
+            .map_err(ApiError::from);
         match &checked {
             Ok(None) => {}
             Ok(Some(_)) => self.release(now, &email_key, ip_key.as_deref(), true),

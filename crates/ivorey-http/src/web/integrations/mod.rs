@@ -47,7 +47,7 @@ pub(crate) async fn load(
     let integration = ops::get(state.store.as_ref(), state.clock.now(), &location, &id)
         .await
         .map_err(|e| match e {
-            crate::error::ApiError::NotFound(_) => missing(),
+            crate::app::AppError::NotFound(_) => missing(),
             other => other.into(),
         })?;
     Ok((shell, location, integration))

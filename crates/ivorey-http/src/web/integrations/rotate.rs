@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::{load, path};
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::integrations as ops;
-use crate::error::ApiError;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::{WebError, WebResult};
 use crate::web::format;
@@ -141,7 +141,7 @@ pub(crate) async fn expire_old_token(
     .await
     {
         Ok(_) => "old-token-expired",
-        Err(ApiError::Conflict(_)) => "no-old-token",
+        Err(AppError::Conflict(_)) => "no-old-token",
         Err(e) => return Err(e.into()),
     };
     let target = path(&shell, &integration.id, &format!("?done={done}"));

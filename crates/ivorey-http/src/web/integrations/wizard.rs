@@ -10,8 +10,8 @@ use ivorey_core::integration::{IntegrationDraft, IntegrationInput};
 use maud::{Markup, html};
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::integrations as ops;
-use crate::error::ApiError;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::forms::{FormData, Input, Problems};
@@ -81,7 +81,7 @@ pub(crate) async fn step_two(
             .0
             .retain(|e| e.field == "name" || e.field == "description");
         if !errors.is_empty() {
-            let problems = Problems::from_error(ApiError::from(errors), LABELS)?;
+            let problems = Problems::from_error(AppError::from(errors), LABELS)?;
             let page = name_page(&shell, &draft, &problems);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
