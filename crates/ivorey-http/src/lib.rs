@@ -13,7 +13,6 @@ mod public;
 pub mod ratelimit;
 mod reply;
 mod server;
-pub mod usage;
 mod web;
 
 use std::sync::Arc;
@@ -24,9 +23,9 @@ use ivorey_core::integration::DEFAULT_ROTATION_GRACE;
 use ivorey_store::{RateCounter, Store};
 
 pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
+use ivorey_app::usage::UsageRecorder;
 use ratelimit::{RateLimiter, RateLimits};
 pub use server::{router, serve};
-use usage::UsageRecorder;
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use ivorey_core::{IntegrationId, LocationId, Timestamp};
 use ivorey_store::Store;
 
 use super::error::AppResult;
-use crate::usage::UsageRecorder;
+use ivorey_app::usage::UsageRecorder;
 
 /// Usage over the last `days` days, oldest day first.
 #[derive(Debug)]
