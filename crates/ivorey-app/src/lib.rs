@@ -3,4 +3,5 @@
 //! workers and counters (message delivery, rate limits, usage, metrics). It answers in domain
 //! words (`AppError`) and knows nothing of the HTTP server.
 
+pub mod metrics;
 pub mod usage;

@@ -7,7 +7,7 @@ pub mod delivery;
 mod error;
 mod extract;
 mod manage;
-pub mod metrics;
+mod metrics;
 pub mod openapi;
 mod public;
 pub mod ratelimit;
@@ -23,6 +23,7 @@ use ivorey_core::integration::DEFAULT_ROTATION_GRACE;
 use ivorey_store::{RateCounter, Store};
 
 pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
+use ivorey_app::metrics::Metrics;
 use ivorey_app::usage::UsageRecorder;
 use ratelimit::{RateLimiter, RateLimits};
 pub use server::{router, serve};
@@ -81,7 +82,7 @@ pub struct Shared {
     pub config: Arc<HttpConfig>,
     pub usage: UsageRecorder,
     pub limiter: RateLimiter,
-    pub metrics: metrics::Metrics,
+    pub metrics: Metrics,
     /// Spam control of public form submissions.
     pub form_submits: app::form_throttle::SubmitThrottle,
     /// Wakes the delivery worker when a message is queued.
@@ -92,7 +93,7 @@ impl AppState {
     /// Rate limits are counted in the store's shared counters when it has them (PostgreSQL),
     /// else in this process.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: HttpConfig) -> Self {
-        let metrics = metrics::Metrics::default();
+        let metrics = Metrics::default();
         let limiter = RateLimiter::new(
             config.rate_limits,
             store.shared_rate_counter(),
