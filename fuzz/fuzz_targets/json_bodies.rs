@@ -14,7 +14,7 @@ use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::integration::IntegrationInput;
 use ivorey_core::location::BusinessProfile;
 use ivorey_core::{Clock, ContactId, Scope, SystemClock};
-use ivorey_http::ratelimit::RateLimits;
+use ivorey_app::ratelimit::RateLimits;
 use ivorey_http::{AppState, HttpConfig, app, router};
 use ivorey_store::Store;
 use ivorey_store_sqlite::SqliteStore;

@@ -4,4 +4,5 @@
 //! words (`AppError`) and knows nothing of the HTTP server.
 
 pub mod metrics;
+pub mod ratelimit;
 pub mod usage;

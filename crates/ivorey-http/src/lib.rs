@@ -10,7 +10,6 @@ mod manage;
 mod metrics;
 pub mod openapi;
 mod public;
-pub mod ratelimit;
 mod reply;
 mod server;
 mod web;
@@ -24,8 +23,8 @@ use ivorey_store::{RateCounter, Store};
 
 pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
 use ivorey_app::metrics::Metrics;
+use ivorey_app::ratelimit::{RateLimiter, RateLimits};
 use ivorey_app::usage::UsageRecorder;
-use ratelimit::{RateLimiter, RateLimits};
 pub use server::{router, serve};
 
 /// Settings of the HTTP layer.

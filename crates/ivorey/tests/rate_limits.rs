@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::TestApp;
+use ivorey_app::ratelimit::RateLimits;
 use ivorey_http::HttpConfig;
-use ivorey_http::ratelimit::RateLimits;
 use reqwest::{Method, StatusCode};
 
 async fn app_with(limits: RateLimits) -> TestApp {

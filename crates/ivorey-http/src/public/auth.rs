@@ -13,7 +13,7 @@ use ivorey_core::{LocationId, Scope, Timestamp, TokenHash};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
-use crate::ratelimit::RateInfo;
+use ivorey_app::ratelimit::RateInfo;
 use ivorey_app::usage::UsageRecorder;
 
 /// `Version` header values served with the v2 shapes (contract, section 8).

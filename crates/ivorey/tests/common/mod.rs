@@ -10,8 +10,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ivorey_app::ratelimit::RateLimits;
 use ivorey_core::{Clock, ManualClock, SystemClock};
-use ivorey_http::ratelimit::RateLimits;
 use ivorey_http::{AppState, HttpConfig};
 use ivorey_store::Store;
 use reqwest::{Method, StatusCode};

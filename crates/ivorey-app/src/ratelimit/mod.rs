@@ -1,6 +1,7 @@
 //! Rate limits with HighLevel's semantics: a burst limit per integration (100 requests per 10 s)
 //! and a daily limit per location (200,000 per UTC day), reported on every authenticated
-//! response in HighLevel's `X-RateLimit-*` headers, with 429 and `Retry-After` past a limit.
+//! response in HighLevel's `X-RateLimit-*` headers (the HTTP layer's scope gate writes them),
+//! with 429 and `Retry-After` past a limit.
 //! A location may have its own limits (`location_rate_limits`); the counters live in this
 //! process (`local.rs`) or, with several nodes, in PostgreSQL or Redis (`limiter.rs`), which
 //! each node asks for a few requests at a time (`lease.rs`).
@@ -10,8 +11,6 @@ mod limiter;
 mod local;
 
 use std::time::Duration;
-
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 pub use limiter::RateLimiter;
 pub use local::LocalCounter;
@@ -42,24 +41,4 @@ pub struct RateInfo {
     pub daily_remaining: u64,
     /// Set when the request is over a limit: seconds until it may retry.
     pub retry_after_secs: Option<u64>,
-}
-
-/// HighLevel's names, parsed once at compile time rather than on every response.
-const LIMIT_DAILY: HeaderName = HeaderName::from_static("x-ratelimit-limit-daily");
-const DAILY_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-daily-remaining");
-const INTERVAL_MS: HeaderName = HeaderName::from_static("x-ratelimit-interval-milliseconds");
-const MAX: HeaderName = HeaderName::from_static("x-ratelimit-max");
-const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-
-/// Writes HighLevel's `X-RateLimit-*` headers (the scope gate does, on every answer once the
-/// limiter has counted the request).
-pub(crate) fn write_headers(headers: &mut HeaderMap, info: &RateInfo) {
-    let mut put = |name: HeaderName, value: u64| {
-        headers.insert(name, HeaderValue::from(value));
-    };
-    put(LIMIT_DAILY, info.limits.daily_max);
-    put(DAILY_REMAINING, info.daily_remaining);
-    put(INTERVAL_MS, info.limits.burst_interval.as_millis() as u64);
-    put(MAX, info.limits.burst_max);
-    put(REMAINING, info.burst_remaining);
 }

@@ -17,7 +17,7 @@ use ivorey_store::{DAY_MS, RateCount, RateCounter, RateHit, StoreError};
 use super::lease::Leases;
 use super::local::LocalCounter;
 use super::{RateInfo, RateLimits};
-use ivorey_app::metrics::{Metrics, RateLimit};
+use crate::metrics::{Metrics, RateLimit};
 
 /// How long the limiter counts locally after a shared-counter failure before trying again.
 const RETRY_SHARED_AFTER: Duration = Duration::from_secs(1);
