@@ -3,6 +3,7 @@
 //! workers and counters (message delivery, rate limits, usage, metrics). It answers in domain
 //! words (`AppError`) and knows nothing of the HTTP server.
 
+pub mod delivery;
 pub mod metrics;
 pub mod ratelimit;
 pub mod usage;

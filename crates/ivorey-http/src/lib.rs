@@ -3,7 +3,6 @@
 //! management API and the CLI share.
 
 pub mod app;
-pub mod delivery;
 mod error;
 mod extract;
 mod manage;
@@ -22,6 +21,7 @@ use ivorey_core::integration::DEFAULT_ROTATION_GRACE;
 use ivorey_store::{RateCounter, Store};
 
 pub use error::{ApiError, MISSING_SCOPE, WRONG_LOCATION};
+use ivorey_app::delivery;
 use ivorey_app::metrics::Metrics;
 use ivorey_app::ratelimit::{RateLimiter, RateLimits};
 use ivorey_app::usage::UsageRecorder;

@@ -91,7 +91,7 @@ pub async fn serve(
         .usage
         .spawn_flusher(state.store.clone(), std::time::Duration::from_secs(5));
     // Delivers what earlier runs left pending, then whatever requests queue.
-    let deliveries = tokio::spawn(crate::delivery::run_worker(
+    let deliveries = tokio::spawn(ivorey_app::delivery::run_worker(
         state.store.clone(),
         state.clock.clone(),
         state.config.delivery.clone(),
