@@ -3,7 +3,19 @@
 //! workers and counters (message delivery, rate limits, usage, metrics). It answers in domain
 //! words (`AppError`) and knows nothing of the HTTP server.
 
+pub mod accounts;
+pub mod contacts;
 pub mod delivery;
+mod error;
+pub mod form_throttle;
+pub mod forms;
+pub mod integrations;
+pub mod messaging;
 pub mod metrics;
+pub mod payments;
+pub mod pipelines;
+pub mod rate_limits;
 pub mod ratelimit;
 pub mod usage;
+
+pub use error::{AppError, AppResult};

@@ -8,8 +8,8 @@ use ivorey_core::ValidationErrors;
 use ivorey_store::StoreError;
 use serde_json::json;
 
-use crate::app::AppError;
 use crate::reply::json_response;
+use ivorey_app::AppError;
 
 /// Everything a handler can answer other than success.
 #[derive(Debug)]

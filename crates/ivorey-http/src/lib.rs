@@ -2,7 +2,6 @@
 //! call, the management API that signed-in admins use, and the application services that the
 //! management API and the CLI share.
 
-pub mod app;
 mod error;
 mod extract;
 mod manage;
@@ -83,7 +82,7 @@ pub struct Shared {
     pub limiter: RateLimiter,
     pub metrics: Metrics,
     /// Spam control of public form submissions.
-    pub form_submits: app::form_throttle::SubmitThrottle,
+    pub form_submits: ivorey_app::form_throttle::SubmitThrottle,
     /// Wakes the delivery worker when a message is queued.
     pub outbox: delivery::Outbox,
 }
@@ -105,7 +104,7 @@ impl AppState {
             usage: UsageRecorder::default(),
             limiter,
             metrics,
-            form_submits: app::form_throttle::SubmitThrottle::default(),
+            form_submits: ivorey_app::form_throttle::SubmitThrottle::default(),
             outbox: delivery::Outbox::default(),
         }))
     }

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 
 use super::SessionUser;
 use crate::AppState;
-use crate::app::forms;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use ivorey_app::forms;
 
 pub async fn list(
     State(state): State<AppState>,

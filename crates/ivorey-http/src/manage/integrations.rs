@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 
 use super::SessionUser;
 use crate::AppState;
-use crate::app::integrations::{self as ops, Issued};
-use crate::app::usage;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
+use ivorey_app::integrations::{self as ops, Issued};
+use ivorey_app::usage::summary as usage;
 
 fn integration_id(raw: &str) -> ApiResult<IntegrationId> {
     IntegrationId::parse(raw).map_err(|_| ApiError::NotFound("Private Integration not found"))

@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 
 use super::SessionUser;
 use crate::AppState;
-use crate::app::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
+use ivorey_app::accounts;
 
 pub async fn get_profile(
     State(state): State<AppState>,

@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 
 use super::SessionUser;
 use crate::AppState;
-use crate::app::messaging::{self, SmtpInput};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use ivorey_app::messaging::{self, SmtpInput};
 
 fn wrap(settings: Value) -> Reply<Value> {
     ok(json!({ "messaging": settings }))

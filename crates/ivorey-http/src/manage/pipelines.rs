@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 
 use super::SessionUser;
 use crate::AppState;
-use crate::app::pipelines;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use ivorey_app::pipelines;
 
 /// `{"name": "Sales", "stages": ["New lead", "Proposal", "Won"]}`: stages in board order.
 #[derive(Debug, Deserialize)]

@@ -20,11 +20,11 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
-use crate::app::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::reply::{Reply, json_response, ok};
 use crate::web::throttle::{ClientIp, LoginThrottle};
+use ivorey_app::accounts;
 
 pub const SESSION_COOKIE: &str = "ivorey_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 
 use super::Authed;
 use crate::AppState;
-use crate::app::contacts::plan_upsert;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::reply::{Reply, ok};
+use ivorey_app::contacts::plan_upsert;
 
 pub async fn upsert(
     State(state): State<AppState>,

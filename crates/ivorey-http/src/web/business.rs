@@ -14,7 +14,7 @@ use super::forms::{FormData, Input, Problems};
 use super::layout::{Tone, copy_button, notice};
 use super::shell::{Section, Shell};
 use crate::AppState;
-use crate::app::accounts;
+use ivorey_app::accounts;
 
 /// The profile's fields: form name (as the services name them in errors), label, input kind,
 /// autocomplete, most characters, hint.

@@ -29,8 +29,8 @@ impl From<ApiError> for WebError {
     }
 }
 
-impl From<crate::app::AppError> for WebError {
-    fn from(e: crate::app::AppError) -> Self {
+impl From<ivorey_app::AppError> for WebError {
+    fn from(e: ivorey_app::AppError) -> Self {
         WebError::Api(e.into())
     }
 }

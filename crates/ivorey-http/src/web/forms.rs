@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::app::AppError;
+use ivorey_app::AppError;
 
 /// A form body, in the order the browser sent it.
 #[derive(Debug, Default)]

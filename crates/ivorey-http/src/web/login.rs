@@ -15,9 +15,9 @@ use super::forms::{Input, Problems};
 use super::layout::{Tone, bare, notice};
 use super::throttle::{ClientIp, LoginThrottle};
 use crate::AppState;
-use crate::app::accounts;
 use crate::error::ApiError;
 use crate::manage::SessionUser;
+use ivorey_app::accounts;
 
 /// `/`: browsers go to the settings; anything else (an API client that lost its way) gets the
 /// API's JSON "no such endpoint", as before the web app existed.

@@ -21,9 +21,9 @@ use axum::http::request::Parts;
 use ivorey_core::user::User;
 
 use crate::AppState;
-use crate::app::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::manage::SessionUser;
+use ivorey_app::accounts;
 
 /// The window failures are counted over.
 pub(crate) const WINDOW_MS: i64 = 15 * 60 * 1000;

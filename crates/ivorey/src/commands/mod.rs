@@ -5,7 +5,7 @@ mod integrations;
 mod seed;
 mod serve;
 
-use ivorey_http::app::AppError;
+use ivorey_app::AppError;
 
 use crate::cli::{Cli, Command};
 use crate::config::open_store;

@@ -144,7 +144,7 @@ impl TestApp {
             "{}@example.com",
             ivorey_core::random::base62(10).to_lowercase()
         );
-        let created = ivorey_http::app::accounts::create_location(
+        let created = ivorey_app::accounts::create_location(
             self.store.as_ref(),
             self.clock.now(),
             ivorey_core::location::BusinessProfile {

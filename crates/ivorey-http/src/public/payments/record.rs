@@ -12,11 +12,11 @@ use serde_json::{Map, Value, json};
 
 use super::alt_location;
 use crate::AppState;
-use crate::app::payments::{self, PaymentRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::public::Authed;
 use crate::reply::{Reply, ok};
+use ivorey_app::payments::{self, PaymentRequest};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

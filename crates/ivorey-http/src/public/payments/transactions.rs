@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 
 use super::{alt_location, empty_list, id_filter, paging};
 use crate::AppState;
-use crate::app::payments;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::public::Authed;
 use crate::public::forms::bound;
 use crate::reply::{Reply, ok};
+use ivorey_app::payments;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]

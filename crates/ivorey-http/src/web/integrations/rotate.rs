@@ -11,14 +11,14 @@ use serde::Deserialize;
 
 use super::{load, path};
 use crate::AppState;
-use crate::app::AppError;
-use crate::app::integrations as ops;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::{WebError, WebResult};
 use crate::web::format;
 use crate::web::layout::{Tone, notice};
 use crate::web::shell::Section;
 use crate::web::token::{self, Issued};
+use ivorey_app::AppError;
+use ivorey_app::integrations as ops;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct RotateQuery {

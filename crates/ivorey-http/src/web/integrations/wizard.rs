@@ -10,14 +10,14 @@ use ivorey_core::integration::{IntegrationDraft, IntegrationInput};
 use maud::{Markup, html};
 
 use crate::AppState;
-use crate::app::AppError;
-use crate::app::integrations as ops;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::forms::{FormData, Input, Problems};
 use crate::web::scopes;
 use crate::web::shell::{Section, Shell};
 use crate::web::token::{self, Issued};
+use ivorey_app::AppError;
+use ivorey_app::integrations as ops;
 
 const LABELS: &[(&str, &str)] = &[
     ("name", "Name"),

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use ivorey_core::{IntegrationId, LocationId, Timestamp};
 use ivorey_store::Store;
 
-use super::error::AppResult;
-use ivorey_app::usage::UsageRecorder;
+use super::UsageRecorder;
+use crate::error::AppResult;
 
 /// Usage over the last `days` days, oldest day first.
 #[derive(Debug)]

@@ -9,7 +9,7 @@ use ivorey_core::contact::{Contact, CreateContactInput};
 use ivorey_core::{ContactId, LocationId, Timestamp};
 use ivorey_store::{ContactWrite, Store};
 
-use super::error::AppResult;
+use crate::error::AppResult;
 
 /// Decides the upsert without writing it: the contact to insert or to update, validated.
 pub async fn plan_upsert(

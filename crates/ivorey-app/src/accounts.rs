@@ -9,7 +9,7 @@ use ivorey_core::user::{User, normalize_email};
 use ivorey_core::{LocationId, Timestamp, UserId, ValidationErrors};
 use ivorey_store::{AdminAccount, NewUser, Store, StoreError};
 
-use super::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 
 /// A new location, and whether its admin account was created with it.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use ivorey_store::{Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 
 /// The SMTP server as an admin sends it. An absent `password` keeps the stored one.
 #[derive(Debug, Deserialize)]
@@ -123,7 +123,7 @@ pub async fn set_webhook(
     rotate_secret: bool,
 ) -> AppResult<Value> {
     let url = url.trim();
-    let parsed = url.parse::<axum::http::Uri>().ok().filter(|u| {
+    let parsed = url.parse::<http::Uri>().ok().filter(|u| {
         matches!(u.scheme_str(), Some("http" | "https"))
             && u.host().is_some_and(|h| !h.is_empty())
             && url.len() <= 2048

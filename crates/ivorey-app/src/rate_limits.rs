@@ -6,8 +6,8 @@ use ivorey_core::audit::{Actor, AuditAction, AuditEvent};
 use ivorey_core::{LocationId, Timestamp, ValidationErrors};
 use ivorey_store::{LocationRateLimits, Store, StoreError};
 
-use super::error::{AppError, AppResult};
-use ivorey_app::ratelimit::RateLimits;
+use crate::error::{AppError, AppResult};
+use crate::ratelimit::RateLimits;
 
 /// Largest limit accepted (a stored limit is a signed 64-bit integer).
 pub const MAX_LIMIT: u64 = i64::MAX as u64;

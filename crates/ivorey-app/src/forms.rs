@@ -8,8 +8,8 @@ use ivorey_core::{LocationId, Timestamp};
 use ivorey_store::{Store, StoreError};
 use serde_json::{Map, Value};
 
-use super::contacts::plan_upsert;
-use super::error::{AppError, AppResult};
+use crate::contacts::plan_upsert;
+use crate::error::{AppError, AppResult};
 
 pub const FORM_NOT_FOUND: AppError = AppError::NotFound("Form not found");
 

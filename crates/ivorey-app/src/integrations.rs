@@ -8,7 +8,7 @@ use ivorey_core::integration::{
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, Token};
 use ivorey_store::Store;
 
-use super::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 
 /// An integration with a token that is being shown for the first and only time.
 #[derive(Debug)]

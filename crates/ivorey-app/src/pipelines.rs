@@ -6,7 +6,7 @@ use ivorey_core::opportunity::Pipeline;
 use ivorey_core::{LocationId, Timestamp};
 use ivorey_store::{Store, StoreError};
 
-use super::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 
 /// Creates a pipeline in `location` with `stages` in the order given (the first is where new
 /// opportunities land).

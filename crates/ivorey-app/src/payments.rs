@@ -8,7 +8,7 @@ use ivorey_core::payment::Currency;
 use ivorey_core::{LocationId, Timestamp};
 use ivorey_store::{PaymentOutcome, Store, StoreError};
 
-use super::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 
 pub const ORDER_NOT_FOUND: AppError = AppError::NotFound("Order not found");
 pub const TRANSACTION_NOT_FOUND: AppError = AppError::NotFound("Transaction not found");

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use ivorey_core::Timestamp;
 use ivorey_core::ids::FormId;
 
-use super::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 
 /// Submissions one client address may make to one form within the window.
 pub const SUBMIT_LIMIT: usize = 10;
