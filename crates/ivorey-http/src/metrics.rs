@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Middleware: times every routed request and counts it under its route template.
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 
 use crate::error::ApiError;
 use crate::reply::{Reply, ok, with_trace_id};
-use crate::{AppState, manage, metrics, public, web};
+use crate::state::AppState;
+use crate::{manage, metrics, public, web};
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {

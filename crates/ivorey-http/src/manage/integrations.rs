@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::SessionUser;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 use ivorey_app::integrations::{self as ops, Issued};
 use ivorey_app::usage::summary as usage;
 

@@ -19,8 +19,8 @@ use axum::routing::{get, post, put};
 
 pub use session::SessionUser;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     let integration = "/manage/locations/{locationId}/integrations/{integrationId}";

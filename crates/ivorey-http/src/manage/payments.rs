@@ -8,10 +8,10 @@ use ivorey_store::OrderQuery;
 use serde_json::{Value, json};
 
 use super::SessionUser;
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 use ivorey_app::payments;
 
 pub async fn list(

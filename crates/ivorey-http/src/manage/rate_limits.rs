@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::SessionUser;
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 use ivorey_app::rate_limits;
 
 /// `{"rateLimits": {"burstMax", "dailyMax", "intervalMs", "defaults": {...}}}`: the limits in

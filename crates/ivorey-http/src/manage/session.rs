@@ -19,10 +19,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::reply::{Reply, json_response, ok};
+use crate::state::AppState;
 use crate::web::throttle::{ClientIp, LoginThrottle};
 use ivorey_app::accounts;
 

@@ -11,8 +11,8 @@ use axum::http::request::Parts;
 use ivorey_core::access::{Denial, TokenGrant};
 use ivorey_core::{LocationId, Scope, Timestamp, TokenHash};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
+use crate::state::AppState;
 use ivorey_app::ratelimit::RateInfo;
 use ivorey_app::usage::UsageRecorder;
 

@@ -9,10 +9,10 @@ use ivorey_store::ContactWrite;
 use serde_json::{Value, json};
 
 use super::Authed;
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 use ivorey_app::contacts::plan_upsert;
 
 pub async fn upsert(

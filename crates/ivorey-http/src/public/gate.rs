@@ -16,8 +16,8 @@ use ivorey_app::ratelimit::RateInfo;
 use ivorey_core::Scope;
 
 use super::Authed;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
+use crate::state::AppState;
 
 /// Path and query parameters that name the location an operation acts on.
 const LOCATION_PARAMS: [&str; 3] = ["locationId", "location_id", "altId"];

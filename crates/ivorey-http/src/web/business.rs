@@ -13,7 +13,7 @@ use super::error::{WebError, WebResult};
 use super::forms::{FormData, Input, Problems};
 use super::layout::{Tone, copy_button, notice};
 use super::shell::{Section, Shell};
-use crate::AppState;
+use crate::state::AppState;
 use ivorey_app::accounts;
 
 /// The profile's fields: form name (as the services name them in errors), label, input kind,

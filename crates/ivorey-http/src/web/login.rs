@@ -14,9 +14,9 @@ use super::error::{WebResult, safe_next};
 use super::forms::{Input, Problems};
 use super::layout::{Tone, bare, notice};
 use super::throttle::{ClientIp, LoginThrottle};
-use crate::AppState;
 use crate::error::ApiError;
 use crate::manage::SessionUser;
+use crate::state::AppState;
 use ivorey_app::accounts;
 
 /// `/`: browsers go to the settings; anything else (an API client that lost its way) gets the

@@ -20,9 +20,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use ivorey_core::user::User;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::manage::SessionUser;
+use crate::state::AppState;
 use ivorey_app::accounts;
 
 /// The window failures are counted over.

@@ -10,10 +10,10 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use serde_json::{Map, Value, json};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 use crate::reply::Reply;
+use crate::state::AppState;
 use ivorey_app::forms::{FORM_NOT_FOUND, Submitted, form_id, submit as store_submission};
 
 /// The largest accepted submission body: 50 fields of a few hundred characters fit easily.

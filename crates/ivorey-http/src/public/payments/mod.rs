@@ -21,10 +21,10 @@ pub use transactions::{TransactionParams, TransactionsParams, get_transaction, t
 
 use super::Authed;
 use super::forms::bound;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 use ivorey_app::payments;
 
 const LIMIT_DEFAULT: u32 = 10;

@@ -11,11 +11,11 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::alt_location;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::public::Authed;
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 use ivorey_app::payments::{self, PaymentRequest};
 
 #[derive(Debug, Deserialize)]

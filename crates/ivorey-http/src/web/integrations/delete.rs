@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
 use super::{load, path};
-use crate::AppState;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::format;

@@ -9,7 +9,7 @@ use ivorey_core::{Scope, Timestamp};
 use maud::{Markup, html};
 
 use super::{Done, load, path, status};
-use crate::AppState;
+use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
 use crate::web::format::{self, when};

@@ -10,7 +10,7 @@ use ivorey_core::integration::{Integration, IntegrationPatchInput};
 use maud::{Markup, html};
 
 use super::{load, path};
-use crate::AppState;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::forms::{FormData, Input, Problems};

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use super::error::{WebError, WebResult};
 use super::format;
 use super::shell::Shell;
-use crate::AppState;
 use crate::manage::SessionUser;
+use crate::state::AppState;
 use ivorey_app::integrations as ops;
 
 /// `?done=...` after a redirect: which confirmation to show.

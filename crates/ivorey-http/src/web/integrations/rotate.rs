@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{load, path};
-use crate::AppState;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::{WebError, WebResult};
 use crate::web::format;

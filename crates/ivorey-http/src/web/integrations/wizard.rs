@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use ivorey_core::integration::{IntegrationDraft, IntegrationInput};
 use maud::{Markup, html};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::forms::{FormData, Input, Problems};
