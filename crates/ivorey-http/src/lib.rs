@@ -11,6 +11,7 @@ pub mod openapi;
 mod public;
 mod reply;
 mod server;
+mod session;
 mod state;
 mod web;
 

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use crate::error::ApiError;
 use crate::reply::{Reply, ok, with_trace_id};
 use crate::state::AppState;
-use crate::{manage, metrics, public, web};
+use crate::{manage, metrics, public, session, web};
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
@@ -40,7 +40,7 @@ pub fn router(state: AppState) -> Router {
             request_timeout,
         ))
         // Sign-in throttling, shared by the web sign-in page and POST /manage/login.
-        .layer(Extension(web::LoginThrottle::default()))
+        .layer(Extension(session::throttle::LoginThrottle::default()))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(with_trace_id))
         .with_state(state)

@@ -10,10 +10,10 @@ use ivorey_core::{IntegrationId, Timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::SessionUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
 use crate::state::AppState;
 use ivorey_app::integrations::{self as ops, Issued};
 use ivorey_app::usage::summary as usage;

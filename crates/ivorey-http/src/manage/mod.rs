@@ -8,7 +8,6 @@ mod messaging;
 mod payments;
 mod pipelines;
 mod rate_limits;
-mod session;
 
 use axum::Router;
 use axum::extract::Request;
@@ -17,9 +16,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
-pub use session::SessionUser;
-
 use crate::error::ApiError;
+use crate::session;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {

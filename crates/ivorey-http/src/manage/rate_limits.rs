@@ -6,10 +6,10 @@ use ivorey_store::LocationRateLimits;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::SessionUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
 use crate::state::AppState;
 use ivorey_app::rate_limits;
 

@@ -19,7 +19,7 @@ use subtle::ConstantTimeEq;
 use super::error::WebError;
 use super::forms::FormData;
 use crate::error::ApiError;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
 use crate::state::AppState;
 
 /// The double-submit cookie of the sign-in and setup forms.

@@ -13,9 +13,9 @@ use super::auth::{AnonForm, Posted, form_token, with_form_cookie};
 use super::error::{WebResult, safe_next};
 use super::forms::{Input, Problems};
 use super::layout::{Tone, bare, notice};
-use super::throttle::{ClientIp, LoginThrottle};
 use crate::error::ApiError;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
+use crate::session::throttle::{ClientIp, LoginThrottle};
 use crate::state::AppState;
 use ivorey_app::accounts;
 

@@ -12,7 +12,7 @@ use super::auth::Viewer;
 use super::error::{WebError, WebResult};
 use super::layout::{csrf_field, document, icon, logo};
 use crate::error::ApiError;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
 use crate::state::AppState;
 
 /// The settings sections of the left menu.

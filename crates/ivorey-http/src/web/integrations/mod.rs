@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::error::{WebError, WebResult};
 use super::format;
 use super::shell::Shell;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
 use crate::state::AppState;
 use ivorey_app::integrations as ops;
 

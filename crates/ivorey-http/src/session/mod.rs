@@ -2,6 +2,8 @@
 //! and a synchronizer CSRF token that every state-changing request must echo in `X-CSRF-Token`
 //! (the web app reads the same cookie and takes the token from a `csrf` form field instead).
 
+pub(crate) mod throttle;
+
 use std::net::SocketAddr;
 
 use axum::Extension;
@@ -23,8 +25,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::reply::{Reply, json_response, ok};
 use crate::state::AppState;
-use crate::web::throttle::{ClientIp, LoginThrottle};
 use ivorey_app::accounts;
+use throttle::{ClientIp, LoginThrottle};
 
 pub const SESSION_COOKIE: &str = "ivorey_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";

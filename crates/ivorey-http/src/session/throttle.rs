@@ -21,7 +21,7 @@ use axum::http::request::Parts;
 use ivorey_core::user::User;
 
 use crate::error::{ApiError, ApiResult};
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
 use crate::state::AppState;
 use ivorey_app::accounts;
 
