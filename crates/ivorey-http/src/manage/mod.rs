@@ -8,6 +8,7 @@ mod messaging;
 mod payments;
 mod pipelines;
 mod rate_limits;
+mod sign_in;
 
 use axum::Router;
 use axum::extract::Request;
@@ -17,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
 use crate::error::ApiError;
-use crate::session;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -25,11 +25,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/manage/setup",
-            get(session::setup_status).post(session::setup),
+            get(sign_in::setup_status).post(sign_in::setup),
         )
-        .route("/manage/login", post(session::login))
-        .route("/manage/logout", post(session::logout))
-        .route("/manage/me", get(session::me))
+        .route("/manage/login", post(sign_in::login))
+        .route("/manage/logout", post(sign_in::logout))
+        .route("/manage/me", get(sign_in::me))
         .route("/manage/scopes", get(integrations::catalogue))
         .route(
             "/manage/locations/{locationId}",
