@@ -20,7 +20,7 @@ use ivorey_core::messaging::WebhookSettings;
 use serde_json::json;
 use sha2::Sha256;
 
-use super::AttemptError;
+use super::attempt::AttemptError;
 
 pub const SIGNATURE_HEADER: &str = "x-ivorey-signature";
 

@@ -9,7 +9,7 @@ use ivorey_store::TransactionQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{alt_location, empty_list, id_filter, paging};
+use super::params::{alt_location, empty_list, id_filter, paging};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::public::Authed;
