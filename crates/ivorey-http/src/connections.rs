@@ -26,7 +26,7 @@ use tokio::sync::{Notify, Semaphore, watch};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-use crate::metrics::Metrics;
+use ivorey_app::metrics::Metrics;
 
 /// Limits of the listener and of each connection.
 #[derive(Debug, Clone, Copy)]

@@ -9,6 +9,7 @@ use ivorey_store::StoreError;
 use serde_json::json;
 
 use crate::reply::json_response;
+use ivorey_app::AppError;
 
 /// Everything a handler can answer other than success.
 #[derive(Debug)]
@@ -64,6 +65,22 @@ impl From<StoreError> for ApiError {
                 ApiError::Unavailable
             }
             StoreError::Other(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+/// The application services' refusals, with the statuses and bodies clients have always seen.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound(what) => ApiError::NotFound(what),
+            AppError::Invalid(problems) => ApiError::Unprocessable(problems.messages()),
+            AppError::Conflict(why) => ApiError::Conflict(why),
+            AppError::TooManyRequests { retry_after_secs } => {
+                ApiError::TooManyRequests { retry_after_secs }
+            }
+            AppError::Unavailable => ApiError::Unavailable,
+            AppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -21,7 +21,8 @@ use tokio::time::{Instant, Sleep};
 
 use crate::error::ApiError;
 use crate::reply::{Reply, ok, with_trace_id};
-use crate::{AppState, manage, metrics, public, web};
+use crate::state::AppState;
+use crate::{manage, metrics, public, session, web};
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
@@ -46,7 +47,7 @@ pub fn router(state: AppState) -> Router {
             request_timeout,
         ))
         // Sign-in throttling, shared by the web sign-in page and POST /manage/login.
-        .layer(Extension(web::LoginThrottle::default()))
+        .layer(Extension(session::throttle::LoginThrottle::default()))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(with_trace_id))
         .with_state(state)
@@ -176,7 +177,7 @@ pub async fn serve(
         .usage
         .spawn_flusher(state.store.clone(), std::time::Duration::from_secs(5));
     // Delivers what earlier runs left pending, then whatever requests queue.
-    let deliveries = tokio::spawn(crate::delivery::run_worker(
+    let deliveries = tokio::spawn(ivorey_app::delivery::run_worker(
         state.store.clone(),
         state.clock.clone(),
         state.config.delivery.clone(),

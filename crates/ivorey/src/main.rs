@@ -30,7 +30,8 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            let refused = e.downcast_ref::<commands::Refused>();
+            std::process::ExitCode::from(refused.map_or(1, |r| r.exit_code))
         }
     }
 }

@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use ivorey_core::form::FormInput;
 use serde_json::{Value, json};
 
-use super::SessionUser;
-use crate::AppState;
-use crate::app::forms;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::forms;
 
 pub async fn list(
     State(state): State<AppState>,

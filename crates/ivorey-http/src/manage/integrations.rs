@@ -10,12 +10,13 @@ use ivorey_core::{IntegrationId, Timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::SessionUser;
-use crate::AppState;
-use crate::app::integrations::{self as ops, Issued};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::integrations::{self as ops, Issued};
+use ivorey_app::usage::summary as usage;
 
 fn integration_id(raw: &str) -> ApiResult<IntegrationId> {
     IntegrationId::parse(raw).map_err(|_| ApiError::NotFound("Private Integration not found"))
@@ -233,7 +234,15 @@ pub async fn usage(
     let id = integration_id(&id)?;
     let now = state.clock.now();
     let integration = ops::get(state.store.as_ref(), now, &location, &id).await?;
-    let usage = crate::app::usage::summarize(&state, &location, &id, days).await?;
+    let usage = usage::summarize(
+        state.store.as_ref(),
+        &state.usage,
+        now,
+        &location,
+        &id,
+        days,
+    )
+    .await?;
     let daily: Vec<Value> = usage
         .daily
         .iter()

@@ -8,12 +8,12 @@ use ivorey_core::location::BusinessProfile;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::SessionUser;
-use crate::AppState;
-use crate::app::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::accounts;
 
 pub async fn get_profile(
     State(state): State<AppState>,

@@ -5,12 +5,12 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::SessionUser;
-use crate::AppState;
-use crate::app::messaging::{self, SmtpInput};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::messaging::{self, SmtpInput};
 
 fn wrap(settings: Value) -> Reply<Value> {
     ok(json!({ "messaging": settings }))

@@ -8,7 +8,7 @@ mod messaging;
 mod payments;
 mod pipelines;
 mod rate_limits;
-mod session;
+mod sign_in;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
@@ -18,20 +18,19 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
-pub use session::SessionUser;
-
-use crate::AppState;
 use crate::error::ApiError;
+use crate::session::SessionUser;
+use crate::state::AppState;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/manage/setup",
-            get(session::setup_status).post(session::setup),
+            get(sign_in::setup_status).post(sign_in::setup),
         )
-        .route("/manage/login", post(session::login))
-        .route("/manage/logout", post(session::logout))
-        .route("/manage/me", get(session::me))
+        .route("/manage/login", post(sign_in::login))
+        .route("/manage/logout", post(sign_in::logout))
+        .route("/manage/me", get(sign_in::me))
         .route("/manage/scopes", get(integrations::catalogue))
         .merge(
             location_routes()

@@ -7,12 +7,12 @@ use ivorey_core::order::OrderInput;
 use ivorey_store::OrderQuery;
 use serde_json::{Value, json};
 
-use super::SessionUser;
-use crate::AppState;
-use crate::app::payments;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::payments;
 
 pub async fn list(
     State(state): State<AppState>,

@@ -7,12 +7,12 @@ use ivorey_core::opportunity::Pipeline;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::SessionUser;
-use crate::AppState;
-use crate::app::pipelines;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::pipelines;
 
 /// `{"name": "Sales", "stages": ["New lead", "Proposal", "Won"]}`: stages in board order.
 #[derive(Debug, Deserialize)]

@@ -6,12 +6,12 @@ use ivorey_store::LocationRateLimits;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::SessionUser;
-use crate::AppState;
-use crate::app::rate_limits;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::rate_limits;
 
 /// `{"rateLimits": {"burstMax", "dailyMax", "intervalMs", "defaults": {...}}}`: the limits in
 /// force, each marked with whether it is the location's own.

@@ -11,10 +11,10 @@ use axum::http::request::Parts;
 use ivorey_core::access::{Denial, TokenGrant};
 use ivorey_core::{LocationId, Scope, Timestamp, TokenHash};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
-use crate::ratelimit::RateInfo;
-use crate::usage::UsageRecorder;
+use crate::state::AppState;
+use ivorey_app::ratelimit::RateInfo;
+use ivorey_app::usage::UsageRecorder;
 
 /// `Version` header values served with the v2 shapes (contract, section 8).
 pub const ACCEPTED_VERSIONS: [&str; 3] = ["2021-07-28", "2021-04-15", "2023-02-21"];

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 use super::Authed;
 use super::calendars::{NOT_FOUND as CALENDAR_NOT_FOUND, calendar_in, millis};
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Appointment not found");
 /// The longest window `GET /calendars/events` lists.

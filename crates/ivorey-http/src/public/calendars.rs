@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Authed;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 pub(crate) const NOT_FOUND: ApiError = ApiError::NotFound("Calendar not found");
 /// The longest free-slots range HighLevel serves.

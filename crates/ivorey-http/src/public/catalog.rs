@@ -14,7 +14,7 @@ use super::{
     contact_upsert, contacts, conversations, custom_fields, forms, introspect, locations, messages,
     opportunities, payments, users,
 };
-use crate::AppState;
+use crate::state::AppState;
 
 /// One public operation.
 #[derive(Debug)]

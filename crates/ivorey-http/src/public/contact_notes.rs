@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 
 use super::Authed;
 use super::contacts::{NOT_FOUND, contact_id};
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 const NOTE_NOT_FOUND: ApiError = ApiError::NotFound("Note not found");
 

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 
 use super::Authed;
 use super::contacts::{NOT_FOUND, contact_id};
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::Reply;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,17 +3,17 @@
 //! `app::contacts::plan_upsert`, shared with public form submissions.
 
 use axum::extract::State;
+use ivorey_app::contacts::{Overwrite, plan_upsert};
 use ivorey_core::Scope;
 use ivorey_core::contact::CreateContactInput;
 use ivorey_store::ContactWrite;
 use serde_json::{Value, json};
 
 use super::Authed;
-use crate::AppState;
-use crate::app::contacts::{Overwrite, plan_upsert};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 pub async fn upsert(
     State(state): State<AppState>,

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 use super::Authed;
 use super::contact_reply::{ContactPage, OneContact};
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 pub(super) const NOT_FOUND: ApiError = ApiError::NotFound("Contact not found");
 const LIMIT_DEFAULT: u32 = 20;

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Authed;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 pub(crate) const CONVERSATION_NOT_FOUND: ApiError = ApiError::NotFound("Conversation not found");
 

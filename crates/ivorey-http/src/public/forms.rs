@@ -19,11 +19,11 @@ use serde_json::{Value, json};
 pub use submit::submit;
 
 use super::Authed;
-use crate::AppState;
-use crate::app::forms::form_id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
+use ivorey_app::forms::form_id;
 
 const FORMS_LIMIT_DEFAULT: u32 = 10;
 const FORMS_LIMIT_MAX: u32 = 50;

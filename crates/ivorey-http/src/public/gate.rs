@@ -9,14 +9,15 @@
 //! also writes HighLevel's `X-RateLimit-*` headers on whatever the request is answered with.
 
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use ivorey_app::ratelimit::RateInfo;
 use ivorey_core::Scope;
 
 use super::Authed;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
-use crate::ratelimit::write_headers;
+use crate::state::AppState;
 
 /// Path and query parameters that name the location an operation acts on.
 const LOCATION_PARAMS: [&str; 3] = ["locationId", "location_id", "altId"];
@@ -70,4 +71,24 @@ async fn refuse_other_locations(
         return Err(ApiError::Forbidden(WRONG_LOCATION.into()));
     }
     Ok(())
+}
+
+/// HighLevel's names, parsed once at compile time rather than on every response.
+const LIMIT_DAILY: HeaderName = HeaderName::from_static("x-ratelimit-limit-daily");
+const DAILY_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-daily-remaining");
+const INTERVAL_MS: HeaderName = HeaderName::from_static("x-ratelimit-interval-milliseconds");
+const MAX: HeaderName = HeaderName::from_static("x-ratelimit-max");
+const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+
+/// Writes HighLevel's `X-RateLimit-*` headers, on every answer once the limiter has counted
+/// the request.
+fn write_headers(headers: &mut HeaderMap, info: &RateInfo) {
+    let mut put = |name: HeaderName, value: u64| {
+        headers.insert(name, HeaderValue::from(value));
+    };
+    put(LIMIT_DAILY, info.limits.daily_max);
+    put(DAILY_REMAINING, info.daily_remaining);
+    put(INTERVAL_MS, info.limits.burst_interval.as_millis() as u64);
+    put(MAX, info.limits.burst_max);
+    put(REMAINING, info.burst_remaining);
 }

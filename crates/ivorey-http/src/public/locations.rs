@@ -6,9 +6,9 @@ use ivorey_core::Scope;
 use serde_json::json;
 
 use super::Authed;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 pub async fn get_location(
     State(state): State<AppState>,

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::conversations::conversation_in;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 const UNSUPPORTED: &str = "is not supported: Ivorey sends SMS, Email and Custom messages";
 

@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use super::Authed;
 use super::conversations::conversation_in;
 use super::message_body::{InboundBody, SendBody};
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 const MESSAGE_NOT_FOUND: ApiError = ApiError::NotFound("Message not found");
 

@@ -30,7 +30,7 @@ use axum::routing::post;
 
 pub use auth::Authed;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The public routes, built from the catalogue (which `/openapi.json` documents). Every
 /// operation sits behind the scope gate, which checks the token, enforces the operation's scope

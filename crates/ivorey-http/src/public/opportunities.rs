@@ -16,10 +16,10 @@ use serde_json::{Value, json};
 use self::body::{CreateBody, StatusBody, UpdateBody, UpsertBody};
 pub use self::search::{PipelineParams, SearchParams, pipelines, search, search_post};
 use super::Authed;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Opportunity not found");
 const CREATE_REQUIRED: &[&str] = &["pipelineId", "contactId", "name", "status"];

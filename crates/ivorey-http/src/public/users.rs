@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Authed;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 fn user_json(user: &User, role: Role, location: &LocationId) -> Value {
     json!({

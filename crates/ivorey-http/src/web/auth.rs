@@ -18,9 +18,9 @@ use subtle::ConstantTimeEq;
 
 use super::error::WebError;
 use super::forms::FormData;
-use crate::AppState;
 use crate::error::ApiError;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
+use crate::state::AppState;
 
 /// The double-submit cookie of the sign-in and setup forms.
 const FORM_COOKIE: &str = "ivorey_form";

@@ -13,8 +13,8 @@ use super::error::{WebError, WebResult};
 use super::forms::{FormData, Input, Problems};
 use super::layout::{Tone, copy_button, notice};
 use super::shell::{Section, Shell};
-use crate::AppState;
-use crate::app::accounts;
+use crate::state::AppState;
+use ivorey_app::accounts;
 
 /// The profile's fields: form name (as the services name them in errors), label, input kind,
 /// autocomplete, most characters, hint.

@@ -29,6 +29,12 @@ impl From<ApiError> for WebError {
     }
 }
 
+impl From<ivorey_app::AppError> for WebError {
+    fn from(e: ivorey_app::AppError) -> Self {
+        WebError::Api(e.into())
+    }
+}
+
 impl From<ivorey_store::StoreError> for WebError {
     fn from(e: ivorey_store::StoreError) -> Self {
         WebError::Api(e.into())

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::error::ApiError;
+use ivorey_app::AppError;
 
 /// A form body, in the order the browser sent it.
 #[derive(Debug, Default)]
@@ -55,11 +55,11 @@ impl Problems {
     /// form; any other error is passed back to become an error page. Validation messages start
     /// with the field's name (`name must not be empty`); `labels` maps those names to the
     /// labels the form shows, and only the fields listed here are shown beside a control.
-    pub(crate) fn from_error(e: ApiError, labels: &[(&str, &str)]) -> Result<Problems, ApiError> {
+    pub(crate) fn from_error(e: AppError, labels: &[(&str, &str)]) -> Result<Problems, AppError> {
         let mut problems = Problems::none();
         match e {
-            ApiError::Unprocessable(messages) => {
-                for message in messages {
+            AppError::Invalid(errors) => {
+                for message in errors.messages() {
                     let (field, rest) = message.split_once(' ').unwrap_or(("", &message));
                     match labels.iter().find(|(name, _)| *name == field) {
                         Some((name, label)) => problems
@@ -70,7 +70,7 @@ impl Problems {
                 }
                 Ok(problems)
             }
-            ApiError::Conflict(message) => Ok(Problems::general(message)),
+            AppError::Conflict(message) => Ok(Problems::general(message)),
             other => Err(other),
         }
     }
@@ -171,10 +171,10 @@ mod tests {
 
     #[test]
     fn validation_messages_land_beside_their_fields() {
-        let e = ApiError::Unprocessable(vec![
-            "name must not be empty".into(),
-            "scopes must contain at least one scope".into(),
-        ]);
+        let mut errors = ivorey_core::ValidationErrors::new();
+        errors.add("name", "must not be empty");
+        errors.add("scopes", "must contain at least one scope");
+        let e = AppError::Invalid(errors);
         let problems = Problems::from_error(e, &[("name", "Name")]).unwrap();
         assert_eq!(problems.field("name"), Some("Name must not be empty."));
         assert_eq!(problems.field("scopes"), None);

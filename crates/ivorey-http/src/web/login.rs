@@ -13,10 +13,11 @@ use super::auth::{AnonForm, Posted, form_token, with_form_cookie};
 use super::error::{WebResult, safe_next};
 use super::forms::{Input, Problems};
 use super::layout::{Tone, bare, notice};
-use super::throttle::{ClientIp, LoginThrottle};
-use crate::AppState;
 use crate::error::ApiError;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
+use crate::session::throttle::{ClientIp, LoginThrottle};
+use crate::state::AppState;
+use ivorey_app::accounts;
 
 /// `/`: browsers go to the settings; anything else (an API client that lost its way) gets the
 /// API's JSON "no such endpoint", as before the web app existed.
@@ -189,8 +190,9 @@ pub(crate) async fn setup(
     AnonForm(form): AnonForm,
 ) -> WebResult<Response> {
     let admin_name = Some(form.get("adminName").trim()).filter(|n| !n.is_empty());
-    let created = SessionUser::first_run_setup(
-        &state,
+    let created = accounts::first_run_setup(
+        state.store.as_ref(),
+        state.clock.now(),
         form.get("name").to_owned(),
         form.get("adminEmail"),
         form.get("password"),

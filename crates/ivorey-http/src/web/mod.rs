@@ -1,7 +1,7 @@
 //! The Settings web app: server-rendered pages for sign-in, first-run setup, Settings > Business
 //! and Settings > Private Integrations. Pages work without JavaScript; `/assets/app.js` only adds
 //! copy buttons, menu closing and confirm dialogs. Handlers call the same application services
-//! (`crate::app`) as the management API and the CLI, and reuse its session cookie.
+//! (`ivorey_app`) as the management API and the CLI, and reuse its session cookie.
 //!
 //! URLs carry the location: `/l/{locationId}/settings/...`, so a user with several locations
 //! can keep one open per tab; `/settings` picks the user's first location.
@@ -21,7 +21,6 @@ mod layout;
 mod login;
 mod scopes;
 mod shell;
-pub(crate) mod throttle;
 mod token;
 mod usage;
 
@@ -32,9 +31,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use crate::AppState;
-
-pub(crate) use throttle::LoginThrottle;
+use crate::state::AppState;
 
 /// The policy of every web response: scripts, styles and images from this server only, no
 /// inline script or style, forms post only here, never framed.

@@ -11,9 +11,9 @@ use maud::{Markup, html};
 use super::auth::Viewer;
 use super::error::{WebError, WebResult};
 use super::layout::{csrf_field, document, icon, logo};
-use crate::AppState;
 use crate::error::ApiError;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
+use crate::state::AppState;
 
 /// The settings sections of the left menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use ivorey_core::Timestamp;
 use maud::{Markup, html};
 
 use super::format;
-pub(crate) use crate::app::usage::{UsageSummary, summarize};
+pub(crate) use ivorey_app::usage::summary::{UsageSummary, summarize};
 
 const WIDTH: u64 = 900;
 const HEIGHT: u64 = 120;

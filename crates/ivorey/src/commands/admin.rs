@@ -3,11 +3,11 @@
 use std::io::BufRead;
 
 use anyhow::Context;
+use ivorey_app::{accounts, rate_limits};
 use ivorey_core::LocationId;
 use ivorey_core::audit::Actor;
 use ivorey_core::location::BusinessProfile;
 use ivorey_core::{Clock, SystemClock};
-use ivorey_http::app::{accounts, rate_limits};
 use ivorey_store::{LocationRateLimits, Store};
 use serde_json::json;
 

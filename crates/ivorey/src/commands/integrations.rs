@@ -3,12 +3,12 @@
 //! once, since the server checks every token against the database.
 
 use anyhow::anyhow;
+use ivorey_app::integrations::{self as ops, Issued};
 use ivorey_core::audit::Actor;
 use ivorey_core::integration::{
     Integration, IntegrationInput, IntegrationPatchInput, RotationExpiry,
 };
 use ivorey_core::{Clock, IntegrationId, LocationId, SystemClock};
-use ivorey_http::app::integrations::{self as ops, Issued};
 use ivorey_store::Store;
 use serde_json::json;
 

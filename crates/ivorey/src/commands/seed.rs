@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
+use ivorey_app::{accounts, integrations, pipelines};
 use ivorey_core::audit::Actor;
 use ivorey_core::integration::IntegrationInput;
 use ivorey_core::location::BusinessProfile;
 use ivorey_core::opportunity::{MonetaryValue, Opportunity, OpportunityStatus, Pipeline};
 use ivorey_core::{Clock, ContactId, LocationId, OpportunityId, Scope, SystemClock, Timestamp};
-use ivorey_http::app::{accounts, integrations, pipelines};
 use ivorey_store::Store;
 use serde_json::json;
 use tokio::task::JoinSet;

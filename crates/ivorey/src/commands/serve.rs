@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use ivorey_app::ratelimit::{RateLimiter, RateLimits};
 use ivorey_core::{Clock, SystemClock};
-use ivorey_http::ratelimit::{RateLimiter, RateLimits};
 use ivorey_http::{AppState, ConnectionLimits, HttpConfig};
 use ivorey_store::Store;
 use ivorey_store_redis::RedisRateCounter;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ivorey_app::ratelimit::RateLimits;
 use ivorey_core::{Clock, ManualClock, SystemClock};
-use ivorey_http::ratelimit::RateLimits;
 use ivorey_http::{AppState, HttpConfig};
 use ivorey_store::Store;
 use reqwest::{Method, StatusCode};
@@ -133,7 +133,7 @@ impl TestApp {
             "{}@example.com",
             ivorey_core::random::base62(10).to_lowercase()
         );
-        let created = ivorey_http::app::accounts::create_location(
+        let created = ivorey_app::accounts::create_location(
             self.store.as_ref(),
             self.clock.now(),
             ivorey_core::location::BusinessProfile {

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use crud::*;
 use delivery::*;
+use ivorey_app::delivery::DeliveryConfig;
+use ivorey_app::ratelimit::RateLimits;
 use ivorey_http::HttpConfig;
-use ivorey_http::delivery::DeliveryConfig;
-use ivorey_http::ratelimit::RateLimits;
 use refusals::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

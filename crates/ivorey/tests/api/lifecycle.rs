@@ -347,15 +347,9 @@ async fn cli_style_changes_bind_the_running_server_at_once(app: TestApp) {
     let location = ivorey_core::LocationId::parse(&admin.location).unwrap();
     let id = ivorey_core::IntegrationId::parse(&id).unwrap();
     let actor = ivorey_core::audit::Actor::cli();
-    ivorey_http::app::integrations::delete(
-        app.store.as_ref(),
-        app.clock.now(),
-        &location,
-        &id,
-        &actor,
-    )
-    .await
-    .expect("delete");
+    ivorey_app::integrations::delete(app.store.as_ref(), app.clock.now(), &location, &id, &actor)
+        .await
+        .expect("delete");
     assert_eq!(
         app.api(&token, Method::GET, &path, None).await.0,
         StatusCode::UNAUTHORIZED

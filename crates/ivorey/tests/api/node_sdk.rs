@@ -87,7 +87,7 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
     let (_, token) = app.integration(&admin, SCOPES).await;
     let (_, narrow) = app.integration(&admin, &["contacts.readonly"]).await;
     let location = LocationId::parse(&admin.location).expect("location id");
-    let pipeline = ivorey_http::app::pipelines::create_pipeline(
+    let pipeline = ivorey_app::pipelines::create_pipeline(
         app.store.as_ref(),
         app.clock.now(),
         &location,
@@ -253,13 +253,9 @@ async fn order_for_the_sdk(app: &TestApp, location: &LocationId) -> (String, Str
         "items": [{"name": "Compiler", "quantity": 1, "unitPrice": 4200}],
     }))
     .expect("order input");
-    let order = ivorey_http::app::payments::create_order(
-        app.store.as_ref(),
-        app.clock.now(),
-        location,
-        input,
-    )
-    .await
-    .expect("create order");
+    let order =
+        ivorey_app::payments::create_order(app.store.as_ref(), app.clock.now(), location, input)
+            .await
+            .expect("create order");
     (order.id.to_string(), contact.id.to_string())
 }

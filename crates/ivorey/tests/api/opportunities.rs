@@ -69,7 +69,7 @@ async fn tenant(app: &TestApp) -> Tenant {
 async fn pipeline(app: &TestApp, location: &str, name: &str) -> Pipeline {
     let location = LocationId::parse(location).expect("location id");
     let stages = ["Lead", "Qualified", "Proposal", "Closed"];
-    ivorey_http::app::pipelines::create_pipeline(
+    ivorey_app::pipelines::create_pipeline(
         app.store.as_ref(),
         app.clock.now(),
         &location,

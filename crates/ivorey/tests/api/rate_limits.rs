@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ivorey_app::ratelimit::RateLimits;
 use ivorey_http::HttpConfig;
-use ivorey_http::ratelimit::RateLimits;
 use reqwest::{Method, StatusCode};
 
 use crate::common::{self, TestApp};

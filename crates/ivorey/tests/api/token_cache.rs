@@ -166,7 +166,7 @@ async fn changes_through_another_store_bind_the_next_request(app: TestApp, other
     let (id, token) = app.integration(&admin, &scopes).await;
     warm(&app, &admin, &token).await;
     let now = app.clock.now();
-    ivorey_http::app::integrations::rotate(
+    ivorey_app::integrations::rotate(
         other.as_ref(),
         now,
         &location,
@@ -180,7 +180,7 @@ async fn changes_through_another_store_bind_the_next_request(app: TestApp, other
 
     let (id, token) = app.integration(&admin, &scopes).await;
     warm(&app, &admin, &token).await;
-    ivorey_http::app::integrations::delete(other.as_ref(), now, &location, &ops(&id), &actor)
+    ivorey_app::integrations::delete(other.as_ref(), now, &location, &ops(&id), &actor)
         .await
         .expect("delete elsewhere");
     refused_within(&app, &admin, &token).await;
@@ -194,16 +194,9 @@ async fn changes_through_another_store_bind_the_next_request(app: TestApp, other
         burst_max: Some(3),
         daily_max: None,
     };
-    ivorey_http::app::rate_limits::set_rate_limits(
-        other.as_ref(),
-        now,
-        &location,
-        own,
-        None,
-        &actor,
-    )
-    .await
-    .expect("set limits elsewhere");
+    ivorey_app::rate_limits::set_rate_limits(other.as_ref(), now, &location, own, None, &actor)
+        .await
+        .expect("set limits elsewhere");
     let started = Instant::now();
     while burst_max(&app, &admin, &token).await != "3" {
         assert!(

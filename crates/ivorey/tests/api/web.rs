@@ -572,7 +572,7 @@ async fn validation_errors_sit_beside_fields_and_keep_what_was_typed(app: TestAp
 
 async fn a_user_with_several_businesses_can_switch_between_them(app: TestApp) {
     let admin = app.new_admin("First Shop").await;
-    let second = ivorey_http::app::accounts::create_location(
+    let second = ivorey_app::accounts::create_location(
         app.store.as_ref(),
         app.clock.now(),
         ivorey_core::location::BusinessProfile {

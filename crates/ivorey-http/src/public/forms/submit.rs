@@ -10,11 +10,11 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use serde_json::{Map, Value, json};
 
-use crate::AppState;
-use crate::app::forms::{FORM_NOT_FOUND, Submitted, form_id, submit as store_submission};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, refuse_nul_in_json, refuse_nul_in_pairs};
 use crate::reply::Reply;
+use crate::state::AppState;
+use ivorey_app::forms::{FORM_NOT_FOUND, Submitted, form_id, submit as store_submission};
 
 /// The largest accepted submission body: 50 fields of a few hundred characters fit easily.
 pub const BODY_MAX: usize = 64 * 1024;

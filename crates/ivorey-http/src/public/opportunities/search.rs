@@ -10,11 +10,11 @@ use ivorey_store::OpportunityQuery;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::public::Authed;
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
 
 const LIMIT_DEFAULT: u32 = 20;
 const LIMIT_MAX: u32 = 100;

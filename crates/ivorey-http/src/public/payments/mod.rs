@@ -6,12 +6,13 @@
 //! cannot send `altType`, so a missing one means `location`; any other value is refused. Lists
 //! are newest first and paged by `offset`/`limit` with `totalCount`, as the contract has it.
 
+mod params;
 mod record;
 mod transactions;
 
 use axum::extract::State;
 use ivorey_core::order::OrderStatus;
-use ivorey_core::{ContactId, LocationId, Scope};
+use ivorey_core::{ContactId, Scope};
 use ivorey_store::OrderQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,63 +20,15 @@ use serde_json::{Value, json};
 pub use record::record_payment;
 pub use transactions::{TransactionParams, TransactionsParams, get_transaction, transactions};
 
+use params::{alt_location, empty_list, id_filter, paging};
+
 use super::Authed;
 use super::forms::bound;
-use crate::AppState;
-use crate::app::payments;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
-
-const LIMIT_DEFAULT: u32 = 10;
-const LIMIT_MAX: u32 = 100;
-
-/// The token's location, if `altId` (and `locationId`, when sent) name it and `altType`, when
-/// sent, is `location`.
-pub(super) fn alt_location<'a>(
-    auth: &'a Authed,
-    alt_id: Option<&str>,
-    alt_type: Option<&str>,
-    location_id: Option<&str>,
-) -> ApiResult<&'a LocationId> {
-    match alt_type.map(str::trim) {
-        None | Some("" | "location") => {}
-        Some(_) => {
-            return Err(ApiError::Unprocessable(vec![
-                "altType must be one of the following values: location".into(),
-            ]));
-        }
-    }
-    if location_id.is_some_and(|l| !l.trim().is_empty()) {
-        auth.check_location(location_id, "locationId")?;
-    }
-    auth.check_location(alt_id, "altId")
-}
-
-/// `limit` (default 10, at most 100) and `offset`.
-pub(super) fn paging(limit: Option<u32>, offset: Option<u64>) -> ApiResult<(u32, u64)> {
-    match limit.unwrap_or(LIMIT_DEFAULT) {
-        n if (1..=LIMIT_MAX).contains(&n) => Ok((n, offset.unwrap_or(0))),
-        _ => Err(ApiError::Unprocessable(vec![format!(
-            "limit must be between 1 and {LIMIT_MAX}"
-        )])),
-    }
-}
-
-/// An optional id filter: `Ok(None)` when absent, `Err(())` when malformed (matches nothing).
-pub(super) fn id_filter<T>(
-    raw: Option<&str>,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Option<T>, ()> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(raw) => parse(raw).map(Some).ok_or(()),
-    }
-}
-
-pub(super) fn empty_list() -> Reply<Value> {
-    ok(json!({ "data": [], "totalCount": 0 }))
-}
+use crate::state::AppState;
+use ivorey_app::payments;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]

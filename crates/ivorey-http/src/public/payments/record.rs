@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::alt_location;
-use crate::AppState;
-use crate::app::payments::{self, PaymentRequest};
+use super::params::alt_location;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::public::Authed;
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
+use ivorey_app::payments::{self, PaymentRequest};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -9,14 +9,14 @@ use ivorey_store::TransactionQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{alt_location, empty_list, id_filter, paging};
-use crate::AppState;
-use crate::app::payments;
+use super::params::{alt_location, empty_list, id_filter, paging};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::public::Authed;
 use crate::public::forms::bound;
 use crate::reply::{Reply, ok};
+use crate::state::AppState;
+use ivorey_app::payments;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]

@@ -6,12 +6,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
 use super::{load, path};
-use crate::AppState;
-use crate::app::integrations as ops;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::format;
 use crate::web::shell::Section;
+use ivorey_app::integrations as ops;
 
 pub(crate) async fn confirm(
     State(state): State<AppState>,

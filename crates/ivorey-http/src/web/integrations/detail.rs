@@ -9,7 +9,7 @@ use ivorey_core::{Scope, Timestamp};
 use maud::{Markup, html};
 
 use super::{Done, load, path, status};
-use crate::AppState;
+use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
 use crate::web::format::{self, when};
@@ -27,12 +27,20 @@ pub(crate) async fn show(
     Viewer(user): Viewer,
 ) -> WebResult<Markup> {
     let (shell, location, integration) = load(&state, user, &location, &id).await?;
-    let usage = usage::summarize(&state, &location, &integration.id, USAGE_DAYS).await?;
+    let now = state.clock.now();
+    let usage = usage::summarize(
+        state.store.as_ref(),
+        &state.usage,
+        now,
+        &location,
+        &integration.id,
+        USAGE_DAYS,
+    )
+    .await?;
     let trail = state
         .store
         .audit_log(&location, Some(&integration.id), 50)
         .await?;
-    let now = state.clock.now();
     let flash = match done.done.as_deref() {
         Some("edited") => Some((
             Tone::Success,

@@ -10,13 +10,13 @@ use ivorey_core::integration::{Integration, IntegrationPatchInput};
 use maud::{Markup, html};
 
 use super::{load, path};
-use crate::AppState;
-use crate::app::integrations as ops;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::forms::{FormData, Input, Problems};
 use crate::web::scopes;
 use crate::web::shell::{Section, Shell};
+use ivorey_app::integrations as ops;
 
 const LABELS: &[(&str, &str)] = &[
     ("name", "Name"),

@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 
 use super::{Done, status};
-use crate::AppState;
+use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
 use crate::web::format;

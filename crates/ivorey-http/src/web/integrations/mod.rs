@@ -17,9 +17,9 @@ use serde::Deserialize;
 use super::error::{WebError, WebResult};
 use super::format;
 use super::shell::Shell;
-use crate::AppState;
-use crate::app::integrations as ops;
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::integrations as ops;
 
 /// `?done=...` after a redirect: which confirmation to show.
 #[derive(Debug, Deserialize)]
@@ -47,7 +47,7 @@ pub(crate) async fn load(
     let integration = ops::get(state.store.as_ref(), state.clock.now(), &location, &id)
         .await
         .map_err(|e| match e {
-            crate::error::ApiError::NotFound(_) => missing(),
+            ivorey_app::AppError::NotFound(_) => missing(),
             other => other.into(),
         })?;
     Ok((shell, location, integration))

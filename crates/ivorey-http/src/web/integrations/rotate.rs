@@ -10,15 +10,15 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{load, path};
-use crate::AppState;
-use crate::app::integrations as ops;
-use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::{WebError, WebResult};
 use crate::web::format;
 use crate::web::layout::{Tone, notice};
 use crate::web::shell::Section;
 use crate::web::token::{self, Issued};
+use ivorey_app::AppError;
+use ivorey_app::integrations as ops;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct RotateQuery {
@@ -141,7 +141,7 @@ pub(crate) async fn expire_old_token(
     .await
     {
         Ok(_) => "old-token-expired",
-        Err(ApiError::Conflict(_)) => "no-old-token",
+        Err(AppError::Conflict(_)) => "no-old-token",
         Err(e) => return Err(e.into()),
     };
     let target = path(&shell, &integration.id, &format!("?done={done}"));

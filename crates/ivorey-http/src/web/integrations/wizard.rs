@@ -9,15 +9,15 @@ use axum::response::{IntoResponse, Response};
 use ivorey_core::integration::{IntegrationDraft, IntegrationInput};
 use maud::{Markup, html};
 
-use crate::AppState;
-use crate::app::integrations as ops;
-use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
 use crate::web::forms::{FormData, Input, Problems};
 use crate::web::scopes;
 use crate::web::shell::{Section, Shell};
 use crate::web::token::{self, Issued};
+use ivorey_app::AppError;
+use ivorey_app::integrations as ops;
 
 const LABELS: &[(&str, &str)] = &[
     ("name", "Name"),
@@ -81,7 +81,7 @@ pub(crate) async fn step_two(
             .0
             .retain(|e| e.field == "name" || e.field == "description");
         if !errors.is_empty() {
-            let problems = Problems::from_error(ApiError::from(errors), LABELS)?;
+            let problems = Problems::from_error(AppError::from(errors), LABELS)?;
             let page = name_page(&shell, &draft, &problems);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }

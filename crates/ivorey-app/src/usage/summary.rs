@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use ivorey_core::{IntegrationId, LocationId, Timestamp};
+use ivorey_store::Store;
 
-use crate::AppState;
-use crate::error::ApiResult;
+use super::UsageRecorder;
+use crate::error::AppResult;
 
 /// Usage over the last `days` days, oldest day first.
 #[derive(Debug)]
@@ -24,17 +25,18 @@ impl UsageSummary {
     }
 }
 
+/// `recorder`'s counts still in memory are written first, so the summary does not lag behind.
 pub async fn summarize(
-    state: &AppState,
+    store: &dyn Store,
+    recorder: &UsageRecorder,
+    now: Timestamp,
     location: &LocationId,
     id: &IntegrationId,
     days: i64,
-) -> ApiResult<UsageSummary> {
-    let now = state.clock.now();
-    // Counts still in memory would make the page lag behind; write them first.
-    state.usage.flush(state.store.as_ref()).await;
+) -> AppResult<UsageSummary> {
+    recorder.flush(store).await;
     let from_day = now.day() - days + 1;
-    let rows = state.store.usage(location, id, from_day).await?;
+    let rows = store.usage(location, id, from_day).await?;
     let mut per_day: BTreeMap<i64, u64> = (from_day..=now.day()).map(|d| (d, 0)).collect();
     let mut by_scope: BTreeMap<String, u64> = BTreeMap::new();
     for row in rows {
@@ -46,8 +48,7 @@ pub async fn summarize(
         };
         *by_scope.entry(scope).or_default() += row.count;
     }
-    let last_used_at = state
-        .store
+    let last_used_at = store
         .get_integration(location, id, now)
         .await?
         .and_then(|i| i.last_used_at);

@@ -5,6 +5,7 @@
 //! Email, the signed webhook for SMS and Custom), retries network errors and 5xx answers with
 //! exponential backoff, and records `sent`, `delivered` or `failed` with an error summary.
 
+mod attempt;
 mod smtp;
 mod webhook;
 
@@ -16,6 +17,8 @@ use ivorey_core::conversation::{Channel, Message, MessageStatus};
 use ivorey_store::Store;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
+
+use attempt::AttemptError;
 
 pub use webhook::{SIGNATURE_HEADER, sign};
 
@@ -71,24 +74,6 @@ impl Outbox {
     /// busy is remembered, so the message is claimed on its next pass.
     pub fn wake(&self) {
         self.queued.notify_one();
-    }
-}
-
-/// Why one attempt failed. `retry` is false for answers that another attempt cannot change
-/// (a 4xx from the webhook, a permanent SMTP error, no provider configured).
-#[derive(Debug)]
-pub(crate) struct AttemptError {
-    pub retry: bool,
-    /// A short reason for the message's `error`; never a secret.
-    pub summary: String,
-}
-
-impl AttemptError {
-    fn permanent(summary: impl Into<String>) -> Self {
-        AttemptError {
-            retry: false,
-            summary: summary.into(),
-        }
     }
 }
 

@@ -1,31 +1,26 @@
 //! Sign-in sessions: a random id in an HttpOnly, SameSite cookie (only its SHA-256 is stored),
 //! and a synchronizer CSRF token that every state-changing request must echo in `X-CSRF-Token`
 //! (the web app reads the same cookie and takes the token from a `csrf` form field instead).
+//! `throttle.rs` limits sign-in attempts for both faces. The faces' sign-in endpoints are their
+//! own (`manage/sign_in.rs`, `web/login.rs`).
+
+pub(crate) mod throttle;
 
 use std::net::SocketAddr;
 
-use axum::Extension;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, Method};
 use ivorey_core::audit::Actor;
-use ivorey_core::location::BusinessProfile;
-use ivorey_core::user::{Membership, Role, User};
+use ivorey_core::user::{Role, User};
 use ivorey_core::{LocationId, random};
 use ivorey_store::SessionRecord;
-use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::AppState;
-use crate::app::accounts;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
-use crate::reply::{Reply, json_response, ok};
-use crate::web::throttle::{ClientIp, LoginThrottle};
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "ivorey_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -101,18 +96,6 @@ impl SessionUser {
     pub(crate) async fn close(&self, state: &AppState) -> ApiResult<HeaderValue> {
         state.store.delete_session(&self.session.id_hash).await?;
         Ok(cookie(state, "", 0))
-    }
-
-    /// First-run setup (refused once any location exists), shared with the web app's setup
-    /// page. Returns the new admin, not yet signed in.
-    pub(crate) async fn first_run_setup(
-        state: &AppState,
-        business_name: String,
-        email: &str,
-        password: &str,
-        name: Option<&str>,
-    ) -> ApiResult<User> {
-        first_run_setup(state, business_name, email, password, name).await
     }
 }
 
@@ -195,126 +178,4 @@ async fn open_session(state: &AppState, user: &User) -> ApiResult<(HeaderValue, 
     };
     state.store.create_session(&session).await?;
     Ok((cookie(state, &id, ttl.as_secs()), session))
-}
-
-/// Starts a session for `user`: the response sets the cookie and carries the CSRF token.
-async fn start_session(state: &AppState, user: User, status: StatusCode) -> ApiResult<Response> {
-    let (set_cookie, session) = open_session(state, &user).await?;
-    let memberships = state.store.memberships(&user.id).await?;
-    let mut response = json_response(status, &me_body(&user, &memberships, &session.csrf_token));
-    response.headers_mut().insert(SET_COOKIE, set_cookie);
-    Ok(response)
-}
-
-fn me_body(user: &User, memberships: &[Membership], csrf: &str) -> serde_json::Value {
-    json!({ "user": user, "memberships": memberships, "csrfToken": csrf })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginBody {
-    email: String,
-    password: String,
-}
-
-/// Sign-in behind the throttle shared with the web app's sign-in page: after repeated failures
-/// for an email or from an address, the answer is 429 with `Retry-After` without a password check.
-pub async fn login(
-    State(state): State<AppState>,
-    Extension(throttle): Extension<LoginThrottle>,
-    ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<LoginBody>,
-) -> ApiResult<Response> {
-    let checked = throttle
-        .check_password(&state, ip.as_deref(), &body.email, &body.password)
-        .await?;
-    match checked {
-        Some(user) => start_session(&state, user, StatusCode::OK).await,
-        None => Err(ApiError::Unauthorized("Wrong email or password.")),
-    }
-}
-
-pub async fn logout(State(state): State<AppState>, session: SessionUser) -> ApiResult<Response> {
-    let clear = session.close(&state).await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(SET_COOKIE, clear);
-    Ok(response)
-}
-
-pub async fn me(
-    State(state): State<AppState>,
-    session: SessionUser,
-) -> ApiResult<Reply<serde_json::Value>> {
-    let memberships = state.store.memberships(&session.user.id).await?;
-    Ok(ok(me_body(
-        &session.user,
-        &memberships,
-        &session.session.csrf_token,
-    )))
-}
-
-pub async fn setup_status(State(state): State<AppState>) -> ApiResult<Reply<serde_json::Value>> {
-    let needed = state.store.count_locations().await? == 0;
-    Ok(ok(json!({ "setupNeeded": needed })))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SetupBody {
-    business_name: String,
-    email: String,
-    password: String,
-    name: Option<String>,
-}
-
-/// First-run setup: only while the install has no location at all. Creates the first location
-/// and its admin, and signs the admin in.
-pub async fn setup(
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<SetupBody>,
-) -> ApiResult<Response> {
-    let user = first_run_setup(
-        &state,
-        body.business_name,
-        &body.email,
-        &body.password,
-        body.name.as_deref(),
-    )
-    .await?;
-    start_session(&state, user, StatusCode::CREATED).await
-}
-
-/// Creates the first location and its admin; refused once any location exists.
-async fn first_run_setup(
-    state: &AppState,
-    business_name: String,
-    email: &str,
-    password: &str,
-    name: Option<&str>,
-) -> ApiResult<User> {
-    if state.store.count_locations().await? > 0 {
-        return Err(ApiError::Conflict(
-            "Setup is already done. Sign in instead.".into(),
-        ));
-    }
-    let profile = BusinessProfile {
-        name: business_name,
-        ..Default::default()
-    };
-    let now = state.clock.now();
-    let created = accounts::create_location(
-        state.store.as_ref(),
-        now,
-        profile,
-        email,
-        name,
-        Some(password),
-    )
-    .await?;
-    state
-        .store
-        .find_user_by_email(&ivorey_core::user::normalize_email(email).unwrap_or_default())
-        .await?
-        .map(|(user, _)| user)
-        .ok_or_else(|| ApiError::Internal(format!("admin {} vanished after setup", created.admin)))
 }

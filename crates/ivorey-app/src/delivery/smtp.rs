@@ -9,7 +9,7 @@ use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use super::AttemptError;
+use super::attempt::AttemptError;
 
 fn mailbox(field: &str, raw: &str) -> Result<Mailbox, AttemptError> {
     raw.parse::<Mailbox>()

@@ -9,7 +9,7 @@ use ivorey_core::user::{User, normalize_email};
 use ivorey_core::{LocationId, Timestamp, UserId, ValidationErrors};
 use ivorey_store::{AdminAccount, NewUser, Store, StoreError};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// A new location, and whether its admin account was created with it.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ pub async fn create_location(
     admin_email: &str,
     admin_name: Option<&str>,
     password: Option<&str>,
-) -> ApiResult<CreatedLocation> {
+) -> AppResult<CreatedLocation> {
     let profile = profile.validate()?;
     let email = normalize_email(admin_email)
         .ok_or_else(|| ValidationErrors::single("adminEmail", "must be an email address"))?;
@@ -41,7 +41,7 @@ pub async fn create_location(
     let (admin, admin_created) = match store.find_user_by_email(&email).await? {
         Some((user, hash)) => {
             if password.is_some_and(|p| !verify_password(p, &hash)) {
-                return Err(ApiError::Conflict(
+                return Err(AppError::Conflict(
                     "A user with this email exists and the password does not match.".into(),
                 ));
             }
@@ -74,7 +74,7 @@ pub async fn create_location(
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => {
-                ApiError::Conflict("A user with this email already exists.".into())
+                AppError::Conflict("A user with this email already exists.".into())
             }
             other => other.into(),
         })?;
@@ -91,7 +91,7 @@ pub async fn check_password(
     store: &dyn Store,
     email: &str,
     password: &str,
-) -> ApiResult<Option<User>> {
+) -> AppResult<Option<User>> {
     let Some(email) = normalize_email(email) else {
         verify_password(password, dummy_hash());
         return Ok(None);
@@ -107,7 +107,7 @@ pub async fn check_password(
         }
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("password check task failed: {e}")))?;
+    .map_err(|e| AppError::Internal(format!("password check task failed: {e}")))?;
     Ok(verified)
 }
 
@@ -118,7 +118,7 @@ pub async fn update_profile(
     location: &LocationId,
     profile: BusinessProfile,
     actor: &Actor,
-) -> ApiResult<Location> {
+) -> AppResult<Location> {
     let profile = profile.validate()?;
     let entry = AuditEvent {
         location_id: location.clone(),
@@ -135,7 +135,35 @@ pub async fn update_profile(
         .update_business_profile(location, &profile, &entry)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound("Location not found"),
+            StoreError::NotFound => AppError::NotFound("Location not found"),
             other => other.into(),
         })
+}
+
+/// First-run setup: creates the first location and its admin, refused once any location
+/// exists. Returns the new admin, not yet signed in (the management API and the web app's setup
+/// page each open the session their way).
+pub async fn first_run_setup(
+    store: &dyn Store,
+    now: Timestamp,
+    business_name: String,
+    email: &str,
+    password: &str,
+    name: Option<&str>,
+) -> AppResult<User> {
+    if store.count_locations().await? > 0 {
+        return Err(AppError::Conflict(
+            "Setup is already done. Sign in instead.".into(),
+        ));
+    }
+    let profile = BusinessProfile {
+        name: business_name,
+        ..Default::default()
+    };
+    let created = create_location(store, now, profile, email, name, Some(password)).await?;
+    store
+        .find_user_by_email(&normalize_email(email).unwrap_or_default())
+        .await?
+        .map(|(user, _)| user)
+        .ok_or_else(|| AppError::Internal(format!("admin {} vanished after setup", created.admin)))
 }

@@ -10,7 +10,7 @@ use ivorey_store::{Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// The SMTP server as an admin sends it. An absent `password` keeps the stored one.
 #[derive(Debug, Deserialize)]
@@ -32,19 +32,19 @@ async fn current(
     store: &dyn Store,
     location: &LocationId,
     now: Timestamp,
-) -> ApiResult<MessagingSettings> {
+) -> AppResult<MessagingSettings> {
     Ok(store
         .messaging_settings(location)
         .await?
         .unwrap_or_else(|| MessagingSettings::empty(location, now)))
 }
 
-async fn save(store: &dyn Store, settings: &MessagingSettings) -> ApiResult<()> {
+async fn save(store: &dyn Store, settings: &MessagingSettings) -> AppResult<()> {
     store
         .save_messaging_settings(settings)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound("Location not found"),
+            StoreError::NotFound => AppError::NotFound("Location not found"),
             other => other.into(),
         })
 }
@@ -60,7 +60,7 @@ pub fn describe(settings: &MessagingSettings) -> Value {
     })
 }
 
-pub async fn get(store: &dyn Store, now: Timestamp, location: &LocationId) -> ApiResult<Value> {
+pub async fn get(store: &dyn Store, now: Timestamp, location: &LocationId) -> AppResult<Value> {
     Ok(describe(&current(store, location, now).await?))
 }
 
@@ -69,7 +69,7 @@ pub async fn set_smtp(
     now: Timestamp,
     location: &LocationId,
     input: SmtpInput,
-) -> ApiResult<Value> {
+) -> AppResult<Value> {
     let mut errors = ValidationErrors::new();
     let host = input.host.trim().to_owned();
     if host.is_empty() || host.len() > 253 || host.contains(|c: char| c.is_whitespace()) {
@@ -121,9 +121,9 @@ pub async fn set_webhook(
     location: &LocationId,
     url: &str,
     rotate_secret: bool,
-) -> ApiResult<Value> {
+) -> AppResult<Value> {
     let url = url.trim();
-    let parsed = url.parse::<axum::http::Uri>().ok().filter(|u| {
+    let parsed = url.parse::<http::Uri>().ok().filter(|u| {
         matches!(u.scheme_str(), Some("http" | "https"))
             && u.host().is_some_and(|h| !h.is_empty())
             && url.len() <= 2048
@@ -158,7 +158,7 @@ pub async fn remove(
     now: Timestamp,
     location: &LocationId,
     smtp: bool,
-) -> ApiResult<Value> {
+) -> AppResult<Value> {
     let mut settings = current(store, location, now).await?;
     if smtp {
         settings.smtp = None;

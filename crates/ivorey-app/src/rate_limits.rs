@@ -3,10 +3,10 @@
 //! the whole server, so raising them is the operator's call. The next request uses the change.
 
 use ivorey_core::audit::{Actor, AuditAction, AuditEvent};
-use ivorey_core::{LocationId, Timestamp};
+use ivorey_core::{LocationId, Timestamp, ValidationErrors};
 use ivorey_store::{LocationRateLimits, Store, StoreError};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 use crate::ratelimit::RateLimits;
 
 /// Largest limit accepted (a stored limit is a signed 64-bit integer).
@@ -21,8 +21,8 @@ pub async fn set_rate_limits(
     limits: LocationRateLimits,
     ceiling: Option<RateLimits>,
     actor: &Actor,
-) -> ApiResult<LocationRateLimits> {
-    let mut problems = Vec::new();
+) -> AppResult<LocationRateLimits> {
+    let mut problems = ValidationErrors::new();
     let fields = [
         ("burstMax", limits.burst_max, ceiling.map(|c| c.burst_max)),
         ("dailyMax", limits.daily_max, ceiling.map(|c| c.daily_max)),
@@ -30,18 +30,19 @@ pub async fn set_rate_limits(
     for (field, value, max) in fields {
         match (value, max) {
             (Some(n), _) if n == 0 || n > MAX_LIMIT => {
-                problems.push(format!("{field} must be a whole number of at least 1"));
+                problems.add(field, "must be a whole number of at least 1");
             }
-            (Some(n), Some(max)) if n > max => problems.push(format!(
-                "{field} may not exceed the server's limit of {max}; the operator can raise \
-                 it with `ivorey admin set-rate-limits`"
-            )),
+            (Some(n), Some(max)) if n > max => problems.add(
+                field,
+                format!(
+                    "may not exceed the server's limit of {max}; the operator can raise it \
+                     with `ivorey admin set-rate-limits`"
+                ),
+            ),
             _ => {}
         }
     }
-    if !problems.is_empty() {
-        return Err(ApiError::Unprocessable(problems));
-    }
+    problems.finish(())?;
     let entry = AuditEvent {
         location_id: location.clone(),
         integration_id: None,
@@ -57,7 +58,7 @@ pub async fn set_rate_limits(
         .set_location_rate_limits(location, &limits, &entry)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound("Location not found"),
+            StoreError::NotFound => AppError::NotFound("Location not found"),
             other => other.into(),
         })?;
     Ok(limits)

@@ -10,13 +10,13 @@ use ivorey_core::{LocationId, Timestamp};
 use ivorey_store::{Store, StoreError};
 use serde_json::{Map, Value};
 
-use super::contacts::{Overwrite, plan_upsert};
-use crate::error::{ApiError, ApiResult};
+use crate::contacts::{Overwrite, plan_upsert};
+use crate::error::{AppError, AppResult};
 
-pub const FORM_NOT_FOUND: ApiError = ApiError::NotFound("Form not found");
+pub const FORM_NOT_FOUND: AppError = AppError::NotFound("Form not found");
 
 /// A form id from a path; a malformed one answers like a missing form.
-pub fn form_id(raw: &str) -> ApiResult<FormId> {
+pub fn form_id(raw: &str) -> AppResult<FormId> {
     FormId::parse(raw).map_err(|_| FORM_NOT_FOUND)
 }
 
@@ -25,16 +25,16 @@ pub async fn create_form(
     now: Timestamp,
     location: &LocationId,
     input: FormInput,
-) -> ApiResult<Form> {
+) -> AppResult<Form> {
     let form = input.into_form(location, now)?;
     store.create_form(&form).await.map_err(|e| match e {
-        StoreError::NotFound => ApiError::NotFound("Location not found"),
+        StoreError::NotFound => AppError::NotFound("Location not found"),
         other => other.into(),
     })?;
     Ok(form)
 }
 
-pub async fn get_form(store: &dyn Store, location: &LocationId, id: &str) -> ApiResult<Form> {
+pub async fn get_form(store: &dyn Store, location: &LocationId, id: &str) -> AppResult<Form> {
     let id = form_id(id)?;
     store.get_form(location, &id).await?.ok_or(FORM_NOT_FOUND)
 }
@@ -46,7 +46,7 @@ pub async fn update_form(
     location: &LocationId,
     id: &str,
     input: FormInput,
-) -> ApiResult<Form> {
+) -> AppResult<Form> {
     let form = get_form(store, location, id).await?;
     let form = input.apply_to(form, now)?;
     store.update_form(&form).await.map_err(not_found)?;
@@ -54,12 +54,12 @@ pub async fn update_form(
 }
 
 /// Deletes the form and its submissions.
-pub async fn delete_form(store: &dyn Store, location: &LocationId, id: &str) -> ApiResult<()> {
+pub async fn delete_form(store: &dyn Store, location: &LocationId, id: &str) -> AppResult<()> {
     let id = form_id(id)?;
     store.delete_form(location, &id).await.map_err(not_found)
 }
 
-fn not_found(e: StoreError) -> ApiError {
+fn not_found(e: StoreError) -> AppError {
     match e {
         StoreError::NotFound => FORM_NOT_FOUND,
         other => other.into(),
@@ -81,7 +81,7 @@ pub async fn submit(
     now: Timestamp,
     form: &Form,
     posted: &Map<String, Value>,
-) -> ApiResult<Submitted> {
+) -> AppResult<Submitted> {
     let honeypot = posted
         .get(HONEYPOT_FIELD)
         .is_some_and(|v| !matches!(v, Value::Null) && v.as_str().is_none_or(|s| !s.is_empty()));
@@ -118,7 +118,7 @@ pub async fn submit(
         .map_err(|e| match e {
             // The form was deleted, or the matched contact, in the meantime.
             StoreError::NotFound => {
-                ApiError::Conflict("The form or contact changed meanwhile; submit again.".into())
+                AppError::Conflict("The form or contact changed meanwhile; submit again.".into())
             }
             other => other.into(),
         })?;

@@ -8,7 +8,7 @@ use ivorey_core::integration::{
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, Token};
 use ivorey_store::Store;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// An integration with a token that is being shown for the first and only time.
 #[derive(Debug)]
@@ -17,7 +17,7 @@ pub struct Issued {
     pub token: Token,
 }
 
-const NOT_FOUND: ApiError = ApiError::NotFound("Private Integration not found");
+const NOT_FOUND: AppError = AppError::NotFound("Private Integration not found");
 
 fn audit(
     integration: &Integration,
@@ -53,10 +53,10 @@ pub async fn create(
     location: &LocationId,
     input: &IntegrationInput,
     actor: &Actor,
-) -> ApiResult<Issued> {
+) -> AppResult<Issued> {
     let draft = IntegrationDraft::parse(input, now)?;
     if store.get_location(location).await?.is_none() {
-        return Err(ApiError::NotFound("Location not found"));
+        return Err(AppError::NotFound("Location not found"));
     }
     let token = Token::generate();
     let integration = Integration {
@@ -94,7 +94,7 @@ pub async fn get(
     now: Timestamp,
     location: &LocationId,
     id: &IntegrationId,
-) -> ApiResult<Integration> {
+) -> AppResult<Integration> {
     store
         .get_integration(location, id, now)
         .await?
@@ -108,7 +108,7 @@ pub async fn edit(
     id: &IntegrationId,
     input: &IntegrationPatchInput,
     actor: &Actor,
-) -> ApiResult<Integration> {
+) -> AppResult<Integration> {
     let patch = IntegrationPatch::parse(input, now)?;
     let current = get(store, now, location, id).await?;
     let entry = audit(
@@ -163,7 +163,7 @@ pub async fn rotate(
     id: &IntegrationId,
     expiry: RotationExpiry,
     actor: &Actor,
-) -> ApiResult<Issued> {
+) -> AppResult<Issued> {
     let current = get(store, now, location, id).await?;
     let token = Token::generate();
     let old_expires_at = expiry.old_token_expires_at(now);
@@ -199,10 +199,10 @@ pub async fn expire_old_token(
     location: &LocationId,
     id: &IntegrationId,
     actor: &Actor,
-) -> ApiResult<Integration> {
+) -> AppResult<Integration> {
     let current = get(store, now, location, id).await?;
     let Some(previous) = &current.previous_token else {
-        return Err(ApiError::Conflict(
+        return Err(AppError::Conflict(
             "This integration has no old token in a grace period.".into(),
         ));
     };
@@ -217,7 +217,7 @@ pub async fn expire_old_token(
         .map_err(|e| match e {
             // The grace ended between our read and the write: the outcome the caller wanted.
             ivorey_store::StoreError::NotFound => {
-                ApiError::Conflict("This integration has no old token in a grace period.".into())
+                AppError::Conflict("This integration has no old token in a grace period.".into())
             }
             other => other.into(),
         })
@@ -229,7 +229,7 @@ pub async fn delete(
     location: &LocationId,
     id: &IntegrationId,
     actor: &Actor,
-) -> ApiResult<Integration> {
+) -> AppResult<Integration> {
     let current = get(store, now, location, id).await?;
     let entry = audit(
         &current,
@@ -245,7 +245,7 @@ pub async fn delete(
     Ok(current)
 }
 
-fn not_found_as_integration(e: ivorey_store::StoreError) -> ApiError {
+fn not_found_as_integration(e: ivorey_store::StoreError) -> AppError {
     match e {
         ivorey_store::StoreError::NotFound => NOT_FOUND,
         other => other.into(),

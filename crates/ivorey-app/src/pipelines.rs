@@ -6,7 +6,7 @@ use ivorey_core::opportunity::Pipeline;
 use ivorey_core::{LocationId, Timestamp};
 use ivorey_store::{Store, StoreError};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Creates a pipeline in `location` with `stages` in the order given (the first is where new
 /// opportunities land).
@@ -16,13 +16,13 @@ pub async fn create_pipeline(
     location: &LocationId,
     name: &str,
     stages: &[&str],
-) -> ApiResult<Pipeline> {
+) -> AppResult<Pipeline> {
     let pipeline = Pipeline::new(location, name, stages, now)?;
     store
         .create_pipeline(&pipeline)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound("Location not found"),
+            StoreError::NotFound => AppError::NotFound("Location not found"),
             other => other.into(),
         })?;
     Ok(pipeline)

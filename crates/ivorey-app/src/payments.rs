@@ -8,17 +8,17 @@ use ivorey_core::payment::Currency;
 use ivorey_core::{LocationId, Timestamp};
 use ivorey_store::{PaymentOutcome, Store, StoreError};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
-pub const ORDER_NOT_FOUND: ApiError = ApiError::NotFound("Order not found");
-pub const TRANSACTION_NOT_FOUND: ApiError = ApiError::NotFound("Transaction not found");
+pub const ORDER_NOT_FOUND: AppError = AppError::NotFound("Order not found");
+pub const TRANSACTION_NOT_FOUND: AppError = AppError::NotFound("Transaction not found");
 
 /// An order id from a path; a malformed one answers like a missing order.
-pub fn order_id(raw: &str) -> ApiResult<OrderId> {
+pub fn order_id(raw: &str) -> AppResult<OrderId> {
     OrderId::parse(raw).map_err(|_| ORDER_NOT_FOUND)
 }
 
-pub fn transaction_id(raw: &str) -> ApiResult<TransactionId> {
+pub fn transaction_id(raw: &str) -> AppResult<TransactionId> {
     TransactionId::parse(raw).map_err(|_| TRANSACTION_NOT_FOUND)
 }
 
@@ -27,18 +27,16 @@ pub async fn create_order(
     now: Timestamp,
     location: &LocationId,
     input: OrderInput,
-) -> ApiResult<Order> {
+) -> AppResult<Order> {
     let order = input.into_order(location, now)?;
     store.create_order(&order).await.map_err(|e| match e {
-        StoreError::NotFound => {
-            ApiError::Unprocessable(vec!["contactId is not a contact of this location".into()])
-        }
+        StoreError::NotFound => AppError::invalid("contactId", "is not a contact of this location"),
         other => other.into(),
     })?;
     Ok(order)
 }
 
-pub async fn get_order(store: &dyn Store, location: &LocationId, id: &str) -> ApiResult<Order> {
+pub async fn get_order(store: &dyn Store, location: &LocationId, id: &str) -> AppResult<Order> {
     let id = order_id(id)?;
     store.get_order(location, &id).await?.ok_or(ORDER_NOT_FOUND)
 }
@@ -56,10 +54,6 @@ pub struct PaymentRequest<'a> {
     pub details: PaymentDetails,
 }
 
-fn unprocessable(message: String) -> ApiError {
-    ApiError::Unprocessable(vec![message])
-}
-
 /// Records a payment against the location's order and returns the transaction and the order
 /// as it now stands. An amount above what is due is refused (422) and nothing is written.
 pub async fn record_payment(
@@ -68,42 +62,48 @@ pub async fn record_payment(
     location: &LocationId,
     id: &str,
     request: PaymentRequest<'_>,
-) -> ApiResult<(Transaction, Order)> {
+) -> AppResult<(Transaction, Order)> {
     let order = get_order(store, location, id).await?;
     let c = order.currency;
     if let Some(code) = request.currency
         && Currency::parse(code) != Some(c)
     {
-        return Err(unprocessable(format!(
-            "currency must be the order's currency {}",
-            c.code()
-        )));
+        return Err(AppError::invalid(
+            "currency",
+            format!("must be the order's currency {}", c.code()),
+        ));
     }
     let due = order.amount_due();
     if due == 0 {
-        return Err(unprocessable(
-            "amount: the order is already paid in full".into(),
+        // Worded as before: "amount: the order ...".
+        return Err(AppError::invalid(
+            "amount:",
+            "the order is already paid in full",
         ));
     }
     let amount = match request.amount {
         None if request.partial == Some(true) => {
-            return Err(unprocessable(
-                "amount is required for a partial payment".into(),
+            return Err(AppError::invalid(
+                "amount",
+                "is required for a partial payment",
             ));
         }
         None => due,
         Some(text) => c
             .parse_amount(text)
-            .map_err(|why| unprocessable(format!("amount {why}")))?,
+            .map_err(|why| AppError::invalid("amount", why))?,
     };
     if amount == 0 {
-        return Err(unprocessable("amount must be more than 0".into()));
+        return Err(AppError::invalid("amount", "must be more than 0"));
     }
     if amount < due && request.partial == Some(false) {
-        return Err(unprocessable(format!(
-            "amount must be the amount due ({}) unless isPartialPayment is true",
-            c.format_amount(due)
-        )));
+        return Err(AppError::invalid(
+            "amount",
+            format!(
+                "must be the amount due ({}) unless isPartialPayment is true",
+                c.format_amount(due)
+            ),
+        ));
     }
     let payment = Transaction {
         id: TransactionId::generate(),
@@ -125,10 +125,13 @@ pub async fn record_payment(
     }
 }
 
-fn overpaid(c: Currency, due: i64) -> ApiError {
-    unprocessable(format!(
-        "amount must be at most the amount due, {} {}",
-        c.format_amount(due),
-        c.code()
-    ))
+fn overpaid(c: Currency, due: i64) -> AppError {
+    AppError::invalid(
+        "amount",
+        format!(
+            "must be at most the amount due, {} {}",
+            c.format_amount(due),
+            c.code()
+        ),
+    )
 }

@@ -1,5 +1,8 @@
 //! Usage recording without a database write per request: counts gather in memory and a
 //! background task flushes them in one transaction every few seconds (and at shutdown).
+//! `summary.rs` reads an integration's recorded usage back (management API, web app).
+
+pub mod summary;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -20,10 +20,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use ivorey_core::user::User;
 
-use crate::AppState;
-use crate::app::accounts;
 use crate::error::{ApiError, ApiResult};
-use crate::manage::SessionUser;
+use crate::session::SessionUser;
+use crate::state::AppState;
+use ivorey_app::accounts;
 
 /// The window failures are counted over.
 pub(crate) const WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -66,7 +66,9 @@ impl LoginThrottle {
         let email_key = format!("email:{}", email.trim().to_lowercase());
         let ip_key = ip.map(|ip| format!("ip:{ip}"));
         self.reserve(now, &email_key, ip_key.as_deref())?;
-        let checked = accounts::check_password(state.store.as_ref(), email, password).await;
+        let checked = accounts::check_password(state.store.as_ref(), email, password)
+            .await
+            .map_err(ApiError::from);
         match &checked {
             Ok(None) => {}
             Ok(Some(_)) => self.release(now, &email_key, ip_key.as_deref(), true),

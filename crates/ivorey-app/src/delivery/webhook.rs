@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
-use axum::http::header::{CONTENT_TYPE, USER_AGENT};
-use axum::http::{Request, StatusCode};
+use bytes::Bytes;
 use hmac::{Hmac, Mac};
+use http::header::{CONTENT_TYPE, USER_AGENT};
+use http::{Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
@@ -20,7 +20,7 @@ use ivorey_core::messaging::WebhookSettings;
 use serde_json::json;
 use sha2::Sha256;
 
-use super::AttemptError;
+use super::attempt::AttemptError;
 
 pub const SIGNATURE_HEADER: &str = "x-ivorey-signature";
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use ivorey_core::Timestamp;
 use ivorey_core::ids::FormId;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Submissions one client address may make to one form within the window.
 pub const SUBMIT_LIMIT: usize = 10;
@@ -29,7 +29,7 @@ pub struct SubmitThrottle {
 
 impl SubmitThrottle {
     /// Counts a submission from `client` to `form` at `now`, or refuses it.
-    pub fn admit(&self, client: &str, form: &FormId, now: Timestamp) -> ApiResult<()> {
+    pub fn admit(&self, client: &str, form: &FormId, now: Timestamp) -> AppResult<()> {
         let now = now.millis();
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         if recent.len() > SWEEP_AT {
@@ -42,7 +42,7 @@ impl SubmitThrottle {
         if times.len() >= SUBMIT_LIMIT {
             let freed_at = times[times.len() - SUBMIT_LIMIT] + WINDOW_MS;
             let retry_after_secs = u64::try_from((freed_at - now + 999) / 1000).unwrap_or(1);
-            return Err(ApiError::TooManyRequests {
+            return Err(AppError::TooManyRequests {
                 retry_after_secs: retry_after_secs.max(1),
             });
         }
@@ -65,7 +65,7 @@ mod tests {
         let refused = throttle.admit("10.0.0.1", &form, Timestamp(1000));
         assert!(matches!(
             refused,
-            Err(ApiError::TooManyRequests {
+            Err(AppError::TooManyRequests {
                 retry_after_secs: 599
             })
         ));

@@ -11,7 +11,7 @@ use ivorey_core::contact::{Contact, CreateContactInput};
 use ivorey_core::{ContactId, LocationId, Timestamp};
 use ivorey_store::{ContactWrite, Store};
 
-use crate::error::ApiResult;
+use crate::error::AppResult;
 
 /// What an upsert that matched an existing contact may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub async fn plan_upsert(
     location: &LocationId,
     input: CreateContactInput,
     overwrite: Overwrite,
-) -> ApiResult<ContactWrite> {
+) -> AppResult<ContactWrite> {
     let existing = matching_contact(store, location, &input).await?;
     if let Some(mut contact) = existing {
         contact.fields = match overwrite {
@@ -54,7 +54,7 @@ async fn matching_contact(
     store: &dyn Store,
     location: &LocationId,
     input: &CreateContactInput,
-) -> ApiResult<Option<Contact>> {
+) -> AppResult<Option<Contact>> {
     if let Some(email) = input.email_lower()
         && let Some(found) = store.find_contact_by_email(location, &email).await?
     {

@@ -15,8 +15,8 @@ use ivorey_core::access::TokenGrant;
 use ivorey_store::{DAY_MS, RateCount, RateCounter, RateHit, StoreError};
 
 use super::lease::Leases;
+use super::limits::{RateInfo, RateLimits};
 use super::local::LocalCounter;
-use super::{RateInfo, RateLimits};
 use crate::metrics::{Metrics, RateLimit};
 
 /// How long the limiter counts locally after a shared-counter failure before trying again.
