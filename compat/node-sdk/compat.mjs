@@ -14,7 +14,7 @@
 // Output: one JSON line per step on stdout, {"step": "...", "ok": true, ...}; on the first
 // failure a line with "ok": false and the error, then exit status 1. Before its step line, each
 // HTTP answer the SDK received: {"exchange": {"method", "path", "status", "body"}}. The Rust test
-// (crates/ivorey/tests/node_sdk.rs) checks that every expected step printed ok.
+// (crates/ivorey/tests/api/node_sdk.rs) checks that every expected step printed ok.
 
 import assert from 'node:assert/strict';
 import { GHLError, GHLAuthenticationError } from '@gohighlevel/api-client';

@@ -2,7 +2,8 @@
 //! acknowledged: after a restart on the same data (SQLite file, PostgreSQL database), every
 //! contact whose `POST /contacts/` got a 2xx is there. On SQLite this rests on WAL with
 //! `synchronous = NORMAL`: a commit is in the WAL (the OS's page cache) before the response,
-//! which survives the process; surviving a power loss needs `FULL` (docs/operations.md).
+//! which survives the process; surviving a power loss needs `FULL` (docs/operations.md). With
+//! group commit a write is answered only after the commit of its group.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,7 +13,8 @@ use serde_json::{Value, json};
 use crate::process::{Env, Server, VERSION};
 
 const UNLIMITED: &str = "--rate-limit-burst 100000000 --rate-limit-daily 100000000";
-const WRITERS: usize = 8;
+/// Enough writers that SQLite's group commit carries several writes per commit.
+const WRITERS: usize = 32;
 
 async fn kill_during_writes_loses_no_acknowledged_write(env: Env) {
     let location = env.location("ops@acme.io");
