@@ -1,64 +1,132 @@
-//! PostgreSQL's index rows of a contact: its tags, its words and its row of the GIN posting
-//! index, rewritten with every write of the contact (`SqlBackend::index_contact`).
+//! A contact's write on PostgreSQL (`SqlBackend::write_contact`): its row, tags, words and row
+//! of the GIN posting index in one statement.
 
 use deadpool_postgres::Transaction;
-use ivorey_core::contact::Contact;
+use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::contact_terms::contact_terms;
 use ivorey_store::sql::contacts::contact;
 use ivorey_store::sql::{Db, DbFuture, Param, Sql};
-use ivorey_store::{StoreResult, params};
+use ivorey_store::{StoreError, StoreResult};
 
 pub(crate) use ivorey_store::sql::contacts::CONTACT_COLUMNS as COLUMNS;
 
 use crate::db::PgRow;
 use crate::error::db_err;
 
-static DELETE_TAGS: Sql =
-    Sql::new("DELETE FROM contact_tags WHERE location_id = $1 AND contact_id = $2");
-static INSERT_TAGS: Sql = Sql::new(
-    "INSERT INTO contact_tags (location_id, contact_id, tag)
-     SELECT $1, $2, t FROM unnest($3::text[]) t ON CONFLICT DO NOTHING",
+/// A new contact's row, tag rows, word rows and posting row, in one statement (one round
+/// trip). The index rows select from the inserted row, so none is written without it; their
+/// foreign keys are checked at the end of the statement, when the row is there.
+static INSERT: Sql = Sql::new(
+    "WITH contact AS (
+         INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
+             date_updated, phone_norm, first_name_lower, last_name_lower)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         RETURNING location_id, id, date_added),
+     tags AS (
+         INSERT INTO contact_tags (location_id, contact_id, tag)
+         SELECT c.location_id, c.id, t FROM contact c, unnest($11::text[]) t
+         ON CONFLICT DO NOTHING),
+     words AS (
+         INSERT INTO contact_terms (location_id, contact_id, date_added, term)
+         SELECT c.location_id, c.id, c.date_added, t FROM contact c, unnest($12::text[]) t)
+     INSERT INTO contact_postings (location_id, contact_id, date_added, terms)
+     SELECT c.location_id, c.id, c.date_added, $12::text[] FROM contact c",
 );
-static DELETE_TERMS: Sql =
-    Sql::new("DELETE FROM contact_terms WHERE location_id = $1 AND contact_id = $2");
-/// The contact's word rows (none may exist yet), `$4` its words.
+
+/// A contact's row rewritten and its index rows brought to its fields, in one statement. The
+/// parts of one statement see the rows as they were before it, and none may change a row
+/// another changes: so tags and words no longer in the contact are deleted, new ones inserted
+/// (`ON CONFLICT DO NOTHING` keeps those already there), never the same row twice. Nothing
+/// happens to the index rows when the row is not in its location; the count says whether it
+/// was. The posting row is left as it is when the words are the same (a tag or a custom field
+/// changed): no new row version, no index entries.
+static UPDATE: Sql = Sql::new(
+    "WITH contact AS (
+         UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, date_updated = $6,
+             phone_norm = $7, first_name_lower = $8, last_name_lower = $9
+         WHERE id = $1 AND location_id = $2
+         RETURNING location_id, id, date_added),
+     old_tags AS (
+         DELETE FROM contact_tags x USING contact c
+         WHERE x.location_id = c.location_id AND x.contact_id = c.id
+           AND NOT (x.tag = ANY ($10::text[]))),
+     new_tags AS (
+         INSERT INTO contact_tags (location_id, contact_id, tag)
+         SELECT c.location_id, c.id, t FROM contact c, unnest($10::text[]) t
+         ON CONFLICT DO NOTHING),
+     old_words AS (
+         DELETE FROM contact_terms x USING contact c
+         WHERE x.location_id = c.location_id AND x.contact_id = c.id
+           AND NOT (x.term = ANY ($11::text[]))),
+     new_words AS (
+         INSERT INTO contact_terms (location_id, contact_id, date_added, term)
+         SELECT c.location_id, c.id, c.date_added, t FROM contact c, unnest($11::text[]) t
+         ON CONFLICT DO NOTHING),
+     postings AS (
+         INSERT INTO contact_postings AS p (location_id, contact_id, date_added, terms)
+         SELECT c.location_id, c.id, c.date_added, $11::text[] FROM contact c
+         ON CONFLICT (location_id, contact_id)
+         DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms
+         WHERE p.terms IS DISTINCT FROM excluded.terms
+            OR p.date_added IS DISTINCT FROM excluded.date_added)
+     SELECT count(*) FROM contact",
+);
+
+/// The word rows of a contact stored before `contact_terms` existed (migration 12), `$4` its
+/// words.
 static WORDS: Sql = Sql::new(
     "INSERT INTO contact_terms (location_id, contact_id, date_added, term)
      SELECT $1, $2, $3, t FROM unnest($4::text[]) t",
 );
-/// `WORDS`, and the contact's row of the posting index (`contact_postings`: its words, of
-/// which the index computes the lexemes), in one statement (one round trip). The row is left
-/// as it is when the words are the same (a tag or a custom field changed): no new row
-/// version, no index entries.
-static WORDS_AND_POSTINGS: Sql = Sql::new(
-    "WITH words AS (INSERT INTO contact_terms (location_id, contact_id, date_added, term)
-         SELECT $1, $2, $3, t FROM unnest($4::text[]) t)
-     INSERT INTO contact_postings AS p (location_id, contact_id, date_added, terms)
-     VALUES ($1, $2, $3, $4::text[]) ON CONFLICT (location_id, contact_id)
-     DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms
-     WHERE p.terms IS DISTINCT FROM excluded.terms
-     OR p.date_added IS DISTINCT FROM excluded.date_added",
-);
 
-/// Replaces the contact's tag rows, word rows and posting row, in four statements.
-pub(crate) fn index_contact<'c>(db: &'c mut dyn Db, c: &'c Contact) -> DbFuture<'c, ()> {
+fn encode(fields: &ContactFields) -> StoreResult<String> {
+    serde_json::to_string(fields).map_err(|e| StoreError::Other(format!("encoding contact: {e}")))
+}
+
+/// Writes the contact's row and every index row of it in one statement.
+pub(crate) fn write_contact<'c>(db: &'c mut dyn Db, c: &'c Contact, new: bool) -> DbFuture<'c, ()> {
     Box::pin(async move {
-        let (location, id) = (&c.location_id, &c.id);
-        db.execute(&DELETE_TAGS, params![location, id]).await?;
-        if !c.fields.tags.is_empty() {
-            let p = &[location.into(), id.into(), Param::TextArray(&c.fields.tags)];
-            db.execute(&INSERT_TAGS, p).await?;
-        }
-        db.execute(&DELETE_TERMS, params![location, id]).await?;
+        let data = encode(&c.fields)?;
+        let (search, email, phone) = (c.search_text(), c.email_lower(), c.phone_norm());
+        let (first, last) = (c.first_name_lower(), c.last_name_lower());
         let terms: Vec<String> = contact_terms(c).into_iter().collect();
+        if new {
+            let p = &[
+                (&c.id).into(),
+                (&c.location_id).into(),
+                (&data).into(),
+                (&search).into(),
+                email.as_deref().into(),
+                c.date_added.into(),
+                c.date_updated.into(),
+                phone.as_deref().into(),
+                (&first).into(),
+                (&last).into(),
+                Param::TextArray(&c.fields.tags),
+                Param::TextArray(&terms),
+            ];
+            return match db.execute(&INSERT, p).await {
+                Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("contact already exists")),
+                other => other.map(drop),
+            };
+        }
         let p = &[
-            location.into(),
-            id.into(),
-            c.date_added.into(),
+            (&c.id).into(),
+            (&c.location_id).into(),
+            (&data).into(),
+            (&search).into(),
+            email.as_deref().into(),
+            c.date_updated.into(),
+            phone.as_deref().into(),
+            (&first).into(),
+            (&last).into(),
+            Param::TextArray(&c.fields.tags),
             Param::TextArray(&terms),
         ];
-        db.execute(&WORDS_AND_POSTINGS, p).await?;
-        Ok(())
+        match db.one(&UPDATE, p, |r| r.int(0)).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
     })
 }
 

@@ -148,8 +148,8 @@ impl SqlBackend for PgStore {
         })
     }
 
-    fn index_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact) -> DbFuture<'c, ()> {
-        crate::contacts::index_contact(db, contact)
+    fn write_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact, new: bool) -> DbFuture<'c, ()> {
+        crate::contacts::write_contact(db, contact, new)
     }
 
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {

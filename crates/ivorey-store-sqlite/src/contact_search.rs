@@ -268,8 +268,7 @@ mod tests {
             let write = ivorey_store::sql::work(move |db| {
                 Box::pin(async move {
                     for c in &contacts {
-                        ivorey_store::sql::contacts::insert_contact_row(db, c).await?;
-                        crate::contacts::index_contact(db, c).await?;
+                        crate::contacts::write_contact(db, c, true).await?;
                     }
                     Ok(())
                 })

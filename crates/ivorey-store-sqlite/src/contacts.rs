@@ -1,5 +1,5 @@
-//! SQLite's index rows of a contact: its tags, its words and its row of the FTS5 posting
-//! index, rewritten with every write of the contact (`SqlBackend::index_contact`).
+//! A contact's write on SQLite (`SqlBackend::write_contact`): its row, then its index rows: its
+//! tags, its words and its row of the FTS5 posting index.
 
 use std::collections::BTreeSet;
 
@@ -7,7 +7,9 @@ use ivorey_core::contact::Contact;
 use ivorey_core::contact_terms::contact_terms;
 use ivorey_store::contact_search::fts5_document;
 use ivorey_store::params;
-use ivorey_store::sql::contacts::{CONTACT_COLUMNS, contact};
+use ivorey_store::sql::contacts::{
+    CONTACT_COLUMNS, contact, insert_contact_row, update_contact_row,
+};
 use ivorey_store::sql::{Db, DbFuture, Sql};
 
 use crate::db::SqliteRow;
@@ -42,8 +44,20 @@ static POSTING_KEY: Sql = Sql::new(
 static POSTING_ROW: Sql =
     Sql::new("INSERT OR REPLACE INTO contact_postings (rowid, words) VALUES ($1, $2)");
 
+/// Writes the contact's row, then its index rows.
+pub(crate) fn write_contact<'c>(db: &'c mut dyn Db, c: &'c Contact, new: bool) -> DbFuture<'c, ()> {
+    Box::pin(async move {
+        if new {
+            insert_contact_row(db, c).await?;
+        } else {
+            update_contact_row(db, c).await?;
+        }
+        index_contact(db, c).await
+    })
+}
+
 /// Replaces the contact's tag rows, and its word rows and posting row when its words changed.
-pub(crate) fn index_contact<'c>(db: &'c mut dyn Db, c: &'c Contact) -> DbFuture<'c, ()> {
+fn index_contact<'c>(db: &'c mut dyn Db, c: &'c Contact) -> DbFuture<'c, ()> {
     Box::pin(async move {
         let (location, id) = (&c.location_id, &c.id);
         db.execute(&DELETE_TAGS, params![location, id]).await?;

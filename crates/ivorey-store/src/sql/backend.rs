@@ -38,10 +38,11 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Writers take turns (SQLite) or lock the rows they change (PostgreSQL, `FOR UPDATE`).
     fn write<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T>;
 
-    /// Replaces the contact's index rows (its tags, its words and its row of the posting
-    /// index) with those of its current fields, in the work's transaction: every write of a
-    /// contact calls it once the contact's row is written.
-    fn index_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact) -> DbFuture<'c, ()>;
+    /// Writes the contact's row (inserted when `new`, else rewritten in place: `NotFound` when it
+    /// is not in its location) and replaces its index rows (its tags, its words and its row of
+    /// the posting index) with those of its current fields, in the work's transaction. Every
+    /// write of a contact goes through it.
+    fn write_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact, new: bool) -> DbFuture<'c, ()>;
 
     /// The contacts `plan` matches, a page of them and the (capped) total.
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)>;

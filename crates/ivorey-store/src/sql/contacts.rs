@@ -1,6 +1,7 @@
-//! Contacts: the fields as JSON text beside the columns queries compare. Their index rows
-//! (tags, words, the posting index) are the backend's (`SqlBackend::index_contact`), written in
-//! the same transaction as the row; lists and searches are the backend's too.
+//! Contacts: the fields as JSON text beside the columns queries compare. How a contact's row and
+//! its index rows (tags, words, the posting index) are written is the backend's
+//! (`SqlBackend::write_contact`, SQLite with the row functions here); lists and searches are the
+//! backend's too.
 
 use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
@@ -97,10 +98,7 @@ pub async fn update_contact_row(db: &mut dyn Db, c: &Contact) -> StoreResult<()>
 #[async_trait]
 impl<B: SqlBackend> ContactStore for B {
     async fn insert_contact(&self, c: &Contact) -> StoreResult<()> {
-        run!(self.write, [c], |db| {
-            insert_contact_row(db, &c).await?;
-            B::index_contact(db, &c).await
-        })
+        run!(self.write, [c], |db| B::write_contact(db, &c, true).await)
     }
 
     async fn get_contact(
@@ -136,10 +134,7 @@ impl<B: SqlBackend> ContactStore for B {
     }
 
     async fn update_contact(&self, c: &Contact) -> StoreResult<()> {
-        run!(self.write, [c], |db| {
-            update_contact_row(db, &c).await?;
-            B::index_contact(db, &c).await
-        })
+        run!(self.write, [c], |db| B::write_contact(db, &c, false).await)
     }
 
     async fn delete_contact(

@@ -8,7 +8,6 @@ use ivorey_core::form::{Form, Submission};
 use ivorey_core::ids::FormId;
 use serde::Serialize;
 
-use super::contacts::{insert_contact_row, update_contact_row};
 use super::{Param, Row, Sql, SqlBackend, id, ts};
 use crate::{
     ContactWrite, FormStore, StoreError, StoreResult, SubmissionPage, SubmissionQuery,
@@ -183,10 +182,9 @@ impl<B: SqlBackend> FormStore for B {
                 return Err(StoreError::NotFound);
             }
             match &write {
-                ContactWrite::Insert(_) => insert_contact_row(db, c).await?,
-                ContactWrite::Update(_) => update_contact_row(db, c).await?,
+                ContactWrite::Insert(_) => B::write_contact(db, c, true).await?,
+                ContactWrite::Update(_) => B::write_contact(db, c, false).await?,
             }
-            B::index_contact(db, c).await?;
             let search = s.search_text();
             let p = params![
                 &s.id,
