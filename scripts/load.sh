@@ -3,15 +3,16 @@
 # DATABASE_URL=postgres://...), one location, one integration, one contact; then wrk against the
 # bare /healthz route, an authenticated read served without the database (GET /token/introspect,
 # answered from the cached grant), an authenticated GET /contacts/{id} and POST /contacts/.
-# Usage: [ROUNDS=3] scripts/load.sh [seconds per run, default 10] [connections, default 32]
+# Usage: [ROUNDS=3] [IVOREY_BIN=path] scripts/load.sh [seconds per run, default 10] [connections, default 32]
+# IVOREY_BIN runs a binary built elsewhere (another commit, for a before/after in one sitting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
 conns="${2:-32}"
 port=18181
-bin=target/release/ivorey
+bin="${IVOREY_BIN:-target/release/ivorey}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-cargo build --release -q -p ivorey
+[ -n "${IVOREY_BIN:-}" ] || cargo build --release -q -p ivorey
 
 data=$(mktemp -d)
 db_args=(--data-dir "$data")
