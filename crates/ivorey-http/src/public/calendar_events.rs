@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use ivorey_core::calendar::Calendar;
 use ivorey_core::calendar::appointment::{Appointment, AppointmentChange, AppointmentInput};
 use ivorey_core::ids::AppointmentId;
-use ivorey_core::{LocationId, Scope, ValidationErrors};
+use ivorey_core::{LocationId, ValidationErrors};
 use ivorey_store::StoreError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use super::calendars::{NOT_FOUND as CALENDAR_NOT_FOUND, calendar_in, millis};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -93,12 +93,12 @@ fn booking_err(e: StoreError) -> ApiError {
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<AppointmentInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarEventsWrite)?;
+    let location = granted.location();
     let change = body.validate(true)?;
-    auth.check_location(change.location_id.as_deref(), "locationId")?;
+    granted.check_location(change.location_id.as_deref(), "locationId")?;
     let calendar = target_calendar(&state, location, &change, None).await?;
     let contact = change
         .contact_id
@@ -119,10 +119,10 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarEventsRead)?;
+    let location = granted.location();
     let appointment = appointment_in(&state, location, &id).await?;
     let calendar = state
         .store
@@ -136,14 +136,14 @@ pub async fn get(
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<AppointmentInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarEventsWrite)?;
+    let location = granted.location();
     let change = body.validate(false)?;
     if change.location_id.is_some() {
-        auth.check_location(change.location_id.as_deref(), "locationId")?;
+        granted.check_location(change.location_id.as_deref(), "locationId")?;
     }
     let current = appointment_in(&state, location, &id).await?;
     let calendar = target_calendar(&state, location, &change, Some(&current)).await?;
@@ -163,10 +163,10 @@ pub async fn update(
 /// HighLevel answers a delete with 201.
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarEventsWrite)?;
+    let location = granted.location();
     let id = event_id(&id)?;
     state
         .store
@@ -191,11 +191,11 @@ pub struct ListParams {
 /// The calendar's events (cancelled ones too) overlapping `[startTime, endTime)`.
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarEventsRead)?;
-    auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.location();
+    granted.check_location(params.location_id.as_deref(), "locationId")?;
     let mut e = ValidationErrors::new();
     let calendar = params
         .calendar_id

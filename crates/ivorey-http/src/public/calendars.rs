@@ -7,11 +7,11 @@ use axum::extract::State;
 use ivorey_core::calendar::slots::{by_local_date, free_slots as compute_free_slots};
 use ivorey_core::calendar::{Calendar, CalendarInput, zone};
 use ivorey_core::ids::CalendarId;
-use ivorey_core::{LocationId, Scope, Timestamp, ValidationErrors};
+use ivorey_core::{LocationId, Timestamp, ValidationErrors};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
@@ -66,11 +66,11 @@ pub struct ListParams {
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarsRead)?;
-    auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.location();
+    granted.check_location(params.location_id.as_deref(), "locationId")?;
     let calendars = state.store.list_calendars(location).await?;
     let calendars: Vec<Value> = calendars.iter().map(Calendar::to_json).collect();
     Ok(ok(json!({ "calendars": calendars })))
@@ -78,11 +78,11 @@ pub async fn list(
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<CalendarInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarsWrite)?;
-    auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let location = granted.location();
+    granted.check_location(body.location_id.as_deref(), "locationId")?;
     let home = state.store.get_location(location).await?;
     let default_zone = home.as_ref().and_then(|l| l.profile.timezone.as_deref());
     let calendar = body.create(location, default_zone, state.clock.now())?;
@@ -92,23 +92,23 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarsRead)?;
+    let location = granted.location();
     let calendar = calendar_in(&state, location, &id).await?;
     Ok(ok(json!({ "calendar": calendar.to_json() })))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CalendarInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarsWrite)?;
+    let location = granted.location();
     if body.location_id.is_some() {
-        auth.check_location(body.location_id.as_deref(), "locationId")?;
+        granted.check_location(body.location_id.as_deref(), "locationId")?;
     }
     let current = calendar_in(&state, location, &id).await?;
     let calendar = body.update(current, state.clock.now())?;
@@ -125,10 +125,10 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::CalendarsWrite)?;
+    let location = granted.location();
     let id = calendar_id(&id)?;
     state
         .store
@@ -153,11 +153,11 @@ pub struct SlotParams {
 /// requested `timezone` (default: the calendar's): open hours minus booked time, never past.
 pub async fn free_slots(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<SlotParams>,
 ) -> ApiResult<Reply<BTreeMap<String, Value>>> {
-    let location = auth.require(Scope::CalendarsRead)?;
+    let location = granted.location();
     let calendar = calendar_in(&state, location, &id).await?;
     let mut e = ValidationErrors::new();
     let from = millis(&mut e, "startDate", params.start_date.as_deref());

@@ -1,7 +1,8 @@
-//! The catalogue of public endpoints: method, path, the scope the handler requires, what it
-//! does, its query parameters (derived from the handler's own query struct) and whether it takes
-//! a JSON body. The router is built from this list and `/openapi.json` is generated from it, so
-//! the document cannot describe a route that does not exist or miss one that does.
+//! The catalogue of public endpoints: method, path, the scope a token needs (stated here only:
+//! the scope gate enforces it and counts usage under it), what it does, its query parameters
+//! (derived from the handler's own query struct) and whether it takes a JSON body. The router is
+//! built from this list and `/openapi.json` is generated from it, so the document cannot
+//! describe a route that does not exist or miss one that does.
 
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post, put};

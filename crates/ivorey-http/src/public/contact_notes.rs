@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use ivorey_core::contact::{Note, NoteInput};
 use ivorey_core::ids::NoteId;
-use ivorey_core::{ContactId, LocationId, Scope};
+use ivorey_core::{ContactId, LocationId};
 use ivorey_store::StoreError;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use super::contacts::{NOT_FOUND, contact_id};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
@@ -51,10 +51,10 @@ async fn note_in(
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(contact): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsRead)?;
+    let location = granted.location();
     let contact = contact_in(&state, location, &contact).await?;
     let notes = state.store.list_notes(location, &contact).await?;
     let notes: Vec<Value> = notes.iter().map(Note::to_json).collect();
@@ -63,11 +63,11 @@ pub async fn list(
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(contact): ApiPath<String>,
     ApiJson(body): ApiJson<NoteInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let contact = contact_in(&state, location, &contact).await?;
     let note = body.into_note(contact, state.clock.now())?;
     state
@@ -87,21 +87,21 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(ids): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsRead)?;
+    let location = granted.location();
     let note = note_in(&state, location, &ids).await?;
     Ok(ok(json!({ "note": note.to_json() })))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(ids): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<NoteInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let note = body.apply_to(note_in(&state, location, &ids).await?)?;
     state
         .store
@@ -116,10 +116,10 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(ids): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let note = note_in(&state, location, &ids).await?;
     state
         .store

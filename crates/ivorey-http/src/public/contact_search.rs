@@ -3,13 +3,12 @@
 //! the token's; the store sees only the token's location.
 
 use axum::extract::State;
-use ivorey_core::Scope;
 use ivorey_core::contact::{Contact, normalize_phone};
 use ivorey_core::contact_search::{SearchBody, SortField};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::reply::{Reply, ok};
@@ -17,11 +16,10 @@ use crate::state::AppState;
 
 pub async fn search(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<SearchBody>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::ContactsRead)?;
-    let location = auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let search = body.into_search()?;
     let page = state.store.search_contacts(location, &search).await?;
     let contacts: Vec<Value> = page
@@ -58,11 +56,10 @@ pub struct DuplicateParams {
 /// the normalised number; `{"contact": null}` when none.
 pub async fn duplicate(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<DuplicateParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::ContactsRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(params.location_id.as_deref(), "locationId")?;
     let email = params
         .email
         .as_deref()

@@ -3,11 +3,10 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use ivorey_core::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use super::contacts::{NOT_FOUND, contact_id};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
@@ -22,11 +21,11 @@ pub struct TagsBody {
 
 pub async fn add(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TagsBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let mut contact = state
         .store
         .get_contact(location, &contact_id(&id)?)
@@ -43,11 +42,11 @@ pub async fn add(
 
 pub async fn remove(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TagsBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let mut contact = state
         .store
         .get_contact(location, &contact_id(&id)?)

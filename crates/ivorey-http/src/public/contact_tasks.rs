@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use ivorey_core::ids::TaskId;
 use ivorey_core::task::{Task, TaskInput};
-use ivorey_core::{ContactId, LocationId, Scope};
+use ivorey_core::{ContactId, LocationId};
 use ivorey_store::StoreError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use super::contacts::{NOT_FOUND, contact_id};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
@@ -70,10 +70,10 @@ fn task_store_err(e: StoreError) -> ApiError {
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(contact): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsRead)?;
+    let location = granted.location();
     let contact = contact_in(&state, location, &contact).await?;
     let tasks = state.store.list_tasks(location, &contact).await?;
     let tasks: Vec<Value> = tasks.iter().map(Task::to_json).collect();
@@ -82,11 +82,11 @@ pub async fn list(
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(contact): ApiPath<String>,
     ApiJson(body): ApiJson<TaskInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let contact = contact_in(&state, location, &contact).await?;
     let task = body.into_task(contact, state.clock.now())?;
     check_assignee(&state, location, &task).await?;
@@ -106,21 +106,21 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(ids): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsRead)?;
+    let location = granted.location();
     let task = task_in(&state, location, &ids).await?;
     Ok(ok(json!({ "task": task.to_json() })))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(ids): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<TaskInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let task = body.apply_to(task_in(&state, location, &ids).await?, state.clock.now())?;
     check_assignee(&state, location, &task).await?;
     state
@@ -139,11 +139,11 @@ pub struct CompletedBody {
 
 pub async fn completed(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(ids): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<CompletedBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let mut task = task_in(&state, location, &ids).await?;
     task.completed = body.completed;
     task.date_updated = state.clock.now();
@@ -157,10 +157,10 @@ pub async fn completed(
 
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(ids): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let task = task_in(&state, location, &ids).await?;
     state
         .store

@@ -4,12 +4,11 @@
 
 use axum::extract::State;
 use ivorey_app::contacts::{Overwrite, plan_upsert};
-use ivorey_core::Scope;
 use ivorey_core::contact::CreateContactInput;
 use ivorey_store::ContactWrite;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::reply::{Reply, ok};
@@ -17,11 +16,10 @@ use crate::state::AppState;
 
 pub async fn upsert(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<CreateContactInput>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::ContactsWrite)?;
-    let location = auth
+    let location = granted
         .check_location(body.location_id.as_deref(), "locationId")?
         .clone();
     let now = state.clock.now();

@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::http::Uri;
 use ivorey_core::contact::{Contact, CreateContactInput, UpdateContactInput};
 use ivorey_core::contact_terms::{QUERY_WORDS_MAX, query_words};
-use ivorey_core::{ContactId, Scope, Timestamp};
+use ivorey_core::{ContactId, Timestamp};
 use ivorey_store::ContactQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use super::contact_reply::{ContactPage, OneContact};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -32,11 +32,10 @@ pub(super) fn contact_id(raw: &str) -> ApiResult<ContactId> {
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<CreateContactInput>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::ContactsWrite)?;
-    let location = auth
+    let location = granted
         .check_location(body.location_id.as_deref(), "locationId")?
         .clone();
     let fields = body.into_fields()?;
@@ -57,10 +56,10 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<OneContact>> {
-    let location = auth.require(Scope::ContactsRead)?;
+    let location = granted.location();
     let contact = state
         .store
         .get_contact(location, &contact_id(&id)?)
@@ -71,11 +70,11 @@ pub async fn get(
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateContactInput>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     let id = contact_id(&id)?;
     let mut contact = state
         .store
@@ -99,10 +98,10 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ContactsWrite)?;
+    let location = granted.location();
     state
         .store
         .delete_contact(location, &contact_id(&id)?)
@@ -127,12 +126,11 @@ pub struct ListParams {
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     uri: Uri,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Reply<ContactPage>> {
-    auth.require(Scope::ContactsRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(params.location_id.as_deref(), "locationId")?;
     let limit = params.limit.unwrap_or(LIMIT_DEFAULT);
     if !(1..=LIMIT_MAX).contains(&limit) {
         return Err(ApiError::Unprocessable(vec![format!(

@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use ivorey_core::conversation::{Channel, Conversation};
 use ivorey_core::ids::ConversationId;
-use ivorey_core::{ContactId, LocationId, Scope, Timestamp};
+use ivorey_core::{ContactId, LocationId, Timestamp};
 use ivorey_store::{ConversationQuery, ConversationView, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
@@ -112,11 +112,10 @@ pub struct CreateBody {
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::ConversationsWrite)?;
-    let location = auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let no_contact = || invalid("contactId", "must be the id of a contact of this location");
     let contact = body
         .contact_id
@@ -141,10 +140,10 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ConversationsRead)?;
+    let location = granted.location();
     let conversation = conversation_in(&state, location, &id).await?;
     Ok(ok(detail(&conversation)))
 }
@@ -162,12 +161,11 @@ pub struct UpdateBody {
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::ConversationsWrite)?;
-    let location = auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let mut conversation = conversation_in(&state, location, &id).await?;
     if let Some(unread) = body.unread_count {
         conversation.unread_count = unread;
@@ -191,10 +189,10 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::ConversationsWrite)?;
+    let location = granted.location();
     let id = conversation_id(&id)?;
     state
         .store
@@ -291,11 +289,10 @@ fn search_query(p: SearchParams) -> ApiResult<ConversationQuery> {
 
 pub async fn search(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::ConversationsRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(params.location_id.as_deref(), "locationId")?;
     let query = search_query(params)?;
     let page = state.store.search_conversations(location, &query).await?;
     let conversations: Vec<Value> = page.conversations.iter().map(listed).collect();

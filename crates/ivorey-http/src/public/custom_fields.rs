@@ -4,14 +4,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use ivorey_core::LocationId;
 use ivorey_core::custom_field::{CustomField, CustomFieldInput};
 use ivorey_core::ids::CustomFieldId;
-use ivorey_core::{LocationId, Scope};
 use ivorey_store::StoreError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
@@ -42,12 +42,11 @@ pub struct ListParams {
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(location): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::CustomFieldsRead)?;
-    let location = auth.check_location(Some(&location), "locationId")?;
+    let location = granted.check_location(Some(&location), "locationId")?;
     let model = match params.model.as_deref() {
         None | Some("all") => None,
         Some(m @ ("contact" | "opportunity")) => Some(m),
@@ -64,12 +63,11 @@ pub async fn list(
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(location): ApiPath<String>,
     ApiJson(body): ApiJson<CustomFieldInput>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::CustomFieldsWrite)?;
-    let location = auth.check_location(Some(&location), "locationId")?;
+    let location = granted.check_location(Some(&location), "locationId")?;
     let field = body.into_field(location.clone(), state.clock.now())?;
     state
         .store
@@ -87,23 +85,21 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath((location, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::CustomFieldsRead)?;
-    let location = auth.check_location(Some(&location), "locationId")?;
+    let location = granted.check_location(Some(&location), "locationId")?;
     let field = field_in(&state, location, &id).await?;
     Ok(ok(json!({ "customField": field.to_json() })))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath((location, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<CustomFieldInput>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::CustomFieldsWrite)?;
-    let location = auth.check_location(Some(&location), "locationId")?;
+    let location = granted.check_location(Some(&location), "locationId")?;
     let field = body.apply_to(field_in(&state, location, &id).await?)?;
     state
         .store
@@ -118,11 +114,10 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath((location, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::CustomFieldsWrite)?;
-    let location = auth.check_location(Some(&location), "locationId")?;
+    let location = granted.check_location(Some(&location), "locationId")?;
     let field = field_in(&state, location, &id).await?;
     state
         .store

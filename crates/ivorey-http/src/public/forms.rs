@@ -11,14 +11,14 @@ mod submit;
 use std::time::Duration;
 
 use axum::extract::State;
-use ivorey_core::{Scope, Timestamp};
+use ivorey_core::Timestamp;
 use ivorey_store::SubmissionQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub use submit::submit;
 
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::reply::{Reply, ok};
@@ -52,11 +52,10 @@ fn limit(given: Option<u32>, default: u32, max: u32) -> ApiResult<u32> {
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<FormsParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::FormsRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(params.location_id.as_deref(), "locationId")?;
     let limit = limit(params.limit, FORMS_LIMIT_DEFAULT, FORMS_LIMIT_MAX)?;
     // Ivorey has no form folders: `type=folder` lists none.
     if params.kind.as_deref() == Some("folder") {
@@ -103,11 +102,10 @@ pub(super) fn bound(raw: Option<&str>, field: &str, end: bool) -> ApiResult<Opti
 
 pub async fn submissions(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<SubmissionsParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::FormsRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(params.location_id.as_deref(), "locationId")?;
     let limit = limit(
         params.limit,
         SUBMISSIONS_LIMIT_DEFAULT,

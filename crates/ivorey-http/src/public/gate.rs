@@ -1,12 +1,12 @@
-//! The scope gate: every catalogued operation that names a scope passes through it before its
-//! handler's extractors run. It authenticates the token (the `Authed` extractor's work, done once:
-//! the result is handed to the handler through the request's extensions), then refuses, in the
-//! contract's order, an unserved `Version`, a missing scope (401) and a `locationId` / `altId` of
-//! another location in the path or the query (403). So a token that may not call an operation is
-//! refused the same way whatever its body or parameters hold, and authorization is enforced from
-//! the catalogue (deny by default); handlers still name their scope, which records usage.
-//! Operations without a scope (introspection) pass the same gate for the token alone. The gate
-//! also writes HighLevel's `X-RateLimit-*` headers on whatever the request is answered with.
+//! The scope gate: every catalogued operation passes through it before its handler's extractors
+//! run, and it is where the catalogue's scope is enforced (handlers name none). It authenticates
+//! the token (`auth.rs`), then refuses, in the contract's order, an unserved `Version`, a
+//! missing scope (401) and a `locationId` / `altId` of another location in the path or the query
+//! (403). So a token that may not call an operation is refused the same way whatever its body or
+//! parameters hold (deny by default). A request it lets through is counted in usage, under the
+//! catalogue's scope, and its grant is moved to the handler as `Granted`. Operations without a
+//! scope (introspection) pass for the token alone, with no `Version` check. The gate also
+//! writes HighLevel's `X-RateLimit-*` headers on whatever the request is answered with.
 
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
@@ -14,8 +14,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ivorey_app::ratelimit::RateInfo;
 use ivorey_core::Scope;
+use ivorey_core::access::TokenGrant;
 
-use super::Authed;
+use super::Granted;
+use super::auth::{authenticate, check_version};
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
 use crate::state::AppState;
 
@@ -29,18 +31,25 @@ pub async fn scope_gate(
     next: Next,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let (authed, rate) = Authed::authenticate(&parts, &state).await;
+    let now = state.clock.now();
+    let (admitted, rate) = authenticate(&parts, &state, now).await;
     let checked = async {
-        let auth = authed?;
+        let grant = admitted?;
         if let Some(scope) = scope {
-            auth.check_scope(scope)?;
+            check_version(&parts)?;
+            if !grant.allows(scope) {
+                return Err(ApiError::MissingScope);
+            }
         }
-        refuse_other_locations(&mut parts, &state, &auth).await?;
-        ApiResult::Ok(auth)
+        refuse_other_locations(&mut parts, &state, &grant).await?;
+        ApiResult::Ok(grant)
     };
     let mut response = match checked.await {
-        Ok(auth) => {
-            parts.extensions.insert(auth);
+        Ok(grant) => {
+            // A call the integration made, whatever the handler then answers (a body it
+            // rejects with 422 included); refusals above are not usage of the operation.
+            state.usage.record(&grant.integration_id, scope, now);
+            parts.extensions.insert(Granted::new(grant));
             next.run(Request::from_parts(parts, body)).await
         }
         Err(refused) => refused.into_response(),
@@ -54,9 +63,9 @@ pub async fn scope_gate(
 async fn refuse_other_locations(
     parts: &mut axum::http::request::Parts,
     state: &AppState,
-    auth: &Authed,
+    grant: &TokenGrant,
 ) -> ApiResult<()> {
-    let mine = auth.grant().location_id.as_str();
+    let mine = grant.location_id.as_str();
     let foreign = |name: &str, value: &str| {
         LOCATION_PARAMS.contains(&name) && !value.trim().is_empty() && value.trim() != mine
     };

@@ -1,12 +1,13 @@
 //! `GET /token/introspect`: tells a tool which integration, location and scopes its token has,
 //! and when it stops working. Needs no scope and no `Version` header (HighLevel has no such
-//! endpoint, so no SDK sends one). Answered from the verified grant alone (no database work
-//! once the token is cached): it is the cheapest authenticated call, and a tool may poll it.
+//! endpoint, so no SDK sends one); the scope gate counts it in usage with no scope. Answered
+//! from the verified grant alone (no database work once the token is cached): it is the
+//! cheapest authenticated call, and a tool may poll it.
 
 use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp};
 use serde::Serialize;
 
-use super::Authed;
+use super::Granted;
 use crate::error::ApiResult;
 use crate::reply::{Reply, ok};
 
@@ -33,9 +34,8 @@ struct TokenState {
     expires_at: Option<Timestamp>,
 }
 
-pub async fn introspect(auth: Authed) -> ApiResult<Reply<Introspection>> {
-    auth.record_unscoped();
-    let grant = auth.grant();
+pub async fn introspect(granted: Granted) -> ApiResult<Reply<Introspection>> {
+    let grant = granted.grant();
     Ok(ok(Introspection {
         active: true,
         integration: IntegrationRef {

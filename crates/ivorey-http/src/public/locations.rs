@@ -2,21 +2,19 @@
 
 use crate::extract::ApiPath;
 use axum::extract::State;
-use ivorey_core::Scope;
 use serde_json::json;
 
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::reply::{Reply, ok};
 use crate::state::AppState;
 
 pub async fn get_location(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(location_id): ApiPath<String>,
 ) -> ApiResult<Reply<serde_json::Value>> {
-    auth.require(Scope::LocationsRead)?;
-    let location = auth.check_location(Some(&location_id), "locationId")?;
+    let location = granted.check_location(Some(&location_id), "locationId")?;
     let found = state
         .store
         .get_location(location)

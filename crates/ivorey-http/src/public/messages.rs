@@ -3,14 +3,14 @@
 //! provider's status update.
 
 use axum::extract::State;
+use ivorey_core::LocationId;
 use ivorey_core::conversation::{Channel, Conversation, Direction, Message, MessageStatus};
 use ivorey_core::ids::MessageId;
-use ivorey_core::{LocationId, Scope};
 use ivorey_store::{MessageQuery, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use super::conversations::conversation_in;
 use super::message_body::{InboundBody, SendBody};
 use crate::error::{ApiError, ApiResult};
@@ -63,10 +63,10 @@ async fn message_in(state: &AppState, location: &LocationId, raw: &str) -> ApiRe
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::MessagesRead)?;
+    let location = granted.location();
     Ok(ok(message_json(&message_in(&state, location, &id).await?)))
 }
 
@@ -81,11 +81,11 @@ pub struct ListParams {
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(conversation): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::MessagesRead)?;
+    let location = granted.location();
     let conversation = conversation_in(&state, location, &conversation).await?;
     let limit = match params.limit {
         Some(raw) => raw
@@ -153,10 +153,10 @@ async fn record(state: &AppState, message: Message) -> ApiResult<Message> {
 
 pub async fn send(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<SendBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::MessagesWrite)?;
+    let location = granted.location();
     let message = body.into_message(&state, location).await?;
     let message = record(&state, message).await?;
     // After the commit: the worker then finds the message when it looks.
@@ -175,10 +175,10 @@ pub async fn send(
 
 pub async fn inbound(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<InboundBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::MessagesWrite)?;
+    let location = granted.location();
     let message = body.into_message(&state, location).await?;
     let message = record(&state, message).await?;
     Ok(ok(json!({
@@ -216,11 +216,11 @@ pub struct ProviderError {
 
 pub async fn update_status(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::MessagesWrite)?;
+    let location = granted.location();
     let status = match body.status.as_deref() {
         Some(s @ ("delivered" | "failed" | "read")) => MessageStatus::parse(s),
         _ => None,

@@ -1,5 +1,6 @@
 //! The public API: HighLevel v2 paths and shapes, called by external tools with a Private
-//! Integration token. Every handler's first line names the scope it needs.
+//! Integration token. Each operation's scope is stated once, in the catalogue, and enforced by
+//! the scope gate; handlers take the gate's `Granted`.
 
 mod auth;
 mod calendar_events;
@@ -16,6 +17,7 @@ mod conversations;
 mod custom_fields;
 mod forms;
 mod gate;
+mod granted;
 mod introspect;
 mod locations;
 mod message_body;
@@ -28,7 +30,7 @@ use axum::Router;
 use axum::middleware;
 use axum::routing::post;
 
-pub use auth::Authed;
+pub use granted::Granted;
 
 use crate::state::AppState;
 

@@ -9,13 +9,13 @@ mod search;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ivorey_core::opportunity::{Opportunity, OpportunityChange, OpportunityStatus, Pipeline};
-use ivorey_core::{LocationId, OpportunityId, PipelineId, Scope, ValidationErrors};
+use ivorey_core::{LocationId, OpportunityId, PipelineId, ValidationErrors};
 use ivorey_store::StoreError;
 use serde_json::{Value, json};
 
 use self::body::{CreateBody, StatusBody, UpdateBody, UpsertBody};
 pub use self::search::{PipelineParams, SearchParams, pipelines, search, search_post};
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
@@ -119,11 +119,10 @@ async fn load(state: &AppState, location: &LocationId, raw_id: &str) -> ApiResul
 
 pub async fn create(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OpportunitiesWrite)?;
-    let location = auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let change = body.input().validate(CREATE_REQUIRED)?;
     let opportunity = build(&state, location, change).await?;
     insert(&state, &opportunity).await?;
@@ -135,21 +134,21 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::OpportunitiesRead)?;
+    let location = granted.location();
     let opportunity = load(&state, location, &id).await?;
     Ok(ok(json!({ "opportunity": opportunity.to_json() })))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::OpportunitiesWrite)?;
+    let location = granted.location();
     let current = load(&state, location, &id).await?;
     let change = body.input().validate(&[])?;
     let updated = changed(&state, current, change).await?;
@@ -159,10 +158,10 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::OpportunitiesWrite)?;
+    let location = granted.location();
     let id = opportunity_id(&id)?;
     state
         .store
@@ -177,11 +176,11 @@ pub async fn delete(
 
 pub async fn update_status(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::OpportunitiesWrite)?;
+    let location = granted.location();
     let current = load(&state, location, &id).await?;
     let change = body.input().validate(&["status"])?;
     let updated = changed(&state, current, change).await?;
@@ -191,11 +190,10 @@ pub async fn update_status(
 
 pub async fn upsert(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<UpsertBody>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OpportunitiesWrite)?;
-    let location = auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let change = body.input().validate(UPSERT_REQUIRED)?;
     // `validate` refused a body without either; a 500 here would mean that check broke.
     let (Some(contact), Some(pipeline_id)) = (&change.contact_id, &change.pipeline_id) else {

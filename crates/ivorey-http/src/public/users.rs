@@ -2,12 +2,12 @@
 //! HighLevel's `UserSchema` shape. A user who is not a member of the location is "not found".
 
 use axum::extract::State;
+use ivorey_core::LocationId;
 use ivorey_core::user::{Role, User};
-use ivorey_core::{LocationId, Scope};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Authed;
+use super::Granted;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::reply::{Reply, ok};
@@ -35,11 +35,10 @@ pub struct ListParams {
 
 pub async fn list(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::UsersRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(params.location_id.as_deref(), "locationId")?;
     let users = state.store.location_users(location).await?;
     let users: Vec<Value> = users
         .iter()
@@ -50,10 +49,10 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(user_id): ApiPath<String>,
 ) -> ApiResult<Reply<Value>> {
-    let location = auth.require(Scope::UsersRead)?;
+    let location = granted.location();
     let users = state.store.location_users(location).await?;
     let (user, role) = users
         .iter()

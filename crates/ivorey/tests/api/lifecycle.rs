@@ -17,6 +17,7 @@ on_both_backends!(
     integration_expiry_date_and_ip_allowlist_are_enforced,
     cli_style_changes_bind_the_running_server_at_once,
     usage_is_recorded_per_day_and_scope,
+    usage_counts_every_call_the_gate_lets_through_and_no_refused_one,
     audit_log_names_who_did_what_and_never_the_token,
 );
 
@@ -402,6 +403,62 @@ async fn usage_is_recorded_per_day_and_scope(app: TestApp) {
     assert_eq!(daily.len(), 7);
     assert_eq!(daily[6]["count"], 4);
     assert!(usage["lastUsedAt"].is_string());
+}
+
+/// Usage is counted by the scope gate, under the catalogue's scope: a call the handler then
+/// rejects (422) was still made by the integration and counts; a call refused for its scope or
+/// its location does not; introspection counts with no scope.
+async fn usage_counts_every_call_the_gate_lets_through_and_no_refused_one(app: TestApp) {
+    let admin = app.new_admin("Counted Refusals").await;
+    let other = app.new_admin("Elsewhere").await;
+    let (id, token) = app
+        .integration(&admin, &["contacts.write", "locations.readonly"])
+        .await;
+    let loc = admin.location.as_str();
+    let not_an_object = Some(json!([]));
+    let (status, body) = app
+        .api(&token, Method::POST, "/contacts/", not_an_object)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let list = format!("/contacts/?locationId={loc}");
+    let (status, _) = app.api(&token, Method::GET, &list, None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "contacts.readonly is missing"
+    );
+    let foreign = format!("/locations/{}", other.location);
+    let (status, _) = app.api(&token, Method::GET, &foreign, None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "another location in the path"
+    );
+    let upsert = Some(json!({"locationId": other.location, "email": "x@example.com"}));
+    let (status, _) = app
+        .api(&token, Method::POST, "/contacts/upsert", upsert)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "another location in the body"
+    );
+    let (status, _) = app
+        .api(&token, Method::GET, "/token/introspect", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let path = format!("{}/usage?days=7", admin.integration_path(&id));
+    let (status, usage) = app.manage(&admin.session, Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{usage}");
+    // The upsert refused for its body's location passed the gate (the body is the handler's
+    // to read), so it counts like the 422; the gate's refusals (scope, path location) do not.
+    assert_eq!(usage["byScope"]["contacts.write"], 2, "{usage}");
+    assert_eq!(usage["byScope"]["(no scope)"], 1, "{usage}");
+    assert_eq!(
+        usage["byScope"].as_object().map(|m| m.len()),
+        Some(2),
+        "{usage}"
+    );
 }
 
 async fn audit_log_names_who_did_what_and_never_the_token(app: TestApp) {

@@ -14,9 +14,12 @@ use crate::common::TestApp;
 on_both_backends!(
     every_documented_operation_refuses_a_token_without_its_scope,
     every_location_parameter_refuses_another_location,
+    every_documented_operation_is_answered_by_the_scope_gate,
 );
 
 const MISSING_SCOPE: &str = "The token is not authorized for this scope.";
+const MISSING_TOKEN: &str =
+    "Missing token: send the header Authorization: Bearer <Private Integration token>";
 const WRONG_LOCATION: &str = "The token does not have access to this location.";
 
 /// One documented operation.
@@ -140,4 +143,30 @@ async fn every_location_parameter_refuses_another_location(app: TestApp) {
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} operations take a location");
+}
+
+/// Only the scope gate answers a request without a token this way; a route built without it
+/// would reach its handler, whose `Granted` extractor answers 500 (or an earlier extractor
+/// another refusal). Introspection included, which names no scope.
+async fn every_documented_operation_is_answered_by_the_scope_gate(app: TestApp) {
+    let admin = app.new_admin("Gated").await;
+    let ops = operations(&app).await;
+    assert!(
+        ops.iter().any(|op| op.scope.is_none()),
+        "introspection is documented"
+    );
+    for op in ops {
+        let name = op.name();
+        let mut request = app
+            .http
+            .request(op.method.clone(), app.url(&op.url(&admin.location)));
+        if op.body {
+            request = request.json(&json!({ "locationId": admin.location }));
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let body: Value = response.json().await.expect("JSON error body");
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}: {body}");
+        assert_eq!(body["message"], MISSING_TOKEN, "{name}");
+    }
 }

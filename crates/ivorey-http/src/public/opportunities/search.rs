@@ -5,14 +5,14 @@
 
 use axum::extract::State;
 use ivorey_core::opportunity::{Opportunity, OpportunityStatus, Pipeline};
-use ivorey_core::{ContactId, LocationId, PipelineId, Scope, StageId, Timestamp, ValidationErrors};
+use ivorey_core::{ContactId, LocationId, PipelineId, StageId, Timestamp, ValidationErrors};
 use ivorey_store::OpportunityQuery;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::public::Authed;
+use crate::public::Granted;
 use crate::reply::{Reply, ok};
 use crate::state::AppState;
 
@@ -132,11 +132,10 @@ pub struct SearchParams {
 
 pub async fn search(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OpportunitiesRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "location_id")?;
+    let location = granted.check_location(params.location_id.as_deref(), "location_id")?;
     let mut echo = Vec::new();
     for (name, value) in [
         ("pipeline_id", &params.pipeline_id),
@@ -265,11 +264,10 @@ fn search_after(raw: &[Value]) -> Option<(Timestamp, String)> {
 
 pub async fn search_post(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiJson(body): ApiJson<SearchBody>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OpportunitiesRead)?;
-    let location = auth.check_location(body.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let filters = Filters {
         pipeline: ("pipelineId", body.pipeline_id),
         stage: ("pipelineStageId", body.pipeline_stage_id),
@@ -307,11 +305,10 @@ pub struct PipelineParams {
 
 pub async fn pipelines(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(params): ApiQuery<PipelineParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OpportunitiesRead)?;
-    let location = auth.check_location(params.location_id.as_deref(), "locationId")?;
+    let location = granted.check_location(params.location_id.as_deref(), "locationId")?;
     let pipelines = state.store.list_pipelines(location).await?;
     let pipelines: Vec<Value> = pipelines.iter().map(Pipeline::to_json).collect();
     Ok(ok(json!({ "pipelines": pipelines })))

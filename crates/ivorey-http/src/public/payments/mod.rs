@@ -11,8 +11,8 @@ mod record;
 mod transactions;
 
 use axum::extract::State;
+use ivorey_core::ContactId;
 use ivorey_core::order::OrderStatus;
-use ivorey_core::{ContactId, Scope};
 use ivorey_store::OrderQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,7 +22,7 @@ pub use transactions::{TransactionParams, TransactionsParams, get_transaction, t
 
 use params::{alt_location, empty_list, id_filter, paging};
 
-use super::Authed;
+use super::Granted;
 use super::forms::bound;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
@@ -66,12 +66,11 @@ fn status_filter(raw: Option<&str>, field: &str) -> ApiResult<Option<OrderStatus
 
 pub async fn orders(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(p): ApiQuery<OrdersParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OrdersRead)?;
     let location = alt_location(
-        &auth,
+        &granted,
         p.alt_id.as_deref(),
         p.alt_type.as_deref(),
         p.location_id.as_deref(),
@@ -114,13 +113,12 @@ pub struct OrderParams {
 
 pub async fn order(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<OrderParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OrdersRead)?;
     let location = alt_location(
-        &auth,
+        &granted,
         p.alt_id.as_deref(),
         p.alt_type.as_deref(),
         p.location_id.as_deref(),

@@ -5,7 +5,7 @@ use ivorey_core::LocationId;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::public::Authed;
+use crate::public::Granted;
 use crate::reply::{Reply, ok};
 
 const LIMIT_DEFAULT: u32 = 10;
@@ -14,7 +14,7 @@ const LIMIT_MAX: u32 = 100;
 /// The token's location, if `altId` (and `locationId`, when sent) name it and `altType`, when
 /// sent, is `location`.
 pub(crate) fn alt_location<'a>(
-    auth: &'a Authed,
+    granted: &'a Granted,
     alt_id: Option<&str>,
     alt_type: Option<&str>,
     location_id: Option<&str>,
@@ -28,9 +28,9 @@ pub(crate) fn alt_location<'a>(
         }
     }
     if location_id.is_some_and(|l| !l.trim().is_empty()) {
-        auth.check_location(location_id, "locationId")?;
+        granted.check_location(location_id, "locationId")?;
     }
-    auth.check_location(alt_id, "altId")
+    granted.check_location(alt_id, "altId")
 }
 
 /// `limit` (default 10, at most 100) and `offset`.

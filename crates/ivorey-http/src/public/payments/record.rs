@@ -4,7 +4,6 @@
 //! is everything still due. An amount above what is due is refused and nothing is written.
 
 use axum::extract::State;
-use ivorey_core::Scope;
 use ivorey_core::order::{PaymentDetails, PaymentMode};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -13,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::params::alt_location;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
-use crate::public::Authed;
+use crate::public::Granted;
 use crate::reply::{Reply, ok};
 use crate::state::AppState;
 use ivorey_app::payments::{self, PaymentRequest};
@@ -90,13 +89,12 @@ fn details(body: &mut RecordPaymentBody) -> ApiResult<PaymentDetails> {
 
 pub async fn record_payment(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiJson(mut body): ApiJson<RecordPaymentBody>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::OrdersCollectPayment)?;
     let location = alt_location(
-        &auth,
+        &granted,
         body.alt_id.as_deref(),
         body.alt_type.as_deref(),
         None,

@@ -2,9 +2,9 @@
 //! (`payments/transactions.readonly`).
 
 use axum::extract::State;
+use ivorey_core::ContactId;
 use ivorey_core::ids::OrderId;
 use ivorey_core::order::PaymentMode;
-use ivorey_core::{ContactId, Scope};
 use ivorey_store::TransactionQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::params::{alt_location, empty_list, id_filter, paging};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::public::Authed;
+use crate::public::Granted;
 use crate::public::forms::bound;
 use crate::reply::{Reply, ok};
 use crate::state::AppState;
@@ -41,12 +41,11 @@ pub struct TransactionsParams {
 
 pub async fn transactions(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiQuery(p): ApiQuery<TransactionsParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::TransactionsRead)?;
     let location = alt_location(
-        &auth,
+        &granted,
         p.alt_id.as_deref(),
         p.alt_type.as_deref(),
         p.location_id.as_deref(),
@@ -93,13 +92,12 @@ pub struct TransactionParams {
 
 pub async fn get_transaction(
     State(state): State<AppState>,
-    auth: Authed,
+    granted: Granted,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<TransactionParams>,
 ) -> ApiResult<Reply<Value>> {
-    auth.require(Scope::TransactionsRead)?;
     let location = alt_location(
-        &auth,
+        &granted,
         p.alt_id.as_deref(),
         p.alt_type.as_deref(),
         p.location_id.as_deref(),
