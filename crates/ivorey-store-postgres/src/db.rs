@@ -3,6 +3,8 @@
 //! so a call is one round trip.
 
 use deadpool_postgres::GenericClient;
+use ivorey_core::TokenHash;
+use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
 use ivorey_store::StoreResult;
 use ivorey_store::contact_search::SearchPlan;
@@ -30,6 +32,7 @@ fn values<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
                 Param::Bool(v) => v,
                 Param::Blob(v) => v,
                 Param::TextArray(v) => v,
+                Param::IntArray(v) => v,
             }
         })
         .collect()
@@ -154,6 +157,10 @@ impl SqlBackend for PgStore {
 
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {
         Box::pin(async move { run_search(self, &plan).await })
+    }
+
+    fn token_grant<'a>(&'a self, hash: &'a TokenHash) -> DbFuture<'a, Option<TokenGrant>> {
+        Box::pin(crate::tokens::cached_grant(self, hash))
     }
 
     fn grants(&self) -> &GrantCache {

@@ -10,12 +10,10 @@ mod contact_search;
 mod contacts;
 mod db;
 mod error;
-mod integrations;
 mod migrate;
 mod rate_limits;
 mod row;
 mod tokens;
-mod usage;
 
 use std::fmt;
 use std::sync::Arc;

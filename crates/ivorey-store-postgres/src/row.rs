@@ -16,24 +16,8 @@ pub(crate) fn id<T: TryFrom<String>>(row: &Row, column: &str) -> StoreResult<T> 
     T::try_from(get::<String>(row, column)?).map_err(|_| corrupt("id"))
 }
 
-pub(crate) fn opt_id<T: TryFrom<String>>(row: &Row, column: &str) -> StoreResult<Option<T>> {
-    get::<Option<String>>(row, column)?
-        .map(|s| T::try_from(s).map_err(|_| corrupt("id")))
-        .transpose()
-}
-
-pub(crate) fn ts(row: &Row, column: &str) -> StoreResult<Timestamp> {
-    get::<i64>(row, column).map(Timestamp)
-}
-
 pub(crate) fn opt_ts(row: &Row, column: &str) -> StoreResult<Option<Timestamp>> {
     get::<Option<i64>>(row, column).map(|t| t.map(Timestamp))
-}
-
-/// A count for a BIGINT column; counts beyond `i64::MAX` cannot happen in practice, so they
-/// saturate rather than fail a whole batch.
-pub(crate) fn to_db_count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// A BIGINT count read back; the columns only ever hold sums of non-negative counts.

@@ -3,6 +3,8 @@
 
 use std::future::ready;
 
+use ivorey_core::TokenHash;
+use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
 use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::grant_cache::GrantCache;
@@ -66,9 +68,9 @@ fn bind(statement: &mut Statement<'_>, params: &[Param<'_>]) -> StoreResult<()> 
             Param::Int32(v) => statement.raw_bind_parameter(at, v),
             Param::Bool(v) => statement.raw_bind_parameter(at, v),
             Param::Blob(v) => statement.raw_bind_parameter(at, v),
-            Param::TextArray(_) => {
+            Param::TextArray(_) | Param::IntArray(_) => {
                 return Err(StoreError::Other(
-                    "text[] parameters are PostgreSQL's".into(),
+                    "array parameters are PostgreSQL's".into(),
                 ));
             }
         }
@@ -207,6 +209,10 @@ impl SqlBackend for SqliteStore {
 
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {
         Box::pin(SqliteStore::read(self, move |conn| run_search(conn, &plan)))
+    }
+
+    fn token_grant<'a>(&'a self, hash: &'a TokenHash) -> DbFuture<'a, Option<TokenGrant>> {
+        Box::pin(crate::tokens::cached_grant(self, hash))
     }
 
     fn grants(&self) -> &GrantCache {

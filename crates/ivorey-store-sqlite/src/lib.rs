@@ -3,20 +3,17 @@
 //! async workers (`read_now`). Several processes (the server and CLI commands) may share a file;
 //! SQLite's locking keeps them consistent and every change is visible to the next query.
 
-mod audit;
 mod auth_epoch;
 mod contact_search;
 mod contacts;
 mod db;
 mod group_commit;
-mod integrations;
 mod locations;
 mod migrate;
 mod planner_stats;
 mod pool;
 mod rate_limits;
 mod tokens;
-mod usage;
 mod wal_index;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 
 use std::task::{Context, Poll, Waker};
 
+use ivorey_core::TokenHash;
+use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
 
 use super::db::{Db, DbFuture};
@@ -45,6 +47,10 @@ pub trait SqlBackend: Send + Sync + 'static {
 
     /// The contacts `plan` matches, a page of them and the (capped) total.
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)>;
+
+    /// The hot path: what a token hash grants, through the node's grant cache (`grants`), whose
+    /// freshness check is the backend's (SQLite's `auth_epoch`, PostgreSQL's listener).
+    fn token_grant<'a>(&'a self, hash: &'a TokenHash) -> DbFuture<'a, Option<TokenGrant>>;
 
     /// The node's cache of token grants, which every integration write evicts from after it
     /// has committed.

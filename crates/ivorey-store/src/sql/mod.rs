@@ -4,7 +4,8 @@
 //!
 //! A backend supplies only what truly differs: how a statement runs on its driver (`Db`), how
 //! a unit of work gets a connection and a transaction (`SqlBackend`), and the hooks where the
-//! dialects part (the posting index, row locks, the rate counters, the token lookup).
+//! dialects part (the posting index, the rate counters, the token lookup; row locks and batch statements
+//! branch on `Db::dialect`).
 //!
 //! Work is written as async code over `&mut dyn Db`. On PostgreSQL each statement is a real
 //! round trip; on SQLite every `Db` future is ready at once, so the whole unit of work runs to
@@ -18,6 +19,7 @@ mod conversations;
 mod custom_fields;
 mod db;
 mod forms;
+mod integrations;
 mod locations;
 mod messages;
 mod messaging;
@@ -26,6 +28,8 @@ mod opportunities;
 mod payments;
 mod statement;
 mod tasks;
+mod tokens;
+mod usage;
 mod users;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
