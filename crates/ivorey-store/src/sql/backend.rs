@@ -69,17 +69,3 @@ pub fn run_ready<T>(future: DbFuture<'_, T>) -> StoreResult<T> {
         )),
     }
 }
-
-/// Runs a unit of work on a backend: `run!(self.read, [location, id], |db| db.opt(..).await)`
-/// copies the listed variables (the work owns what it uses), makes the `Work` and awaits it.
-#[macro_export]
-macro_rules! run {
-    ($store:ident.$how:ident, [$($var:ident),*], |$db:ident| $body:expr) => {{
-        $(let $var = $var.to_owned();)*
-        $store
-            .$how($crate::sql::work(move |$db: &mut dyn $crate::sql::Db| {
-                ::std::boxed::Box::pin(async move { $body })
-            }))
-            .await
-    }};
-}

@@ -19,6 +19,7 @@ mod conversations;
 mod custom_fields;
 mod db;
 mod forms;
+mod integration_rows;
 mod integrations;
 mod locations;
 mod messages;
@@ -35,3 +36,17 @@ mod users;
 pub use backend::{SqlBackend, Work, run_ready, work};
 pub use db::{Db, DbFuture, EachRow, Row, corrupt, id, opt_id, opt_ts, ts};
 pub use statement::{Dialect, Param, Sql};
+
+/// Runs a unit of work on a backend: `run!(self.read, [location, id], |db| db.opt(..).await)`
+/// copies the listed variables (the work owns what it uses), makes the `Work` and awaits it.
+#[macro_export]
+macro_rules! run {
+    ($store:ident.$how:ident, [$($var:ident),*], |$db:ident| $body:expr) => {{
+        $(let $var = $var.to_owned();)*
+        $store
+            .$how($crate::sql::work(move |$db: &mut dyn $crate::sql::Db| {
+                ::std::boxed::Box::pin(async move { $body })
+            }))
+            .await
+    }};
+}

@@ -7,7 +7,7 @@ use ivorey_core::{IntegrationId, LocationId, Timestamp, TokenHash};
 
 use super::audit::insert_audit;
 use super::db::Db;
-use super::integrations::{lock, require};
+use super::integration_rows::{lock, require};
 use super::statement::{Param, Sql};
 use crate::error::{StoreError, StoreResult};
 use crate::params;
