@@ -10,7 +10,7 @@ use ivorey_store::params;
 use ivorey_store::sql::contacts::{CONTACT_COLUMNS, contact};
 use ivorey_store::sql::{Db, DbFuture, Sql};
 
-use crate::db::SqliteRow;
+use crate::row::SqliteRow;
 
 static DELETE_TAGS: Sql =
     Sql::new("DELETE FROM contact_tags WHERE location_id = $1 AND contact_id = $2");
