@@ -10,8 +10,8 @@ use ivorey_store::{StoreResult, params};
 
 pub(crate) use ivorey_store::sql::contacts::CONTACT_COLUMNS as COLUMNS;
 
-use crate::db::PgRow;
 use crate::error::db_err;
+use crate::row::PgRow;
 
 static DELETE_TAGS: Sql =
     Sql::new("DELETE FROM contact_tags WHERE location_id = $1 AND contact_id = $2");

@@ -6,10 +6,10 @@ use ivorey_core::integration::IpAllowlist;
 use ivorey_core::{ScopeSet, TokenHash};
 use ivorey_store::StoreResult;
 
-use crate::PgStore;
 use crate::error::db_err;
 use crate::rate_limits::limit_from_db;
 use crate::row::{get, id, opt_ts};
+use crate::store::PgStore;
 
 /// The hot path, run on every API request: the node's grant cache while its listener vouches
 /// for it (see `auth_listener.rs`), else the database.
