@@ -1,7 +1,7 @@
-//! Private Integrations: the `IntegrationStore` impl, and the reads and writes of the
-//! integration rows themselves. Tokens live in `tokens.rs`, counters in `usage.rs`; the
-//! per-request token lookup stays with each backend (`SqlBackend::token_grant`), whose cache
-//! freshness check differs.
+//! Private Integrations: the `IntegrationStore` impl and the writes of the integration rows
+//! themselves. Their reads live in `integration_rows.rs`, tokens in `tokens.rs`, counters in
+//! `usage.rs`; the per-request token lookup stays with each backend
+//! (`SqlBackend::token_grant`), whose cache freshness check differs.
 //!
 //! Every write evicts the integration from this node's grant cache once its transaction has
 //! ended (committed or not), before it returns: other nodes and processes learn of it through
