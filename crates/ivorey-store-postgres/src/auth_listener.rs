@@ -12,7 +12,7 @@
 //! - If the connection errors or closes, trust ends at that instant (every lookup goes to the
 //!   database) and comes back only after reconnecting, re-LISTENing and emptying the cache.
 //!   Reconnection backs off from 50 ms to 5 s. Log lines name no token.
-//! - The node's own writes also evict at once after their commit (`integrations.rs`), so its
+//! - The node's own writes also evict at once after their commit (`ivorey_store::sql::integrations`), so its
 //!   next request does not wait for its own notification.
 //!
 //! The listener starts with the first token lookup, so CLI commands never open it, and it sets

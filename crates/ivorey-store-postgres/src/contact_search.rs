@@ -14,10 +14,10 @@ use ivorey_store::contact_search::{PostingIndex, Postings, SearchPlan, SqlParam,
 use ivorey_store::{ContactSearchPage, ContactSearchStore, StoreResult};
 use tokio_postgres::types::ToSql;
 
-use crate::PgStore;
 use crate::contacts::{COLUMNS, from_row};
 use crate::error::db_err;
 use crate::row::from_db_count;
+use crate::store::PgStore;
 
 fn placeholder(n: usize, param: &SqlParam) -> String {
     match param {

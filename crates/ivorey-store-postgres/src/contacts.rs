@@ -10,8 +10,8 @@ use ivorey_store::{StoreError, StoreResult};
 
 pub(crate) use ivorey_store::sql::contacts::CONTACT_COLUMNS as COLUMNS;
 
-use crate::db::PgRow;
 use crate::error::db_err;
+use crate::row::PgRow;
 
 /// A new contact's row, tag rows, word rows and posting row, in one statement (one round
 /// trip). The index rows select from the inserted row, so none is written without it; their

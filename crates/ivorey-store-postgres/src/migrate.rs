@@ -4,9 +4,9 @@
 use ivorey_core::{Clock, SystemClock};
 use ivorey_store::StoreResult;
 
-use crate::PgStore;
 use crate::contacts::index_existing_contacts;
 use crate::error::db_err;
+use crate::store::PgStore;
 
 /// Every migration: (version, name, SQL). Never edit one that has shipped; add the next.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[

@@ -10,8 +10,9 @@ use ivorey_store::{
     LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore, StoreError, StoreResult,
 };
 
+use crate::audit;
 use crate::error::db_err;
-use crate::{PgStore, audit};
+use crate::store::PgStore;
 
 const DAY_MS: i64 = 86_400_000;
 

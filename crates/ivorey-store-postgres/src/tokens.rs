@@ -1,142 +1,15 @@
-//! Integration token hashes: issuing, rotating with a grace period, ending the grace early,
-//! purging, and the per-request lookup.
+//! The per-request token lookup on PostgreSQL (the rest of the token code is shared,
+//! `ivorey_store::sql`): the grant cache while the listener vouches for it, else one query.
 
-use deadpool_postgres::GenericClient;
 use ivorey_core::access::{LocationRateLimits, TokenGrant};
-use ivorey_core::audit::AuditEvent;
-use ivorey_core::integration::{Integration, IpAllowlist};
-use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
-use ivorey_store::{StoreError, StoreResult};
+use ivorey_core::integration::IpAllowlist;
+use ivorey_core::{ScopeSet, TokenHash};
+use ivorey_store::StoreResult;
 
 use crate::error::db_err;
-use crate::integrations::{load, lock};
 use crate::rate_limits::limit_from_db;
 use crate::row::{get, id, opt_ts};
-use crate::{PgStore, audit};
-
-/// The new token of a rotation, and when the replaced one stops working (`None`: at once).
-pub(crate) struct Rotation<'a> {
-    pub new_hash: &'a TokenHash,
-    pub new_hint: &'a str,
-    pub old_expires_at: Option<Timestamp>,
-}
-
-/// Stores `hash` as the integration's current token (no expiry of its own).
-pub(crate) async fn insert_current<C: GenericClient>(
-    client: &C,
-    integration: &IntegrationId,
-    hash: &TokenHash,
-    hint: &str,
-    created_at: Timestamp,
-) -> StoreResult<()> {
-    client
-        .execute(
-            "INSERT INTO integration_tokens (token_hash, integration_id, hint, created_at, \
-             expires_at) VALUES ($1, $2, $3, $4, NULL)",
-            &[
-                &hash.as_bytes().as_slice(),
-                &integration.as_str(),
-                &hint,
-                &created_at.millis(),
-            ],
-        )
-        .await
-        .map_err(db_err)?;
-    Ok(())
-}
-
-/// Replaces the current token, all in one transaction under the integration's row lock.
-pub(crate) async fn rotate(
-    store: &PgStore,
-    location: &LocationId,
-    id: &IntegrationId,
-    rotation: &Rotation<'_>,
-    now: Timestamp,
-    audit: &AuditEvent,
-) -> StoreResult<Integration> {
-    let mut client = store.client().await?;
-    let tx = client.transaction().await.map_err(db_err)?;
-    lock(&tx, location, id).await?;
-    // Only one token may be in grace: one still there from an earlier rotation ends now.
-    tx.execute(
-        "DELETE FROM integration_tokens WHERE integration_id = $1 AND expires_at IS NOT NULL",
-        &[&id.as_str()],
-    )
-    .await
-    .map_err(db_err)?;
-    let replaced = match rotation.old_expires_at {
-        Some(grace_end) => {
-            tx.execute(
-                "UPDATE integration_tokens SET expires_at = $2 \
-                 WHERE integration_id = $1 AND expires_at IS NULL",
-                &[&id.as_str(), &grace_end.millis()],
-            )
-            .await
-        }
-        None => {
-            tx.execute(
-                "DELETE FROM integration_tokens WHERE integration_id = $1 AND expires_at IS NULL",
-                &[&id.as_str()],
-            )
-            .await
-        }
-    };
-    replaced.map_err(db_err)?;
-    insert_current(&tx, id, rotation.new_hash, rotation.new_hint, now).await?;
-    touch(&tx, id, now).await?;
-    audit::insert(&tx, audit).await?;
-    let integration = load(&tx, location, id, now)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    tx.commit().await.map_err(db_err)?;
-    Ok(integration)
-}
-
-/// Deletes the token in grace at `now`; `NotFound` if there is none (or no such integration).
-pub(crate) async fn expire_previous(
-    store: &PgStore,
-    location: &LocationId,
-    id: &IntegrationId,
-    now: Timestamp,
-    audit: &AuditEvent,
-) -> StoreResult<Integration> {
-    let mut client = store.client().await?;
-    let tx = client.transaction().await.map_err(db_err)?;
-    lock(&tx, location, id).await?;
-    let ended = tx
-        .execute(
-            "DELETE FROM integration_tokens WHERE integration_id = $1 AND expires_at > $2",
-            &[&id.as_str(), &now.millis()],
-        )
-        .await
-        .map_err(db_err)?;
-    if ended == 0 {
-        return Err(StoreError::NotFound);
-    }
-    touch(&tx, id, now).await?;
-    audit::insert(&tx, audit).await?;
-    let integration = load(&tx, location, id, now)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    tx.commit().await.map_err(db_err)?;
-    Ok(integration)
-}
-
-/// A token change is a change to the integration: its `updated_at` moves.
-async fn touch<C: GenericClient>(
-    client: &C,
-    id: &IntegrationId,
-    now: Timestamp,
-) -> StoreResult<()> {
-    client
-        .execute(
-            "UPDATE integrations SET updated_at = $2 WHERE id = $1",
-            &[&id.as_str(), &now.millis()],
-        )
-        .await
-        .map_err(db_err)?;
-    Ok(())
-}
+use crate::store::PgStore;
 
 /// The hot path, run on every API request: the node's grant cache while its listener vouches
 /// for it (see `auth_listener.rs`), else the database.
@@ -182,17 +55,4 @@ async fn grant(store: &PgStore, hash: &TokenHash) -> StoreResult<Option<TokenGra
             daily_max: limit_from_db(get(&row, "daily_max")?),
         },
     }))
-}
-
-/// Grace tokens whose end is at or before `now` no longer admit anything (`TokenGrant::admit`
-/// refuses at the instant itself), so they go.
-pub(crate) async fn purge_expired(store: &PgStore, now: Timestamp) -> StoreResult<u64> {
-    let client = store.client().await?;
-    client
-        .execute(
-            "DELETE FROM integration_tokens WHERE expires_at IS NOT NULL AND expires_at <= $1",
-            &[&now.millis()],
-        )
-        .await
-        .map_err(db_err)
 }

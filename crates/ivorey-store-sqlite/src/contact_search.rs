@@ -14,7 +14,8 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Transaction, params_from_iter};
 
 use crate::contacts::contact_from_row;
-use crate::{SqliteStore, db_err};
+use crate::error::db_err;
+use crate::store::SqliteStore;
 
 fn placeholder(n: usize, _: &SqlParam) -> String {
     format!("?{n}")

@@ -12,7 +12,7 @@ use ivorey_store::sql::contacts::{
 };
 use ivorey_store::sql::{Db, DbFuture, Sql};
 
-use crate::db::SqliteRow;
+use crate::row::SqliteRow;
 
 static DELETE_TAGS: Sql =
     Sql::new("DELETE FROM contact_tags WHERE location_id = $1 AND contact_id = $2");

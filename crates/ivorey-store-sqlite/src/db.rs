@@ -1,20 +1,16 @@
-//! The shared store code's `Db` on a rusqlite connection, and `SqlBackend` for `SqliteStore`.
+//! The shared store code's `Db` on a rusqlite connection (`SqlBackend` is in `backend.rs`).
 //! Every call runs at once on the thread that holds the connection, so its future is ready.
 
 use std::future::ready;
 
-use ivorey_core::contact::Contact;
-use ivorey_store::contact_search::SearchPlan;
-use ivorey_store::grant_cache::GrantCache;
-use ivorey_store::sql::{
-    Db, DbFuture, Dialect, EachRow, Param, Row, Sql, SqlBackend, Work, corrupt, run_ready,
-};
+use ivorey_store::sql::{Db, DbFuture, Dialect, EachRow, Param, Sql};
+#[cfg(test)]
+use ivorey_store::sql::{Work, run_ready};
 use ivorey_store::{StoreError, StoreResult};
-use rusqlite::types::ValueRef;
 use rusqlite::{CachedStatement, Connection, Statement};
 
-use crate::contact_search::run_search;
-use crate::{SqliteStore, db_err, is_unique_violation};
+use crate::error::{db_err, is_unique_violation};
+use crate::row::SqliteRow;
 
 /// A connection, borrowed mutably so that the work holding it is `Send`.
 pub(crate) struct SqliteDb<'c>(pub(crate) &'c mut Connection);
@@ -66,9 +62,9 @@ fn bind(statement: &mut Statement<'_>, params: &[Param<'_>]) -> StoreResult<()> 
             Param::Int32(v) => statement.raw_bind_parameter(at, v),
             Param::Bool(v) => statement.raw_bind_parameter(at, v),
             Param::Blob(v) => statement.raw_bind_parameter(at, v),
-            Param::TextArray(_) => {
+            Param::TextArray(_) | Param::IntArray(_) => {
                 return Err(StoreError::Other(
-                    "text[] parameters are PostgreSQL's".into(),
+                    "array parameters are PostgreSQL's".into(),
                 ));
             }
         }
@@ -120,49 +116,6 @@ impl Db for SqliteDb<'_> {
     }
 }
 
-/// A row of a rusqlite query, read through the shared `Row`.
-pub(crate) struct SqliteRow<'r, 's>(pub(crate) &'r rusqlite::Row<'s>);
-
-fn cell<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> StoreResult<ValueRef<'r>> {
-    row.get_ref(i).map_err(|_| corrupt("column"))
-}
-
-impl Row for SqliteRow<'_, '_> {
-    fn str(&self, i: usize) -> StoreResult<&str> {
-        cell(self.0, i)?.as_str().map_err(|_| corrupt("text"))
-    }
-
-    fn opt_str(&self, i: usize) -> StoreResult<Option<&str>> {
-        cell(self.0, i)?
-            .as_str_or_null()
-            .map_err(|_| corrupt("text"))
-    }
-
-    fn int(&self, i: usize) -> StoreResult<i64> {
-        self.0.get(i).map_err(|_| corrupt("number"))
-    }
-
-    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
-        self.0.get(i).map_err(|_| corrupt("number"))
-    }
-
-    fn int32(&self, i: usize) -> StoreResult<i32> {
-        self.0.get(i).map_err(|_| corrupt("number"))
-    }
-
-    fn opt_int32(&self, i: usize) -> StoreResult<Option<i32>> {
-        self.0.get(i).map_err(|_| corrupt("number"))
-    }
-
-    fn bool(&self, i: usize) -> StoreResult<bool> {
-        self.0.get(i).map_err(|_| corrupt("flag"))
-    }
-
-    fn blob(&self, i: usize) -> StoreResult<&[u8]> {
-        cell(self.0, i)?.as_blob().map_err(|_| corrupt("bytes"))
-    }
-}
-
 /// Runs `work` in one `BEGIN IMMEDIATE` transaction on `conn` (tests that write many rows at
 /// once; the store's writes go through `group_commit`): this process's writes already
 /// take turns on its one writing connection, so taking SQLite's write lock at the start costs
@@ -182,34 +135,4 @@ pub(crate) fn in_transaction<T>(conn: &mut Connection, work: Work<T>) -> StoreRe
         return Err(db_err(e));
     }
     outcome
-}
-
-impl SqlBackend for SqliteStore {
-    fn read<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
-        Box::pin(SqliteStore::read(self, move |conn| {
-            run_ready(work(&mut SqliteDb(conn)))
-        }))
-    }
-
-    fn lookup<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
-        Box::pin(ready(
-            self.read_now(move |conn| run_ready(work(&mut SqliteDb(conn)))),
-        ))
-    }
-
-    fn write<T: Send + 'static>(&self, work: Work<T>) -> DbFuture<'_, T> {
-        Box::pin(self.group.write(work))
-    }
-
-    fn write_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact, new: bool) -> DbFuture<'c, ()> {
-        crate::contacts::write_contact(db, contact, new)
-    }
-
-    fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {
-        Box::pin(SqliteStore::read(self, move |conn| run_search(conn, &plan)))
-    }
-
-    fn grants(&self) -> &GrantCache {
-        &self.grants
-    }
 }

@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use crate::db::SqliteDb;
-use crate::db_err;
+use crate::error::db_err;
 
 /// At most this many writes share a commit, so one batch's latency stays bounded.
 const MAX_BATCH: usize = 256;
@@ -169,7 +169,7 @@ mod tests {
     use ivorey_store::conformance::new_location;
     use ivorey_store::{ContactStore, StoreError};
 
-    use crate::SqliteStore;
+    use crate::store::SqliteStore;
 
     fn contact(location: &LocationId, n: i64) -> Contact {
         Contact {

@@ -5,7 +5,8 @@ use ivorey_store::{StoreError, StoreResult};
 use rusqlite::TransactionBehavior;
 
 use crate::contacts::index_existing_contacts;
-use crate::{SqliteStore, db_err};
+use crate::error::db_err;
+use crate::store::SqliteStore;
 
 /// (version, name, SQL) of every migration, oldest first. Never edit an applied one.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[

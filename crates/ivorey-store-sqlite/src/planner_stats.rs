@@ -68,8 +68,8 @@ mod tests {
     use r2d2::ManageConnection;
     use rusqlite::StatementStatus;
 
-    use crate::SqliteStore;
     use crate::pool::ConnectionManager;
+    use crate::store::SqliteStore;
 
     #[tokio::test]
     async fn one_contacts_word_rows_are_found_without_walking_the_location() {

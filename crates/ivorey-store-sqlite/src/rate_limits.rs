@@ -7,8 +7,9 @@ use ivorey_core::audit::AuditEvent;
 use ivorey_store::{LocationRateLimits, RateLimitStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
+use crate::error::db_err;
 use crate::locations::insert_audit;
-use crate::{SqliteStore, db_err};
+use crate::store::SqliteStore;
 
 /// Limits are checked to be at most `i64::MAX` by callers; a stored value is positive.
 fn to_db(limit: Option<u64>) -> Option<i64> {

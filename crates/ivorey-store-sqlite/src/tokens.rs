@@ -7,9 +7,10 @@ use ivorey_core::{IntegrationId, LocationId, ScopeSet, Timestamp, TokenHash};
 use ivorey_store::StoreResult;
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::error::db_err;
 use crate::locations::conversion_err;
 use crate::rate_limits::limit_from_db;
-use crate::{SqliteStore, db_err};
+use crate::store::SqliteStore;
 
 /// What the token with this hash grants, from the cache when it is known to be current.
 pub(crate) async fn cached_grant(

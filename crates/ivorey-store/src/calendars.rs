@@ -7,7 +7,7 @@ use ivorey_core::calendar::appointment::Appointment;
 use ivorey_core::ids::{AppointmentId, CalendarId};
 use ivorey_core::{LocationId, Timestamp};
 
-use crate::StoreResult;
+use crate::error::StoreResult;
 
 /// The `Conflict` of a booking that overlaps another non-cancelled appointment.
 pub const SLOT_TAKEN: &str = "the time overlaps another appointment on this calendar";

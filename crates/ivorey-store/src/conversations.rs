@@ -8,7 +8,7 @@ use ivorey_core::ids::{ConversationId, MessageId};
 use ivorey_core::messaging::MessagingSettings;
 use ivorey_core::{ContactId, LocationId, Timestamp};
 
-use crate::StoreResult;
+use crate::error::StoreResult;
 
 /// Which conversations a search returns, newest activity first unless `ascending`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -5,7 +5,7 @@ use ivorey_core::LocationId;
 use ivorey_core::custom_field::CustomField;
 use ivorey_core::ids::CustomFieldId;
 
-use crate::StoreResult;
+use crate::error::StoreResult;
 
 #[async_trait]
 pub trait CustomFieldStore {

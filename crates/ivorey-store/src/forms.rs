@@ -7,7 +7,7 @@ use ivorey_core::form::{Form, Submission};
 use ivorey_core::ids::FormId;
 use ivorey_core::{LocationId, Timestamp};
 
-use crate::StoreResult;
+use crate::error::StoreResult;
 
 /// What a submission does to its contact.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use ivorey_core::ids::{OrderId, TransactionId};
 use ivorey_core::order::{Order, OrderStatus, PaymentMode, Transaction};
 use ivorey_core::{ContactId, LocationId, Timestamp};
 
-use crate::StoreResult;
+use crate::error::StoreResult;
 
 /// An orders listing: filters (all must match), newest first, paged by offset.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -8,7 +8,7 @@ pub use ivorey_core::access::LocationRateLimits;
 use ivorey_core::audit::AuditEvent;
 use ivorey_core::{IntegrationId, LocationId, Timestamp};
 
-use crate::StoreResult;
+use crate::error::StoreResult;
 
 /// One request to count: which windows it falls in and the limits to hold it to.
 #[derive(Debug, Clone, Copy)]

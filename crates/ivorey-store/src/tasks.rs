@@ -6,7 +6,7 @@ use ivorey_core::ids::TaskId;
 use ivorey_core::task::Task;
 use ivorey_core::{ContactId, LocationId};
 
-use crate::StoreResult;
+use crate::error::StoreResult;
 
 #[async_trait]
 pub trait TaskStore {

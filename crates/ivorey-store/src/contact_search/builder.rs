@@ -5,7 +5,7 @@
 use ivorey_core::contact_search::{Comparison, Filter, Logic, SortField, TextColumn};
 use ivorey_core::contact_terms::prefix_end;
 
-use super::{Placeholder, SqlParam, Statement};
+use super::statement::{Placeholder, SqlParam, Statement};
 
 /// Numbers each bound value's placeholder as it is written into the SQL text.
 pub(super) struct Builder {

@@ -13,7 +13,9 @@ use ivorey_core::contact::Contact;
 use ivorey_core::contact_search::{SortField, TOTAL_CAP};
 use ivorey_core::ids::ID_LEN;
 
-use super::{Builder, Placeholder, SearchPlan, SqlParam, Statement};
+use super::builder::Builder;
+use super::plan::SearchPlan;
+use super::statement::{Placeholder, SqlParam, Statement};
 
 /// The posting index a backend keeps, and so the statement that reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! backends by the conformance suite.)
 
 use super::*;
-use ivorey_core::contact_search::SearchBody;
+use ivorey_core::contact_search::{SearchBody, TOTAL_CAP};
 use serde_json::json;
 
 pub(super) fn numbered(n: usize, _: &SqlParam) -> String {

@@ -2,7 +2,8 @@
 //! rows) and how the others are tested against its rows (one probe per row, or the other
 //! word's ids collected once into a temporary index).
 
-use super::{Builder, Placeholder, Statement};
+use super::builder::Builder;
+use super::statement::{Placeholder, Statement};
 
 /// Each word's index rows are counted up to this many: enough to tell a rare word from a
 /// common one, while counting a common word stays one short range read (about 1 ms on SQLite).

@@ -3,6 +3,8 @@
 
 use std::task::{Context, Poll, Waker};
 
+use ivorey_core::TokenHash;
+use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
 
 use super::db::{Db, DbFuture};
@@ -47,6 +49,10 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// The contacts `plan` matches, a page of them and the (capped) total.
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)>;
 
+    /// The hot path: what a token hash grants, through the node's grant cache (`grants`), whose
+    /// freshness check is the backend's (SQLite's `auth_epoch`, PostgreSQL's listener).
+    fn token_grant<'a>(&'a self, hash: &'a TokenHash) -> DbFuture<'a, Option<TokenGrant>>;
+
     /// The node's cache of token grants, which every integration write evicts from after it
     /// has committed.
     fn grants(&self) -> &GrantCache;
@@ -63,18 +69,4 @@ pub fn run_ready<T>(future: DbFuture<'_, T>) -> StoreResult<T> {
             "store work waited on something other than its connection".into(),
         )),
     }
-}
-
-/// Runs a unit of work on a backend: `run!(self.read, [location, id], |db| db.opt(..).await)`
-/// copies the listed variables (the work owns what it uses), makes the `Work` and awaits it.
-#[macro_export]
-macro_rules! run {
-    ($store:ident.$how:ident, [$($var:ident),*], |$db:ident| $body:expr) => {{
-        $(let $var = $var.to_owned();)*
-        $store
-            .$how($crate::sql::work(move |$db: &mut dyn $crate::sql::Db| {
-                ::std::boxed::Box::pin(async move { $body })
-            }))
-            .await
-    }};
 }

@@ -88,6 +88,8 @@ pub enum Param<'a> {
     Blob(Option<&'a [u8]>),
     /// A `text[]` parameter (PostgreSQL only: `unnest($1::text[])`).
     TextArray(&'a [String]),
+    /// A `bigint[]` parameter (PostgreSQL only: `unnest($1::bigint[])`).
+    IntArray(&'a [i64]),
 }
 
 impl<'a> From<&'a str> for Param<'a> {
