@@ -2,9 +2,9 @@
 //! of the GIN posting index in one statement.
 
 use deadpool_postgres::Transaction;
-use ivorey_core::contact::{Contact, ContactFields};
+use ivorey_core::contact::Contact;
 use ivorey_core::contact_terms::contact_terms;
-use ivorey_store::sql::contacts::contact;
+use ivorey_store::sql::contacts::{ContactRow, contact};
 use ivorey_store::sql::{Db, DbFuture, Param, Sql};
 use ivorey_store::{StoreError, StoreResult};
 
@@ -79,51 +79,20 @@ static WORDS: Sql = Sql::new(
      SELECT $1, $2, $3, t FROM unnest($4::text[]) t",
 );
 
-fn encode(fields: &ContactFields) -> StoreResult<String> {
-    serde_json::to_string(fields).map_err(|e| StoreError::Other(format!("encoding contact: {e}")))
-}
-
 /// Writes the contact's row and every index row of it in one statement.
 pub(crate) fn write_contact<'c>(db: &'c mut dyn Db, c: &'c Contact, new: bool) -> DbFuture<'c, ()> {
     Box::pin(async move {
-        let data = encode(&c.fields)?;
-        let (search, email, phone) = (c.search_text(), c.email_lower(), c.phone_norm());
-        let (first, last) = (c.first_name_lower(), c.last_name_lower());
+        let row = ContactRow::of(c)?;
         let terms: Vec<String> = contact_terms(c).into_iter().collect();
+        let mut p = row.params(c, new);
+        p.extend([Param::TextArray(&c.fields.tags), Param::TextArray(&terms)]);
         if new {
-            let p = &[
-                (&c.id).into(),
-                (&c.location_id).into(),
-                (&data).into(),
-                (&search).into(),
-                email.as_deref().into(),
-                c.date_added.into(),
-                c.date_updated.into(),
-                phone.as_deref().into(),
-                (&first).into(),
-                (&last).into(),
-                Param::TextArray(&c.fields.tags),
-                Param::TextArray(&terms),
-            ];
-            return match db.execute(&INSERT, p).await {
+            return match db.execute(&INSERT, &p).await {
                 Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("contact already exists")),
                 other => other.map(drop),
             };
         }
-        let p = &[
-            (&c.id).into(),
-            (&c.location_id).into(),
-            (&data).into(),
-            (&search).into(),
-            email.as_deref().into(),
-            c.date_updated.into(),
-            phone.as_deref().into(),
-            (&first).into(),
-            (&last).into(),
-            Param::TextArray(&c.fields.tags),
-            Param::TextArray(&terms),
-        ];
-        match db.one(&UPDATE, p, |r| r.int(0)).await? {
+        match db.one(&UPDATE, &p, |r| r.int(0)).await? {
             0 => Err(StoreError::NotFound),
             _ => Ok(()),
         }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::{ContactId, LocationId};
 
-use super::{Db, Row, Sql, SqlBackend, id, ts};
+use super::{Db, Param, Row, Sql, SqlBackend, id, ts};
 use crate::contact_search::SearchPlan;
 use crate::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, params, run};
 
@@ -49,28 +49,59 @@ pub fn contact(row: &dyn Row) -> StoreResult<Contact> {
     })
 }
 
-fn encode(fields: &ContactFields) -> StoreResult<String> {
-    serde_json::to_string(fields).map_err(|e| StoreError::Other(format!("encoding contact: {e}")))
+/// The values of a contact's row beside its id and location: its JSON and the columns queries
+/// compare, derived once per write.
+#[derive(Debug)]
+pub struct ContactRow {
+    data: String,
+    search: String,
+    email: Option<String>,
+    phone: Option<String>,
+    first: String,
+    last: String,
+}
+
+impl ContactRow {
+    pub fn of(c: &Contact) -> StoreResult<ContactRow> {
+        Ok(ContactRow {
+            data: serde_json::to_string(&c.fields)
+                .map_err(|e| StoreError::Other(format!("encoding contact: {e}")))?,
+            search: c.search_text(),
+            email: c.email_lower(),
+            phone: c.phone_norm(),
+            first: c.first_name_lower(),
+            last: c.last_name_lower(),
+        })
+    }
+
+    /// The parameters of an insert (`new`: `$1`..`$10`) or an update (`$1`..`$9`, without the
+    /// date added, which never changes): id, location, data, search text, email, [date added,]
+    /// date updated, phone, first and last name lowercased.
+    pub fn params<'a>(&'a self, c: &'a Contact, new: bool) -> Vec<Param<'a>> {
+        let mut p = vec![
+            (&c.id).into(),
+            (&c.location_id).into(),
+            (&self.data).into(),
+            (&self.search).into(),
+            self.email.as_deref().into(),
+        ];
+        if new {
+            p.push(c.date_added.into());
+        }
+        p.extend([
+            c.date_updated.into(),
+            self.phone.as_deref().into(),
+            (&self.first).into(),
+            (&self.last).into(),
+        ]);
+        p
+    }
 }
 
 /// Inserts the contact's row; the caller writes its index rows once the row is in.
 pub async fn insert_contact_row(db: &mut dyn Db, c: &Contact) -> StoreResult<()> {
-    let data = encode(&c.fields)?;
-    let (search, email, phone) = (c.search_text(), c.email_lower(), c.phone_norm());
-    let (first, last) = (c.first_name_lower(), c.last_name_lower());
-    let p = params![
-        &c.id,
-        &c.location_id,
-        &data,
-        &search,
-        email.as_deref(),
-        c.date_added,
-        c.date_updated,
-        phone.as_deref(),
-        &first,
-        &last
-    ];
-    match db.execute(&INSERT, p).await {
+    let row = ContactRow::of(c)?;
+    match db.execute(&INSERT, &row.params(c, true)).await {
         Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("contact already exists")),
         other => other.map(drop),
     }
@@ -78,21 +109,8 @@ pub async fn insert_contact_row(db: &mut dyn Db, c: &Contact) -> StoreResult<()>
 
 /// Rewrites the contact's row in place; `NotFound` when it is not in its location.
 pub async fn update_contact_row(db: &mut dyn Db, c: &Contact) -> StoreResult<()> {
-    let data = encode(&c.fields)?;
-    let (search, email, phone) = (c.search_text(), c.email_lower(), c.phone_norm());
-    let (first, last) = (c.first_name_lower(), c.last_name_lower());
-    let p = params![
-        &c.id,
-        &c.location_id,
-        &data,
-        &search,
-        email.as_deref(),
-        c.date_updated,
-        phone.as_deref(),
-        &first,
-        &last
-    ];
-    db.change(&UPDATE, p).await
+    let row = ContactRow::of(c)?;
+    db.change(&UPDATE, &row.params(c, false)).await
 }
 
 #[async_trait]
