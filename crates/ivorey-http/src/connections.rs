@@ -22,7 +22,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
@@ -270,7 +270,7 @@ async fn serve_connection(
     limits: ConnectionLimits,
     metrics: Metrics,
     crowded: Arc<Notify>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
     let counters = metrics.connections();
     counters.opened();
@@ -295,13 +295,12 @@ async fn serve_connection(
     builder.header_read_timeout(None);
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
-    let mut stopping = false;
+    // The watchdog is a task of its own, woken only by its timer, the cap and the shutdown:
+    // polled beside the connection, its `Notify` futures would take their shared locks each
+    // time any connection's socket woke it. The connection waits only on its control channel.
+    let (control, mut orders) = mpsc::channel(2);
+    tokio::spawn(watchdog(activity, limits, crowded, stop, control));
     let reason = loop {
-        let deadline = activity.deadline(&limits);
-        let wake = deadline.map_or_else(
-            || Instant::now() + limits.header_read_timeout,
-            |(close_at, _)| close_at,
-        );
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(e) = result {
@@ -309,32 +308,11 @@ async fn serve_connection(
                 }
                 break None;
             }
-            () = tokio::time::sleep_until(wake) => {
-                if let Some((close_at, _)) = activity.deadline(&limits)
-                    && Instant::now() >= close_at
-                {
-                    break Some(match activity.reading.load(Ordering::Acquire)
-                        || activity.served.load(Ordering::Acquire) == 0
-                    {
-                        true => "header_timeout",
-                        false => "idle",
-                    });
-                }
-            }
-            () = crowded.notified() => {
-                if let Some((_, idle_since)) = activity.deadline(&limits)
-                    && idle_since.elapsed() >= SHED_IDLE_AFTER
-                {
-                    break Some("shed");
-                }
-            }
-            changed = stop.changed(), if !stopping => {
-                stopping = true;
-                if changed.is_ok() {
-                    // Idle connections close now; one in flight finishes its request first.
-                    connection.as_mut().graceful_shutdown();
-                }
-            }
+            Some(order) = orders.recv() => match order {
+                Order::Close(reason) => break Some(reason),
+                // Idle connections close now; one in flight finishes its request first.
+                Order::FinishAndClose => connection.as_mut().graceful_shutdown(),
+            },
         }
     };
     // Dropping the connection closes the socket; no request is in flight, so no answer is lost.
@@ -343,4 +321,59 @@ async fn serve_connection(
         counters.closed(reason);
     }
     counters.ended();
+}
+
+/// What a connection's watchdog tells it.
+enum Order {
+    /// Close now, for this reason (`header_timeout`, `idle` or `shed`).
+    Close(&'static str),
+    /// The server is stopping: finish the request in flight, then close.
+    FinishAndClose,
+}
+
+/// Watches one connection's limits until the connection ends (its end drops the receiver of
+/// `control`) or it has been told to close.
+async fn watchdog(
+    activity: Arc<Activity>,
+    limits: ConnectionLimits,
+    crowded: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+    control: mpsc::Sender<Order>,
+) {
+    let mut stopping = false;
+    loop {
+        let deadline = activity.deadline(&limits);
+        let wake = deadline.map_or_else(
+            || Instant::now() + limits.header_read_timeout,
+            |(close_at, _)| close_at,
+        );
+        let order = tokio::select! {
+            () = control.closed() => return,
+            () = tokio::time::sleep_until(wake) => match activity.deadline(&limits) {
+                Some((close_at, _)) if Instant::now() >= close_at => {
+                    let head = activity.reading.load(Ordering::Acquire)
+                        || activity.served.load(Ordering::Acquire) == 0;
+                    Order::Close(if head { "header_timeout" } else { "idle" })
+                }
+                _ => continue,
+            },
+            () = crowded.notified() => match activity.deadline(&limits) {
+                Some((_, idle_since)) if idle_since.elapsed() >= SHED_IDLE_AFTER => {
+                    Order::Close("shed")
+                }
+                _ => continue,
+            },
+            changed = stop.changed(), if !stopping => {
+                stopping = true;
+                match changed {
+                    Ok(()) => Order::FinishAndClose,
+                    Err(_) => continue,
+                }
+            }
+        };
+        let closing = matches!(order, Order::Close(_));
+        if control.send(order).await.is_err() || closing {
+            return;
+        }
+    }
 }
