@@ -1,5 +1,5 @@
 //! The shared store code's `Db` on a pooled connection or a transaction (`SqlBackend` is in
-//! `backend.rs`). Fixed statements are prepared once per connection (deadpool's statement cache),
+//! `backend.rs`). Statements are prepared once per connection (deadpool's statement cache),
 //! so a call is one round trip.
 
 use deadpool_postgres::GenericClient;
@@ -34,13 +34,8 @@ impl<C: GenericClient> PgDb<'_, C> {
     async fn rows(&self, sql: &Sql, params: &[Param<'_>]) -> StoreResult<Vec<tokio_postgres::Row>> {
         let text = sql.text(Dialect::Postgres);
         let values = values(params);
-        if sql.is_fixed() {
-            let statement = self.0.prepare_cached(text).await.map_err(db_err)?;
-            self.0.query(&statement, &values).await
-        } else {
-            self.0.query(text, &values).await
-        }
-        .map_err(db_err)
+        let statement = self.0.prepare_cached(text).await.map_err(db_err)?;
+        self.0.query(&statement, &values).await.map_err(db_err)
     }
 }
 
@@ -67,13 +62,8 @@ impl<C: GenericClient + Send> Db for PgDb<'_, C> {
         Box::pin(async move {
             let text = sql.text(Dialect::Postgres);
             let values = values(params);
-            if sql.is_fixed() {
-                let statement = self.0.prepare_cached(text).await.map_err(db_err)?;
-                self.0.execute(&statement, &values).await
-            } else {
-                self.0.execute(text, &values).await
-            }
-            .map_err(db_err)
+            let statement = self.0.prepare_cached(text).await.map_err(db_err)?;
+            self.0.execute(&statement, &values).await.map_err(db_err)
         })
     }
 }

@@ -15,29 +15,10 @@ use crate::row::SqliteRow;
 /// A connection, borrowed mutably so that the work holding it is `Send`.
 pub(crate) struct SqliteDb<'c>(pub(crate) &'c mut Connection);
 
-/// A prepared statement, kept per connection when its text is fixed.
-enum Prepared<'c> {
-    Cached(CachedStatement<'c>),
-    Once(Statement<'c>),
-}
-
-impl<'c> Prepared<'c> {
-    fn new(conn: &'c Connection, sql: &Sql) -> StoreResult<Prepared<'c>> {
-        let text = sql.text(Dialect::Sqlite);
-        if sql.is_fixed() {
-            conn.prepare_cached(text).map(Prepared::Cached)
-        } else {
-            conn.prepare(text).map(Prepared::Once)
-        }
+/// The statement, prepared once per connection (rusqlite's statement cache).
+fn prepared<'c>(conn: &'c Connection, sql: &Sql) -> StoreResult<CachedStatement<'c>> {
+    conn.prepare_cached(sql.text(Dialect::Sqlite))
         .map_err(db_err)
-    }
-
-    fn statement(&mut self) -> &mut Statement<'c> {
-        match self {
-            Prepared::Cached(s) => s,
-            Prepared::Once(s) => s,
-        }
-    }
 }
 
 /// Maps a statement's error as the shared code expects (see `Db`).
@@ -79,9 +60,8 @@ pub(crate) fn query(
     params: &[Param<'_>],
     each: &mut EachRow<'_>,
 ) -> StoreResult<()> {
-    let mut prepared = Prepared::new(conn, sql)?;
-    let statement = prepared.statement();
-    bind(statement, params)?;
+    let mut statement = prepared(conn, sql)?;
+    bind(&mut statement, params)?;
     let mut rows = statement.raw_query();
     while let Some(row) = rows.next().map_err(statement_err)? {
         each(&SqliteRow(row))?;
@@ -90,9 +70,8 @@ pub(crate) fn query(
 }
 
 pub(crate) fn execute(conn: &Connection, sql: &Sql, params: &[Param<'_>]) -> StoreResult<u64> {
-    let mut prepared = Prepared::new(conn, sql)?;
-    let statement = prepared.statement();
-    bind(statement, params)?;
+    let mut statement = prepared(conn, sql)?;
+    bind(&mut statement, params)?;
     let changed = statement.raw_execute().map_err(statement_err)?;
     Ok(changed as u64)
 }

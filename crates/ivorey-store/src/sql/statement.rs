@@ -1,6 +1,5 @@
 //! A statement's text and its parameters, the same for both backends.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use ivorey_core::Timestamp;
@@ -18,7 +17,7 @@ pub enum Dialect {
 /// made once per statement on first use.
 #[derive(Debug)]
 pub struct Sql {
-    text: Cow<'static, str>,
+    text: &'static str,
     sqlite: OnceLock<String>,
 }
 
@@ -26,30 +25,16 @@ impl Sql {
     /// A statement known at compile time (a `static`).
     pub const fn new(text: &'static str) -> Sql {
         Sql {
-            text: Cow::Borrowed(text),
+            text,
             sqlite: OnceLock::new(),
         }
-    }
-
-    /// A statement built at run time (a list of ids, a search).
-    pub fn built(text: String) -> Sql {
-        Sql {
-            text: Cow::Owned(text),
-            sqlite: OnceLock::new(),
-        }
-    }
-
-    /// Whether the text is fixed, so a prepared statement is worth keeping per connection. A
-    /// built text varies (ids, pages): kept, it would crowd out or grow the caches.
-    pub fn is_fixed(&self) -> bool {
-        matches!(self.text, Cow::Borrowed(_))
     }
 
     /// The text for `dialect`.
     pub fn text(&self, dialect: Dialect) -> &str {
         match dialect {
-            Dialect::Postgres => &self.text,
-            Dialect::Sqlite => self.sqlite.get_or_init(|| question_marks(&self.text)),
+            Dialect::Postgres => self.text,
+            Dialect::Sqlite => self.sqlite.get_or_init(|| question_marks(self.text)),
         }
     }
 }
