@@ -31,6 +31,23 @@ impl Timestamp {
         self.0.div_euclid(86_400_000)
     }
 
+    /// The first instant of the day after this one's, in the IANA time zone `zone` (UTC when
+    /// it is absent or unknown): "due today" means due before it.
+    pub fn end_of_day_in(self, zone: Option<&str>) -> Timestamp {
+        let tz = zone
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let next = jiff::Timestamp::from_millisecond(self.0)
+            .ok()
+            .map(|t| t.to_zoned(tz))
+            .and_then(|z| z.tomorrow().ok())
+            .and_then(|z| z.start_of_day().ok());
+        match next {
+            Some(z) => Timestamp(z.timestamp().as_millisecond()),
+            None => Timestamp((self.day() + 1) * 86_400_000),
+        }
+    }
+
     /// RFC 3339 with milliseconds and `Z`, as the HighLevel API writes dates.
     pub fn to_rfc3339(self) -> String {
         let nanos = i128::from(self.0) * 1_000_000;
@@ -125,6 +142,19 @@ impl Clock for ManualClock {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_day_ends_at_the_zones_midnight() {
+        // 2026-03-10 15:00 UTC is 11:00 in New York (EDT, UTC-4): its day ends at 04:00 UTC.
+        let t = super::Timestamp::parse_rfc3339("2026-03-10T15:00:00Z").expect("date");
+        let end = t.end_of_day_in(Some("America/New_York"));
+        assert_eq!(end.to_rfc3339(), "2026-03-11T04:00:00.000Z");
+        assert_eq!(
+            t.end_of_day_in(None).to_rfc3339(),
+            "2026-03-11T00:00:00.000Z"
+        );
+        assert_eq!(t.end_of_day_in(Some("Not/AZone")), t.end_of_day_in(None));
+    }
+
     use super::*;
 
     #[test]

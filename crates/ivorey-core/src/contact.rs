@@ -67,6 +67,27 @@ pub struct ContactFields {
 }
 
 impl ContactFields {
+    /// How people see the contact: first and last name, else the name, email or phone, else
+    /// "Unnamed contact".
+    pub fn display_name(&self) -> String {
+        fn set(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        let full = [set(&self.first_name), set(&self.last_name)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !full.is_empty() {
+            return full;
+        }
+        set(&self.name)
+            .or(set(&self.email))
+            .or(set(&self.phone))
+            .unwrap_or("Unnamed contact")
+            .to_owned()
+    }
+
     /// Adds tags, normalised as on create (trimmed, lowercased, no duplicates), keeping the
     /// existing ones; refuses to grow past `TAGS_MAX`.
     pub fn add_tags(&mut self, tags: Vec<String>) -> Result<(), ValidationErrors> {

@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_postings",
         include_str!("../migrations/0013_contact_postings.sql"),
     ),
+    (
+        15,
+        "crm_workspace",
+        include_str!("../migrations/0015_crm_workspace.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.

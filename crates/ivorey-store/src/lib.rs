@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod contact_search;
 mod conversations;
 mod custom_fields;
+mod dashboard;
 mod error;
 mod forms;
 pub mod grant_cache;
@@ -37,6 +38,7 @@ pub use conversations::{
     ConversationPage, ConversationQuery, ConversationStore, ConversationView, MessageQuery,
 };
 pub use custom_fields::CustomFieldStore;
+pub use dashboard::{DashboardStore, TaskDue};
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
 pub use payments::{OrderQuery, Page, PaymentOutcome, PaymentStore, TransactionQuery};
@@ -325,6 +327,7 @@ pub trait Store:
     + RateLimitStore
     + ConversationStore
     + PaymentStore
+    + DashboardStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -33,6 +33,12 @@ pub(crate) fn date_time(t: Timestamp) -> String {
     format!("{day} {month} {year}, {hm} UTC")
 }
 
+/// `14:05 UTC`
+pub(crate) fn time_of_day(t: Timestamp) -> String {
+    let (_, _, _, hm) = parts(t);
+    format!("{hm} UTC")
+}
+
 /// `12 Mar`, for the usage chart's axis.
 pub(crate) fn day_month(t: Timestamp) -> String {
     let (day, month, _, _) = parts(t);

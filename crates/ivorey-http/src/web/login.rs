@@ -19,7 +19,7 @@ use crate::session::throttle::{ClientIp, LoginThrottle};
 use crate::state::AppState;
 use ivorey_app::accounts;
 
-/// `/`: browsers go to the settings; anything else (an API client that lost its way) gets the
+/// `/`: browsers go to the dashboard; anything else (an API client that lost its way) gets the
 /// API's JSON "no such endpoint", as before the web app existed.
 pub(crate) async fn home(headers: HeaderMap) -> Response {
     let wants_html = headers
@@ -27,7 +27,7 @@ pub(crate) async fn home(headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
     if wants_html {
-        Redirect::to("/settings").into_response()
+        Redirect::to("/dashboard").into_response()
     } else {
         ApiError::NotFound("No such endpoint").into_response()
     }
@@ -102,7 +102,7 @@ pub(crate) async fn login(
     match checked {
         Ok(Some(user)) => {
             let (cookie, _) = SessionUser::open(&state, &user).await?;
-            let target = if next.is_empty() { "/settings" } else { &next };
+            let target = if next.is_empty() { "/dashboard" } else { &next };
             let mut response = Redirect::to(target).into_response();
             response.headers_mut().insert(SET_COOKIE, cookie);
             Ok(response)
@@ -202,7 +202,7 @@ pub(crate) async fn setup(
     match created {
         Ok(user) => {
             let (cookie, _) = SessionUser::open(&state, &user).await?;
-            let mut response = Redirect::to("/settings").into_response();
+            let mut response = Redirect::to("/dashboard").into_response();
             response.headers_mut().insert(SET_COOKIE, cookie);
             Ok(response)
         }

@@ -13,9 +13,11 @@
 mod assets;
 mod auth;
 mod business;
+mod dashboard;
 mod error;
 mod format;
 mod forms;
+mod frame;
 mod integrations;
 mod layout;
 mod login;
@@ -48,7 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/setup", get(login::setup_page).post(login::setup))
         .route("/settings", get(shell::settings_home))
+        .route("/dashboard", get(shell::dashboard_home))
         .route("/l/{location}/settings", get(shell::location_home))
+        .route("/l/{location}/dashboard", get(dashboard::show))
         .route(
             "/l/{location}/settings/business",
             get(business::show).post(business::save),

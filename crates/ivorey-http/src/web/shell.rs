@@ -1,5 +1,5 @@
-//! The frame of every settings page: the top bar with the location switcher and sign-out, the
-//! left settings menu, breadcrumbs, and the admins-only check with its explanation page.
+//! A signed-in user looking at one of their businesses: who they are there (role), the settings
+//! pages' left menu and breadcrumbs, and the admins-only check with its explanation page.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,7 +10,8 @@ use maud::{Markup, html};
 
 use super::auth::Viewer;
 use super::error::{WebError, WebResult};
-use super::layout::{csrf_field, document, icon, logo};
+use super::frame::{self, Area};
+use super::layout::{csrf_field, icon};
 use crate::error::ApiError;
 use crate::session::SessionUser;
 use crate::state::AppState;
@@ -23,6 +24,9 @@ pub(crate) enum Section {
 }
 
 impl Section {
+    /// The left menu, in its order.
+    const ALL: [Section; 2] = [Section::Business, Section::Integrations];
+
     fn path(self) -> &'static str {
         match self {
             Section::Business => "/business",
@@ -34,6 +38,13 @@ impl Section {
         match self {
             Section::Business => "Business",
             Section::Integrations => "Private Integrations",
+        }
+    }
+
+    fn icon(self) -> &'static str {
+        match self {
+            Section::Business => "business",
+            Section::Integrations => "key",
         }
     }
 }
@@ -119,6 +130,11 @@ impl Shell {
         format!("/l/{}/settings{rest}", self.location)
     }
 
+    /// A path under this location, e.g. `at("/contacts")`.
+    pub(crate) fn at(&self, rest: &str) -> String {
+        format!("/l/{}{rest}", self.location)
+    }
+
     /// A full settings page: `crumbs` are the links between "Settings > Section" and `title`.
     pub(crate) fn page(
         &self,
@@ -127,91 +143,64 @@ impl Shell {
         crumbs: &[(&str, String)],
         content: Markup,
     ) -> Markup {
-        document(
-            title,
-            html! {
-                a.skip href="#main" { "Skip to content" }
-                header.topbar {
-                    a.brand href="/settings" { (logo()) span { "Ivorey" } }
-                    (self.switcher(section))
-                    div.account {
-                        span.who title=(self.user.user.email) { (self.user.user.email) }
-                        form method="post" action="/logout" {
-                            (self.csrf())
-                            button.link-button type="submit" { "Sign out" }
-                        }
-                    }
-                }
-                div.frame {
-                    nav.sidenav aria-label="Settings" {
-                        p.sidenav-title { "Settings" }
-                        ul {
-                            @for s in [Section::Business, Section::Integrations] {
-                                li {
-                                    a href=(self.url(s.path()))
-                                        aria-current=[(s == section).then_some("page")] {
-                                        (icon(if s == Section::Business { "business" } else { "key" }))
-                                        (s.label())
-                                    }
+        let body = html! {
+            div.frame {
+                nav.sidenav aria-label="Settings" {
+                    p.sidenav-title { "Settings" }
+                    ul {
+                        @for s in Section::ALL {
+                            li {
+                                a href=(self.url(s.path()))
+                                    aria-current=[(s == section).then_some("page")] {
+                                    (icon(s.icon()))
+                                    (s.label())
                                 }
                             }
                         }
                     }
-                    main #main tabindex="-1" {
-                        nav.crumbs aria-label="Breadcrumb" {
-                            ol {
-                                li { a href=(self.url("/business")) { "Settings" } }
-                                li { a href=(self.url(section.path())) { (section.label()) } }
-                                @for (label, href) in crumbs {
-                                    li { a href=(href) { (label) } }
-                                }
+                }
+                main #main tabindex="-1" {
+                    nav.crumbs aria-label="Breadcrumb" {
+                        ol {
+                            li { a href=(self.url("/business")) { "Settings" } }
+                            li { a href=(self.url(section.path())) { (section.label()) } }
+                            @for (label, href) in crumbs {
+                                li { a href=(href) { (label) } }
                             }
                         }
-                        (content)
                     }
+                    (content)
                 }
-            },
-        )
+            }
+        };
+        let here = format!("/settings{}", section.path());
+        frame::signed_in(self, Area::Settings, &here, title, body)
     }
 
-    /// The current business, and a menu of the others when the user has several.
-    fn switcher(&self, section: Section) -> Markup {
-        html! {
-            @if self.memberships.len() > 1 {
-                details.switcher.menu {
-                    summary aria-label={ "Business: " (self.location_name) ". Switch business" } {
-                        span.switcher-name { (self.location_name) }
-                        span.caret aria-hidden="true" { "▾" }
-                    }
-                    ul.menu-list {
-                        @for m in &self.memberships {
-                            li {
-                                a href={ "/l/" (m.location_id) "/settings" (section.path()) }
-                                    aria-current=[(m.location_id == self.location).then_some("true")] {
-                                    (m.location_name)
-                                    span.role { (m.role.as_str()) }
-                                }
-                            }
-                        }
-                    }
-                }
-            } @else {
-                span.switcher-name.single { (self.location_name) }
-            }
-        }
+    /// A CRM page of `area` (Dashboard, Contacts, Conversations).
+    pub(crate) fn app_page(&self, area: Area, title: &str, content: Markup) -> Markup {
+        frame::app_page(self, area, title, content)
     }
 }
 
-/// `/settings`: the first business of the signed-in user.
-pub(crate) async fn settings_home(
+/// `/settings`: the first business's settings.
+pub(crate) async fn settings_home(state: State<AppState>, viewer: Viewer) -> WebResult<Response> {
+    first_business(state, viewer, "/settings/business").await
+}
+
+/// `/dashboard`, where sign-in and setup land: the first business's dashboard.
+pub(crate) async fn dashboard_home(state: State<AppState>, viewer: Viewer) -> WebResult<Response> {
+    first_business(state, viewer, Area::Dashboard.path()).await
+}
+
+async fn first_business(
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    rest: &str,
 ) -> WebResult<Response> {
     let memberships = state.store.memberships(&user.user.id).await?;
     match memberships.first() {
-        Some(m) => {
-            Ok(Redirect::to(&format!("/l/{}/settings/business", m.location_id)).into_response())
-        }
+        Some(m) => Ok(Redirect::to(&format!("/l/{}{rest}", m.location_id)).into_response()),
         None => Err(WebError::plain(
             StatusCode::FORBIDDEN,
             "No business yet",

@@ -17,6 +17,7 @@ mod calendars;
 pub mod contacts;
 mod conversations;
 mod custom_fields;
+mod dashboard;
 mod db;
 mod forms;
 mod integration_rows;

@@ -75,6 +75,17 @@ async fn the_help_article_works_click_by_click() {
 
     // Settings > Business: General Information has the Location ID and its [⧉] button.
     browser
+        .wait_for_path("the dashboard", |p| p.ends_with("/dashboard"))
+        .await;
+    assert!(
+        browser
+            .source()
+            .await
+            .contains("No integration has called the API")
+    );
+    browser.shot("dashboard-new-business").await;
+    browser.follow_link("Settings").await;
+    browser
         .wait_for_path("Settings > Business", |p| p.ends_with("/settings/business"))
         .await;
     let copy = browser.find("button[aria-label='Copy Location ID']").await;
@@ -272,6 +283,7 @@ async fn a_plain_user_is_told_why_integrations_are_out_of_reach() {
     let (id, _) = app.integration(&admin, &["contacts.readonly"]).await;
     let email = add_member(&app, &admin.location, Role::User).await;
     browser.sign_in(&app, &email, PASSWORD).await;
+    browser.follow_link("Settings").await;
     // The business profile is there to read, without a save button.
     assert!(!browser.source().await.contains("Save changes"));
     browser.shot("business-read-only").await;

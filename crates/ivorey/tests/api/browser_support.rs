@@ -246,14 +246,14 @@ impl Browser {
         path
     }
 
-    /// Signs in through the sign-in page and waits to land in the settings.
+    /// Signs in through the sign-in page and waits to land on the dashboard.
     pub async fn sign_in(&mut self, app: &TestApp, email: &str, password: &str) {
         self.goto(&app.url("/login")).await;
         self.fill("#f-email", email).await;
         self.fill("#f-password", password).await;
         self.click("form[action='/login'] button[type=submit]")
             .await;
-        self.wait_for_path("the settings", |p| p.contains("/settings/"))
+        self.wait_for_path("the dashboard", |p| p.ends_with("/dashboard"))
             .await;
     }
 

@@ -426,7 +426,7 @@ async fn signed_out_visitors_sign_in_and_come_back(app: TestApp) {
         ("next", "//evil.example/"),
     ];
     let (_, headers, _) = post_form(&app, &cookie, "/login", &fields).await;
-    assert_eq!(header(&headers, "location"), "/settings");
+    assert_eq!(header(&headers, "location"), "/dashboard");
     // The sign-in form needs its double-submit cookie.
     let fields = [
         ("csrf", token.as_str()),
@@ -435,11 +435,11 @@ async fn signed_out_visitors_sign_in_and_come_back(app: TestApp) {
     ];
     let (status, _, _) = post_form(&app, "", "/login", &fields).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    // Browsers landing on / go to the settings; API clients still get JSON.
+    // Browsers landing on / go to the dashboard; API clients still get JSON.
     let (status, headers, _) = get_page(&app, "", "/").await;
     assert_eq!(
         (status, header(&headers, "location")),
-        (StatusCode::SEE_OTHER, "/settings")
+        (StatusCode::SEE_OTHER, "/dashboard")
     );
     let response = app.http.get(app.url("/")).send().await.expect("get /");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);

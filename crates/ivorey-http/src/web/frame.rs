@@ -1,0 +1,133 @@
+//! The frame around every signed-in page: the top bar (brand, business switcher, the main menu
+//! of CRM areas, sign-out), and beneath it either the CRM content or the settings' left menu.
+
+use maud::{Markup, html};
+
+use super::layout::{document, icon, logo};
+use super::shell::Shell;
+
+/// The areas of the main menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Area {
+    Dashboard,
+    Contacts,
+    Conversations,
+    Settings,
+}
+
+impl Area {
+    const ALL: [Area; 4] = [
+        Area::Dashboard,
+        Area::Contacts,
+        Area::Conversations,
+        Area::Settings,
+    ];
+
+    /// The area's path under `/l/{location}`.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Area::Dashboard => "/dashboard",
+            Area::Contacts => "/contacts",
+            Area::Conversations => "/conversations",
+            Area::Settings => "/settings/business",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Area::Dashboard => "Dashboard",
+            Area::Contacts => "Contacts",
+            Area::Conversations => "Conversations",
+            Area::Settings => "Settings",
+        }
+    }
+
+    fn icon(self) -> &'static str {
+        match self {
+            Area::Dashboard => "home",
+            Area::Contacts => "users",
+            Area::Conversations => "chat",
+            Area::Settings => "gear",
+        }
+    }
+}
+
+/// A whole signed-in page: the top bar, then `body` (already laid out by the caller). The
+/// business switcher leads to `here` (a path under `/l/{location}`) in the other business.
+pub(crate) fn signed_in(
+    shell: &Shell,
+    area: Area,
+    here: &str,
+    title: &str,
+    body: Markup,
+) -> Markup {
+    document(
+        title,
+        html! {
+            a.skip href="#main" { "Skip to content" }
+            header.topbar {
+                a.brand href=(shell.at(Area::Dashboard.path())) { (logo()) span { "Ivorey" } }
+                (switcher(shell, here))
+                nav.mainnav aria-label="Main" {
+                    ul {
+                        @for a in Area::ALL {
+                            li {
+                                a href=(shell.at(a.path()))
+                                    aria-current=[(a == area).then_some("page")] {
+                                    (icon(a.icon())) span { (a.label()) }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.account {
+                    span.who title=(shell.user.user.email) { (shell.user.user.email) }
+                    form method="post" action="/logout" {
+                        (shell.csrf())
+                        button.link-button type="submit" { "Sign out" }
+                    }
+                }
+            }
+            (body)
+        },
+    )
+}
+
+/// A CRM page (Dashboard, Contacts, Conversations): the content, full width, under the top bar.
+pub(crate) fn app_page(shell: &Shell, area: Area, title: &str, content: Markup) -> Markup {
+    signed_in(
+        shell,
+        area,
+        area.path(),
+        title,
+        html! { main.app #main tabindex="-1" { (content) } },
+    )
+}
+
+/// The current business, and a menu of the others when the user has several; switching keeps
+/// the area or settings section the user is in (`here`).
+fn switcher(shell: &Shell, here: &str) -> Markup {
+    html! {
+        @if shell.memberships.len() > 1 {
+            details.switcher.menu {
+                summary aria-label={ "Business: " (shell.location_name) ". Switch business" } {
+                    span.switcher-name { (shell.location_name) }
+                    span.caret aria-hidden="true" { "▾" }
+                }
+                ul.menu-list {
+                    @for m in &shell.memberships {
+                        li {
+                            a href={ "/l/" (m.location_id) (here) }
+                                aria-current=[(m.location_id == shell.location).then_some("true")] {
+                                (m.location_name)
+                                span.role { (m.role.as_str()) }
+                            }
+                        }
+                    }
+                }
+            }
+        } @else {
+            span.switcher-name.single { (shell.location_name) }
+        }
+    }
+}

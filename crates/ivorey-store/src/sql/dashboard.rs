@@ -1,0 +1,78 @@
+//! The dashboard's location-wide summaries: usage per day over all integrations, open tasks due.
+
+use async_trait::async_trait;
+use ivorey_core::LocationId;
+use ivorey_core::Timestamp;
+use ivorey_core::contact::ContactFields;
+
+use super::{Row, Sql, SqlBackend, id, opt_id, ts};
+use crate::dashboard::{DashboardStore, TaskDue};
+use crate::{StoreResult, params, run};
+
+/// The join is the tenant filter: usage rows carry only their integration.
+static USAGE: Sql = Sql::new(
+    "SELECT u.day, SUM(u.count) FROM integration_usage u
+     JOIN integrations i ON i.id = u.integration_id
+     WHERE i.location_id = $1 AND u.day >= $2
+     GROUP BY u.day ORDER BY u.day",
+);
+
+/// Served by `contact_tasks_open_by_due` (migration 15): open tasks of a location by due date.
+static TASKS_DUE: Sql = Sql::new(
+    "SELECT t.id, t.contact_id, t.title, t.body, t.due_date, t.completed, t.assigned_to,
+         t.date_added, t.date_updated, c.data
+     FROM contact_tasks t
+     JOIN contacts c ON c.location_id = t.location_id AND c.id = t.contact_id
+     WHERE t.location_id = $1 AND t.completed = FALSE AND t.due_date < $2
+     ORDER BY t.due_date, t.id LIMIT $3",
+);
+
+fn task_due(row: &dyn Row) -> StoreResult<TaskDue> {
+    Ok(TaskDue {
+        task: ivorey_core::task::Task {
+            id: id(row, 0)?,
+            contact_id: id(row, 1)?,
+            title: row.string(2)?,
+            body: row.opt_string(3)?,
+            due_date: ts(row, 4)?,
+            completed: row.bool(5)?,
+            assigned_to: opt_id(row, 6)?,
+            date_added: ts(row, 7)?,
+            date_updated: ts(row, 8)?,
+        },
+        contact: row.json::<ContactFields>(9, "contact data")?,
+    })
+}
+
+#[async_trait]
+impl<B: SqlBackend> DashboardStore for B {
+    async fn location_usage(
+        &self,
+        location: &LocationId,
+        from_day: i64,
+    ) -> StoreResult<Vec<(i64, u64)>> {
+        run!(self.read, [location], |db| {
+            db.rows(&USAGE, params![&location, from_day], |row| {
+                // Sums of non-negative counts.
+                Ok((row.int(0)?, u64::try_from(row.int(1)?).unwrap_or(0)))
+            })
+            .await
+        })
+    }
+
+    async fn open_tasks_due(
+        &self,
+        location: &LocationId,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<TaskDue>> {
+        run!(self.read, [location], |db| {
+            db.rows(
+                &TASKS_DUE,
+                params![&location, before, i64::from(limit)],
+                task_due,
+            )
+            .await
+        })
+    }
+}
