@@ -33,6 +33,12 @@ pub(crate) fn date_time(t: Timestamp) -> String {
     format!("{day} {month} {year}, {hm} UTC")
 }
 
+/// `12 Mar 2025`
+pub(crate) fn day_month_year(t: Timestamp) -> String {
+    let (day, month, year, _) = parts(t);
+    format!("{day} {month} {year}")
+}
+
 /// `14:05 UTC`
 pub(crate) fn time_of_day(t: Timestamp) -> String {
     let (_, _, _, hm) = parts(t);

@@ -13,6 +13,7 @@
 mod assets;
 mod auth;
 mod business;
+mod contacts;
 mod dashboard;
 mod error;
 mod format;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(shell::dashboard_home))
         .route("/l/{location}/settings", get(shell::location_home))
         .route("/l/{location}/dashboard", get(dashboard::show))
+        .merge(contact_routes())
         .route(
             "/l/{location}/settings/business",
             get(business::show).post(business::save),
@@ -84,6 +86,42 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))
+}
+
+/// Contacts: the list, a contact's page and everything its forms post to.
+fn contact_routes() -> Router<AppState> {
+    use contacts::{delete, detail, edit, list, notes, tags, tasks};
+    let contact = "/l/{location}/contacts/{id}";
+    Router::new()
+        .route("/l/{location}/contacts", get(list::show).post(edit::create))
+        .route("/l/{location}/contacts/new", get(edit::new_form))
+        .route("/l/{location}/contacts/bulk-tags", post(tags::bulk))
+        .route(contact, get(detail::show))
+        .route(
+            &format!("{contact}/edit"),
+            get(edit::edit_form).post(edit::save),
+        )
+        .route(
+            &format!("{contact}/delete"),
+            get(delete::confirm).post(delete::delete),
+        )
+        .route(&format!("{contact}/tags"), post(tags::add))
+        .route(&format!("{contact}/tags/remove"), post(tags::remove))
+        .route(&format!("{contact}/notes"), post(notes::add))
+        .route(&format!("{contact}/notes/{{note}}"), post(notes::save))
+        .route(
+            &format!("{contact}/notes/{{note}}/delete"),
+            post(notes::delete),
+        )
+        .route(&format!("{contact}/tasks"), post(tasks::add))
+        .route(
+            &format!("{contact}/tasks/{{task}}/complete"),
+            post(tasks::complete),
+        )
+        .route(
+            &format!("{contact}/tasks/{{task}}/delete"),
+            post(tasks::delete),
+        )
 }
 
 async fn page_headers(request: Request, next: Next) -> Response {

@@ -40,3 +40,4 @@ mod timeouts;
 mod token_cache;
 mod users;
 mod web;
+mod web_contacts;

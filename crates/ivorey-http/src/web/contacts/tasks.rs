@@ -1,0 +1,126 @@
+//! A contact's tasks from its page: add (title, due time, details), complete or reopen, delete.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ivorey_core::ids::TaskId;
+use ivorey_core::task::TaskInput;
+
+use super::{load, path};
+use crate::state::AppState;
+use crate::web::auth::Posted;
+use crate::web::error::{WebError, WebResult};
+use crate::web::shell::Shell;
+
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    Path((location, id)): Path<(String, String)>,
+    posted: Posted,
+) -> WebResult<Response> {
+    let shell = Shell::load(&state, posted.user, &location).await?;
+    let contact = load(&state, &shell, &id).await?;
+    let form = &posted.form;
+    let body = Some(form.get("body").trim().to_owned()).filter(|b| !b.is_empty());
+    let input = TaskInput {
+        title: Some(form.get("title").to_owned()),
+        body: Some(body),
+        due_date: Some(due_date(form.get("due"))),
+        completed: Some(false),
+        assigned_to: None,
+    };
+    let now = state.clock.now();
+    let task = input.into_task(contact.id.clone(), now).map_err(refused)?;
+    state
+        .store
+        .insert_task(&shell.location, &task)
+        .await
+        .map_err(not_found)?;
+    Ok(back(&shell, &contact.id, "task-added"))
+}
+
+/// `datetime-local` sends `2026-12-03T14:30`, without a zone: the form says it is UTC.
+fn due_date(local: &str) -> String {
+    let local = local.trim();
+    match local.len() {
+        16 => format!("{local}:00Z"),
+        19 => format!("{local}Z"),
+        _ => local.to_owned(),
+    }
+}
+
+pub(crate) async fn complete(
+    State(state): State<AppState>,
+    Path((location, id, task)): Path<(String, String, String)>,
+    posted: Posted,
+) -> WebResult<Response> {
+    let shell = Shell::load(&state, posted.user, &location).await?;
+    let contact = load(&state, &shell, &id).await?;
+    let task_id = TaskId::parse(&task).map_err(|_| missing_task())?;
+    let found = state
+        .store
+        .get_task(&shell.location, &contact.id, &task_id)
+        .await?
+        .ok_or_else(missing_task)?;
+    let completed = posted.form.get("completed") != "false";
+    let now = state.clock.now();
+    let input = TaskInput {
+        completed: Some(completed),
+        ..TaskInput::default()
+    };
+    let task = input.apply_to(found, now).map_err(refused)?;
+    state
+        .store
+        .update_task(&shell.location, &task)
+        .await
+        .map_err(not_found)?;
+    let done = if completed {
+        "task-done"
+    } else {
+        "task-reopened"
+    };
+    Ok(back(&shell, &contact.id, done))
+}
+
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Path((location, id, task)): Path<(String, String, String)>,
+    posted: Posted,
+) -> WebResult<Response> {
+    let shell = Shell::load(&state, posted.user, &location).await?;
+    let contact = load(&state, &shell, &id).await?;
+    let task_id = TaskId::parse(&task).map_err(|_| missing_task())?;
+    state
+        .store
+        .delete_task(&shell.location, &contact.id, &task_id)
+        .await
+        .map_err(not_found)?;
+    Ok(back(&shell, &contact.id, "task-deleted"))
+}
+
+fn back(shell: &Shell, contact: &ivorey_core::ContactId, done: &str) -> Response {
+    Redirect::to(&path(shell, contact, &format!("?done={done}#tasks"))).into_response()
+}
+
+fn refused(e: ivorey_core::ValidationErrors) -> WebError {
+    let message = e.messages().join("; ").replace("dueDate", "The due time");
+    WebError::plain(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The task was not saved",
+        &format!("{message}. Go back and try again."),
+    )
+}
+
+fn missing_task() -> WebError {
+    WebError::plain(
+        StatusCode::NOT_FOUND,
+        "Task not found",
+        "This task does not exist. It may have been deleted.",
+    )
+}
+
+fn not_found(e: ivorey_store::StoreError) -> WebError {
+    match e {
+        ivorey_store::StoreError::NotFound => missing_task(),
+        other => other.into(),
+    }
+}
