@@ -11,6 +11,7 @@ mod support_smtp;
 mod support_webhook;
 
 mod browser;
+mod browser_crm;
 mod calendars;
 mod contact_notes;
 mod contact_search;

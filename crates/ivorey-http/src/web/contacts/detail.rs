@@ -256,7 +256,7 @@ fn tasks_card(shell: &Shell, contact: &Contact, tasks: &[Task], now: Timestamp) 
                             form.inline method="post" action=(path(shell, &contact.id, &format!("/tasks/{}/complete", t.id))) {
                                 (shell.csrf())
                                 input type="hidden" name="completed" value=(if t.completed { "false" } else { "true" });
-                                button.link-button type="submit"
+                                button.link-button.check-button type="submit"
                                     aria-label={ (if t.completed { "Reopen " } else { "Complete " }) (t.title) } {
                                     @if t.completed { "☑" } @else { "☐" }
                                 }
@@ -345,7 +345,7 @@ fn notes_card(
                             }
                         } @else {
                             p.pre-line { (n.body) }
-                            p.muted.note-meta {
+                            div.muted.note-meta {
                                 @if let Some(name) = author(n) { (name) " · " }
                                 (format::when(n.date_added, now))
                                 " · "

@@ -1,0 +1,135 @@
+//! The CRM walked in headless Chromium as a business would: an integration's contacts appear
+//! on the dashboard and in Contacts; the owner searches, opens one, adds a note and a task, and
+//! finds the task on the dashboard; then the same search and open by keyboard alone. A
+//! screenshot per step in `target/screenshots/crm-*.png`.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::browser_support::Browser;
+use crate::common::{PASSWORD, TestApp};
+
+const TAB: &str = "\u{e004}";
+const ENTER: &str = "\u{e007}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_business_works_the_contacts_its_integration_created() {
+    let Some(mut browser) = Browser::start("crm").await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    let admin = app.new_admin("Rosan Bakery").await;
+    let (status, body) = app
+        .manage(
+            &admin.session,
+            Method::POST,
+            &admin.integrations_path(),
+            Some(json!({
+                "name": "Zapier Integration",
+                "scopes": ["contacts.readonly", "contacts.write"],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token = body["token"].as_str().expect("token").to_owned();
+    let people = [
+        ("Ada", "Lovelace", "ada@example.com", "+1 555-0100", "lead"),
+        ("Grace", "Hopper", "grace@example.com", "+1 555-0101", "customer"),
+        ("Alan", "Turing", "alan@example.com", "+44 20 7946 0001", "lead"),
+    ];
+    for (first, last, email, phone, tag) in people {
+        let (status, body) = app
+            .api(
+                &token,
+                Method::POST,
+                "/contacts/",
+                Some(json!({
+                    "locationId": admin.location, "firstName": first, "lastName": last,
+                    "email": email, "phone": phone, "tags": [tag], "source": "Website form",
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        app.clock.advance(std::time::Duration::from_secs(60));
+    }
+
+    browser.sign_in(&app, &admin.email, PASSWORD).await;
+    assert!(browser.text(".stat-value").await.contains('3'));
+    browser.shot("dashboard").await;
+
+    browser.follow_link("Contacts").await;
+    let list = browser.source().await;
+    assert!(list.contains("3 contacts") && list.contains("Grace Hopper"));
+    browser.shot("contacts-list").await;
+
+    browser.fill("#f-q", "lov").await;
+    browser.click_to_load("form[role=search] button[type=submit]").await;
+    let found = browser.source().await;
+    assert!(found.contains("Ada Lovelace") && !found.contains("Grace Hopper"));
+    browser.shot("contacts-search").await;
+
+    browser.follow_link("Ada Lovelace").await;
+    browser.fill("#f-note", "Wants a wedding cake for June.").await;
+    browser.click_to_load("#notes form button[type=submit]").await;
+    assert!(browser.source().await.contains("Wants a wedding cake for June."));
+    browser.fill("#f-task-title", "Send the cake quote").await;
+    let due = ivorey_core::Timestamp(ivorey_core::Clock::now(&app.clock).0 + 3_600_000);
+    let due = due.to_rfc3339()[..16].to_owned();
+    browser
+        .client
+        .execute(
+            "document.getElementById('f-task-due').value = arguments[0];",
+            vec![json!(due)],
+        )
+        .await
+        .expect("set the due time");
+    browser.click_to_load("#tasks form.stack button[type=submit]").await;
+    assert!(browser.source().await.contains("Send the cake quote"));
+    browser.fill("#f-new-tag", "Wedding").await;
+    browser.click_to_load("#tags form.inline-add button[type=submit]").await;
+    assert!(browser.source().await.contains("wedding"));
+    browser.shot("contact-page").await;
+
+    browser.follow_link("Dashboard").await;
+    assert!(browser.source().await.contains("Send the cake quote"));
+    browser.shot("dashboard-task-due").await;
+
+    // By keyboard alone: from the top of the contacts list to the search box, a search, and
+    // into the first result.
+    browser.follow_link("Contacts").await;
+    let mut reached = false;
+    for _ in 0..20 {
+        let active = browser.client.active_element().await.expect("focus");
+        active.send_keys(TAB).await.expect("tab");
+        let focused = browser.client.active_element().await.expect("focus");
+        if focused.attr("id").await.expect("id").as_deref() == Some("f-q") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches the search box");
+    let search = browser.client.active_element().await.expect("focus");
+    search.send_keys("turing").await.expect("type");
+    search.send_keys(ENTER).await.expect("enter");
+    browser
+        .wait_for_path("the search", |p| p.ends_with("/contacts"))
+        .await;
+    let mut opened = false;
+    for _ in 0..30 {
+        let active = browser.client.active_element().await.expect("focus");
+        active.send_keys(TAB).await.expect("tab");
+        let focused = browser.client.active_element().await.expect("focus");
+        if focused.text().await.unwrap_or_default() == "Alan Turing" {
+            focused.send_keys(ENTER).await.expect("enter");
+            opened = true;
+            break;
+        }
+    }
+    assert!(opened, "Tab reaches the result");
+    browser
+        .wait_for_path("the contact", |p| p.contains("/contacts/"))
+        .await;
+    assert!(browser.source().await.contains("alan@example.com"));
+    browser.shot("contact-by-keyboard").await;
+    browser.close().await;
+}
