@@ -7,6 +7,7 @@
 //! An anonymous form submission that matches a contact only fills its empty fields
 //! (`Overwrite::EmptyOnly`); the token-authorised upsert overwrites (`Overwrite::All`).
 
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, CreateContactInput};
 use ivorey_core::{ContactId, LocationId, Timestamp};
 use ivorey_store::{ContactWrite, Store};
@@ -22,13 +23,15 @@ pub enum Overwrite {
     EmptyOnly,
 }
 
-/// Decides the upsert without writing it: the contact to insert or to update, validated.
+/// Decides the upsert without writing it: the contact to insert or to update, validated, with
+/// `by` as its last changer (and creator, when new).
 pub async fn plan_upsert(
     store: &dyn Store,
     now: Timestamp,
     location: &LocationId,
     input: CreateContactInput,
     overwrite: Overwrite,
+    by: ChangedBy,
 ) -> AppResult<ContactWrite> {
     let existing = matching_contact(store, location, &input).await?;
     if let Some(mut contact) = existing {
@@ -37,16 +40,21 @@ pub async fn plan_upsert(
             Overwrite::EmptyOnly => input.fill_empty(contact.fields)?,
         };
         contact.date_updated = now;
+        contact.changed_by(by, false);
         return Ok(ContactWrite::Update(contact));
     }
     let fields = input.into_fields()?;
-    Ok(ContactWrite::Insert(Contact {
+    let mut contact = Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields,
         date_added: now,
         date_updated: now,
-    }))
+    };
+    contact.changed_by(by, true);
+    Ok(ContactWrite::Insert(contact))
 }
 
 /// The contact an upsert updates: by email first, then by phone.

@@ -4,6 +4,7 @@
 //! anonymous poster must not change a contact it merely knows the email of), and store the
 //! contact and the submission (with what was submitted) in one transaction.
 
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::form::{Form, FormInput, HONEYPOT_FIELD, Submission};
 use ivorey_core::ids::{FormId, SubmissionId};
 use ivorey_core::{LocationId, Timestamp};
@@ -97,6 +98,7 @@ pub async fn submit(
         &form.location_id,
         checked.contact,
         Overwrite::EmptyOnly,
+        ChangedBy::Form(form.id.clone()),
     )
     .await?;
     let contact = write.contact();

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::changed_by::ChangedBy;
 use crate::error::{ValidationErrors, bounded_text};
 use crate::ids::NoteId;
 use crate::{ContactId, LocationId, Timestamp, UserId};
@@ -113,9 +114,21 @@ pub struct Contact {
     pub fields: ContactFields,
     pub date_added: Timestamp,
     pub date_updated: Timestamp,
+    /// Who created it, when known (records from before attribution, and seeds, have none).
+    pub created_by: Option<ChangedBy>,
+    /// Who changed it last (its creator until someone else does).
+    pub updated_by: Option<ChangedBy>,
 }
 
 impl Contact {
+    /// Marks a write by `by`: the last change, and the creation too for a new contact.
+    pub fn changed_by(&mut self, by: ChangedBy, new: bool) {
+        if new {
+            self.created_by = Some(by.clone());
+        }
+        self.updated_by = Some(by);
+    }
+
     /// Lowercased email, kept in its own column for lookups.
     pub fn email_lower(&self) -> Option<String> {
         self.fields.email.as_deref().map(str::to_lowercase)

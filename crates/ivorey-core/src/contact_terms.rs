@@ -84,6 +84,8 @@ mod tests {
 
     fn contact(fields: ContactFields) -> Contact {
         Contact {
+            created_by: None,
+            updated_by: None,
             id: ContactId::generate(),
             location_id: LocationId::generate(),
             fields,

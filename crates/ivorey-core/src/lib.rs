@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod changed_by;
 pub mod clock;
 pub mod contact;
 pub mod contact_search;

@@ -9,6 +9,7 @@ use ivorey_store::sql::{Db, DbFuture, Param, Sql};
 use ivorey_store::{StoreError, StoreResult};
 
 pub(crate) use ivorey_store::sql::contacts::CONTACT_COLUMNS as COLUMNS;
+use ivorey_store::sql::contacts::{CONTACT_COLUMNS_V12 as COLUMNS_V12, contact_before_attribution};
 
 use crate::error::db_err;
 use crate::row::PgRow;
@@ -19,18 +20,18 @@ use crate::row::PgRow;
 static INSERT: Sql = Sql::new(
     "WITH contact AS (
          INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
-             date_updated, phone_norm, first_name_lower, last_name_lower)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             date_updated, phone_norm, first_name_lower, last_name_lower, created_by, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING location_id, id, date_added),
      tags AS (
          INSERT INTO contact_tags (location_id, contact_id, tag)
-         SELECT c.location_id, c.id, t FROM contact c, unnest($11::text[]) t
+         SELECT c.location_id, c.id, t FROM contact c, unnest($13::text[]) t
          ON CONFLICT DO NOTHING),
      words AS (
          INSERT INTO contact_terms (location_id, contact_id, date_added, term)
-         SELECT c.location_id, c.id, c.date_added, t FROM contact c, unnest($12::text[]) t)
+         SELECT c.location_id, c.id, c.date_added, t FROM contact c, unnest($14::text[]) t)
      INSERT INTO contact_postings (location_id, contact_id, date_added, terms)
-     SELECT c.location_id, c.id, c.date_added, $12::text[] FROM contact c",
+     SELECT c.location_id, c.id, c.date_added, $14::text[] FROM contact c",
 );
 
 /// A contact's row rewritten and its index rows brought to its fields, in one statement. The
@@ -43,28 +44,28 @@ static INSERT: Sql = Sql::new(
 static UPDATE: Sql = Sql::new(
     "WITH contact AS (
          UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, date_updated = $6,
-             phone_norm = $7, first_name_lower = $8, last_name_lower = $9
+             phone_norm = $7, first_name_lower = $8, last_name_lower = $9, updated_by = $10
          WHERE id = $1 AND location_id = $2
          RETURNING location_id, id, date_added),
      old_tags AS (
          DELETE FROM contact_tags x USING contact c
          WHERE x.location_id = c.location_id AND x.contact_id = c.id
-           AND NOT (x.tag = ANY ($10::text[]))),
+           AND NOT (x.tag = ANY ($11::text[]))),
      new_tags AS (
          INSERT INTO contact_tags (location_id, contact_id, tag)
-         SELECT c.location_id, c.id, t FROM contact c, unnest($10::text[]) t
+         SELECT c.location_id, c.id, t FROM contact c, unnest($11::text[]) t
          ON CONFLICT DO NOTHING),
      old_words AS (
          DELETE FROM contact_terms x USING contact c
          WHERE x.location_id = c.location_id AND x.contact_id = c.id
-           AND NOT (x.term = ANY ($11::text[]))),
+           AND NOT (x.term = ANY ($12::text[]))),
      new_words AS (
          INSERT INTO contact_terms (location_id, contact_id, date_added, term)
-         SELECT c.location_id, c.id, c.date_added, t FROM contact c, unnest($11::text[]) t
+         SELECT c.location_id, c.id, c.date_added, t FROM contact c, unnest($12::text[]) t
          ON CONFLICT DO NOTHING),
      postings AS (
          INSERT INTO contact_postings AS p (location_id, contact_id, date_added, terms)
-         SELECT c.location_id, c.id, c.date_added, $11::text[] FROM contact c
+         SELECT c.location_id, c.id, c.date_added, $12::text[] FROM contact c
          ON CONFLICT (location_id, contact_id)
          DO UPDATE SET date_added = excluded.date_added, terms = excluded.terms
          WHERE p.terms IS DISTINCT FROM excluded.terms
@@ -108,7 +109,7 @@ pub(crate) fn from_row(row: &tokio_postgres::Row) -> StoreResult<Contact> {
 /// 12's Rust step, in its transaction).
 pub(crate) async fn index_existing_contacts(tx: &Transaction<'_>) -> StoreResult<()> {
     let rows = tx
-        .query(&format!("SELECT {COLUMNS} FROM contacts"), &[])
+        .query(&format!("SELECT {COLUMNS_V12} FROM contacts"), &[])
         .await
         .map_err(db_err)?;
     let words = tx
@@ -116,7 +117,7 @@ pub(crate) async fn index_existing_contacts(tx: &Transaction<'_>) -> StoreResult
         .await
         .map_err(db_err)?;
     for row in &rows {
-        let c = from_row(row)?;
+        let c = contact_before_attribution(&PgRow(row))?;
         let terms: Vec<String> = contact_terms(&c).into_iter().collect();
         tx.execute(
             &words,

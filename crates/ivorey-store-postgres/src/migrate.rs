@@ -68,9 +68,9 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_contact_postings.sql"),
     ),
     (
-        15,
+        14,
         "crm_workspace",
-        include_str!("../migrations/0015_crm_workspace.sql"),
+        include_str!("../migrations/0014_crm_workspace.sql"),
     ),
 ];
 

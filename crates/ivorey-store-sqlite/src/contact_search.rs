@@ -236,6 +236,8 @@ mod tests {
 
     fn company(location: &LocationId, n: i64, company: &str) -> Contact {
         Contact {
+            created_by: None,
+            updated_by: None,
             id: ContactId::generate(),
             location_id: location.clone(),
             fields: ContactFields {

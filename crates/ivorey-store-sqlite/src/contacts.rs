@@ -8,7 +8,8 @@ use ivorey_core::contact_terms::contact_terms;
 use ivorey_store::contact_search::fts5_document;
 use ivorey_store::params;
 use ivorey_store::sql::contacts::{
-    CONTACT_COLUMNS, contact, insert_contact_row, update_contact_row,
+    CONTACT_COLUMNS_V12, contact, contact_before_attribution, insert_contact_row,
+    update_contact_row,
 };
 use ivorey_store::sql::{Db, DbFuture, Sql};
 
@@ -97,14 +98,16 @@ pub(crate) fn contact_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Cont
 /// Writes the word rows of every contact stored before `contact_terms` existed (migration
 /// 12's Rust step, in its transaction).
 pub(crate) fn index_existing_contacts(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    let mut select = tx.prepare(&format!("SELECT {CONTACT_COLUMNS} FROM contacts"))?;
+    let mut select = tx.prepare(&format!("SELECT {CONTACT_COLUMNS_V12} FROM contacts"))?;
     let mut insert = tx.prepare(
         "INSERT OR IGNORE INTO contact_terms (location_id, term, contact_id, date_added)
          VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut rows = select.query([])?;
     while let Some(row) = rows.next()? {
-        let c = contact_from_row(row)?;
+        let c = contact_before_attribution(&SqliteRow(row)).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
+        })?;
         for t in contact_terms(&c) {
             insert.execute(rusqlite::params![
                 c.location_id.as_str(),

@@ -173,6 +173,8 @@ mod tests {
 
     fn contact(location: &LocationId, n: i64) -> Contact {
         Contact {
+            created_by: None,
+            updated_by: None,
             id: ContactId::generate(),
             location_id: location.clone(),
             fields: ContactFields {

@@ -70,6 +70,8 @@ mod tests {
             writers.spawn(async move {
                 for n in 0..75 {
                     let c = Contact {
+                        created_by: None,
+                        updated_by: None,
                         id: ContactId::generate(),
                         location_id: location.clone(),
                         fields: ContactFields {

@@ -93,6 +93,8 @@ mod tests {
         let mut ids = Vec::new();
         for n in 0..3_000 {
             let c = Contact {
+                created_by: None,
+                updated_by: None,
                 id: ContactId::generate(),
                 location_id: location.clone(),
                 fields: ContactFields {

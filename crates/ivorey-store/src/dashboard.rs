@@ -1,7 +1,9 @@
-//! What the dashboard summarises across a whole location: API requests per day and open tasks.
+//! What the dashboard summarises across a whole location: API requests per day, what each
+//! integration changed, and open tasks.
 
 use async_trait::async_trait;
-use ivorey_core::contact::ContactFields;
+use ivorey_core::changed_by::ChangedBy;
+use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::task::Task;
 use ivorey_core::{LocationId, Timestamp};
 
@@ -23,6 +25,14 @@ pub trait DashboardStore {
         location: &LocationId,
         from_day: i64,
     ) -> StoreResult<Vec<(i64, u64)>>;
+    /// The location's contacts whose last change was `by`'s, most recent first, at most
+    /// `limit`: what an integration (or user, or form) did.
+    async fn contacts_last_changed_by(
+        &self,
+        location: &LocationId,
+        by: &ChangedBy,
+        limit: u32,
+    ) -> StoreResult<Vec<Contact>>;
     /// Open tasks due before `before`, soonest first, at most `limit`.
     async fn open_tasks_due(
         &self,

@@ -33,6 +33,7 @@ pub async fn add(
         .ok_or(NOT_FOUND)?;
     contact.fields.add_tags(body.tags)?;
     contact.date_updated = state.clock.now();
+    contact.changed_by(granted.changer(), false);
     state.store.update_contact(&contact).await?;
     Ok(Reply(
         StatusCode::CREATED,
@@ -54,6 +55,7 @@ pub async fn remove(
         .ok_or(NOT_FOUND)?;
     contact.fields.remove_tags(&body.tags);
     contact.date_updated = state.clock.now();
+    contact.changed_by(granted.changer(), false);
     state.store.update_contact(&contact).await?;
     Ok(Reply(
         StatusCode::OK,

@@ -23,7 +23,17 @@ pub async fn upsert(
         .check_location(body.location_id.as_deref(), "locationId")?
         .clone();
     let now = state.clock.now();
-    match plan_upsert(state.store.as_ref(), now, &location, body, Overwrite::All).await? {
+    let by = granted.changer();
+    match plan_upsert(
+        state.store.as_ref(),
+        now,
+        &location,
+        body,
+        Overwrite::All,
+        by,
+    )
+    .await?
+    {
         ContactWrite::Update(contact) => {
             state.store.update_contact(&contact).await?;
             Ok(ok(json!({ "new": false, "contact": contact.to_json() })))

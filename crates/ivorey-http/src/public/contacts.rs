@@ -40,13 +40,16 @@ pub async fn create(
         .clone();
     let fields = body.into_fields()?;
     let now = state.clock.now();
-    let contact = Contact {
+    let mut contact = Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location,
         fields,
         date_added: now,
         date_updated: now,
     };
+    contact.changed_by(granted.changer(), true);
     state.store.insert_contact(&contact).await?;
     Ok(Reply(
         StatusCode::CREATED,
@@ -83,6 +86,7 @@ pub async fn update(
         .ok_or(NOT_FOUND)?;
     contact.fields = body.apply_to(contact.fields)?;
     contact.date_updated = state.clock.now();
+    contact.changed_by(granted.changer(), false);
     state
         .store
         .update_contact(&contact)

@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use ivorey_core::LocationId;
 use ivorey_core::access::TokenGrant;
+use ivorey_core::changed_by::ChangedBy;
 
 use crate::error::{ApiError, ApiResult, WRONG_LOCATION};
 
@@ -40,6 +41,11 @@ impl Granted {
             Some(id) if id == self.grant.location_id.as_str() => Ok(&self.grant.location_id),
             Some(_) => Err(ApiError::Forbidden(WRONG_LOCATION.into())),
         }
+    }
+
+    /// The integration, as the changer of what this request writes.
+    pub fn changer(&self) -> ChangedBy {
+        ChangedBy::Integration(self.grant.integration_id.clone())
     }
 
     pub fn grant(&self) -> &TokenGrant {

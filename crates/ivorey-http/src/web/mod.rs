@@ -11,6 +11,7 @@
 //! sniffing and referrer headers.
 
 mod assets;
+mod attribution;
 mod auth;
 mod business;
 mod contacts;

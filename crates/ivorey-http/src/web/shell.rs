@@ -91,6 +91,11 @@ impl Shell {
         csrf_field(&self.user.session.csrf_token)
     }
 
+    /// The signed-in user, as the changer of what their forms write.
+    pub(crate) fn changer(&self) -> ivorey_core::changed_by::ChangedBy {
+        ivorey_core::changed_by::ChangedBy::User(self.user.user.id.clone())
+    }
+
     pub(crate) fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

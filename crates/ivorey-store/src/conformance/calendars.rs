@@ -39,6 +39,8 @@ fn calendar(location: &LocationId) -> Calendar {
 
 async fn contact(store: &dyn Store, location: &LocationId) -> ContactId {
     let c = Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

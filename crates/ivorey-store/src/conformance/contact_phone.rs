@@ -9,6 +9,8 @@ use crate::Store;
 
 fn with_phone(location: &LocationId, phone: &str, at: Timestamp) -> Contact {
     Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

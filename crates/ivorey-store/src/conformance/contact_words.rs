@@ -13,6 +13,8 @@ use crate::{ContactQuery, Store};
 
 fn person(location: &LocationId, first: &str, last: &str, at: i64) -> Contact {
     Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

@@ -8,6 +8,8 @@ use crate::{ContactQuery, Store, StoreError};
 
 fn contact(location: &LocationId, first: &str, email: &str, at: Timestamp) -> Contact {
     Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {
@@ -172,4 +174,50 @@ pub async fn contacts_are_found_by_email_within_their_location(store: &dyn Store
             .unwrap()
             .is_none()
     );
+}
+
+pub async fn contacts_remember_who_created_and_last_changed_them(store: &dyn Store) {
+    use ivorey_core::changed_by::ChangedBy;
+    let (a, _) = new_location(store, "A").await;
+    let (b, _) = new_location(store, "B").await;
+    let tool = ChangedBy::Integration(ivorey_core::IntegrationId::generate());
+    let person = ChangedBy::User(ivorey_core::UserId::generate());
+    let mut first = contact(&a, "Ann", "ann@example.com", T0);
+    first.changed_by(tool.clone(), true);
+    store.insert_contact(&first).await.unwrap();
+    let mut second = contact(&a, "Bob", "bob@example.com", Timestamp(T0.0 + 1));
+    second.changed_by(tool.clone(), true);
+    store.insert_contact(&second).await.unwrap();
+    let got = store.get_contact(&a, &first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.created_by, got.updated_by),
+        (Some(tool.clone()), Some(tool.clone()))
+    );
+    // Newest change first; another location's list is empty.
+    let by_tool = store.contacts_last_changed_by(&a, &tool, 10).await.unwrap();
+    let ids: Vec<_> = by_tool.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, vec![second.id.clone(), first.id.clone()]);
+    assert!(
+        store
+            .contacts_last_changed_by(&b, &tool, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A person's later change moves the contact to them; its creator stays.
+    first.changed_by(person.clone(), false);
+    first.date_updated = Timestamp(T0.0 + 5);
+    store.update_contact(&first).await.unwrap();
+    let got = store.get_contact(&a, &first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.created_by, got.updated_by),
+        (Some(tool.clone()), Some(person.clone()))
+    );
+    let by_tool = store.contacts_last_changed_by(&a, &tool, 10).await.unwrap();
+    assert_eq!(by_tool.len(), 1);
+    let by_person = store
+        .contacts_last_changed_by(&a, &person, 1)
+        .await
+        .unwrap();
+    assert_eq!(by_person[0].id, first.id);
 }

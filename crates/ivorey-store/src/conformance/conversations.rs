@@ -12,6 +12,8 @@ use crate::{ConversationQuery, MessageQuery, Store, StoreError};
 
 async fn contact(store: &dyn Store, location: &LocationId, name: &str) -> ContactId {
     let contact = Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

@@ -20,6 +20,8 @@ fn form(location: &LocationId, name: &str, at: Timestamp) -> Form {
 
 fn contact(location: &LocationId, email: &str) -> Contact {
     Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

@@ -58,6 +58,7 @@ macro_rules! conformance_suite {
             audit_log_is_newest_first_and_filterable,
             usage_counts_accumulate_and_skip_deleted_integrations,
             contacts_round_trip_within_their_location,
+            contacts_remember_who_created_and_last_changed_them,
             contact_pages_follow_the_keyset_without_gaps_or_repeats,
             contact_query_matches_name_email_and_phone,
             text_queries_find_contacts_by_the_starts_of_their_words,

@@ -9,6 +9,8 @@ use crate::{OpportunityQuery, Store, StoreError};
 
 async fn contact(store: &dyn Store, location: &LocationId, name: &str) -> ContactId {
     let c = Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

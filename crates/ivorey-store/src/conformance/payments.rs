@@ -14,6 +14,8 @@ use crate::{OrderQuery, PaymentOutcome, Store, StoreError, TransactionQuery};
 
 async fn contact(store: &dyn Store, location: &LocationId) -> Contact {
     let c = Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

@@ -11,6 +11,8 @@ use crate::{Store, StoreError};
 
 async fn new_contact(store: &dyn Store, location: &LocationId) -> ContactId {
     let contact = Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

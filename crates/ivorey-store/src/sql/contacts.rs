@@ -4,6 +4,7 @@
 //! backend's too.
 
 use async_trait::async_trait;
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::{ContactId, LocationId};
 
@@ -12,41 +13,61 @@ use crate::contact_search::SearchPlan;
 use crate::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, params, run};
 
 /// The columns `contact` reads, in its order.
-pub const CONTACT_COLUMNS: &str = "id, location_id, data, date_added, date_updated";
+pub const CONTACT_COLUMNS: &str =
+    "id, location_id, data, date_added, date_updated, created_by, updated_by";
+
+/// The columns of a contact as migration 12 found them (its Rust step reads contacts before
+/// attribution existed); `contact_before_attribution` reads them.
+pub const CONTACT_COLUMNS_V12: &str = "id, location_id, data, date_added, date_updated";
 
 static INSERT: Sql = Sql::new(
     "INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
-         date_updated, phone_norm, first_name_lower, last_name_lower)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         date_updated, phone_norm, first_name_lower, last_name_lower, created_by, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
 );
 static UPDATE: Sql = Sql::new(
     "UPDATE contacts SET data = $3, search_text = $4, email_lower = $5, date_updated = $6,
-         phone_norm = $7, first_name_lower = $8, last_name_lower = $9
+         phone_norm = $7, first_name_lower = $8, last_name_lower = $9, updated_by = $10
      WHERE id = $1 AND location_id = $2",
 );
 static GET: Sql = Sql::new(
-    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+    "SELECT id, location_id, data, date_added, date_updated, created_by, updated_by FROM contacts
      WHERE id = $1 AND location_id = $2",
 );
 static BY_EMAIL: Sql = Sql::new(
-    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+    "SELECT id, location_id, data, date_added, date_updated, created_by, updated_by FROM contacts
      WHERE location_id = $1 AND email_lower = $2 ORDER BY date_added, id LIMIT 1",
 );
 static BY_PHONE: Sql = Sql::new(
-    "SELECT id, location_id, data, date_added, date_updated FROM contacts
+    "SELECT id, location_id, data, date_added, date_updated, created_by, updated_by FROM contacts
      WHERE location_id = $1 AND phone_norm = $2 ORDER BY date_added, id LIMIT 1",
 );
 static DELETE: Sql = Sql::new("DELETE FROM contacts WHERE id = $1 AND location_id = $2");
 
 /// A contact from a row of `CONTACT_COLUMNS`.
 pub fn contact(row: &dyn Row) -> StoreResult<Contact> {
+    let mut c = contact_before_attribution(row)?;
+    c.created_by = changed_by(row, 5)?;
+    c.updated_by = changed_by(row, 6)?;
+    Ok(c)
+}
+
+/// A contact from a row of `CONTACT_COLUMNS_V12`, without attribution.
+pub fn contact_before_attribution(row: &dyn Row) -> StoreResult<Contact> {
     Ok(Contact {
         id: id(row, 0)?,
         location_id: id(row, 1)?,
         fields: row.json::<ContactFields>(2, "contact data")?,
         date_added: ts(row, 3)?,
         date_updated: ts(row, 4)?,
+        created_by: None,
+        updated_by: None,
     })
+}
+
+/// An attribution column; text it cannot read is "unknown", not an error.
+fn changed_by(row: &dyn Row, i: usize) -> StoreResult<Option<ChangedBy>> {
+    Ok(row.opt_string(i)?.as_deref().and_then(ChangedBy::decode))
 }
 
 /// The values of a contact's row beside its id and location: its JSON and the columns queries
@@ -59,6 +80,8 @@ pub struct ContactRow {
     phone: Option<String>,
     first: String,
     last: String,
+    created_by: Option<String>,
+    updated_by: Option<String>,
 }
 
 impl ContactRow {
@@ -71,12 +94,15 @@ impl ContactRow {
             phone: c.phone_norm(),
             first: c.first_name_lower(),
             last: c.last_name_lower(),
+            created_by: c.created_by.as_ref().map(ChangedBy::encode),
+            updated_by: c.updated_by.as_ref().map(ChangedBy::encode),
         })
     }
 
-    /// The parameters of an insert (`new`: `$1`..`$10`) or an update (`$1`..`$9`, without the
-    /// date added, which never changes): id, location, data, search text, email, [date added,]
-    /// date updated, phone, first and last name lowercased.
+    /// The parameters of an insert (`new`: `$1`..`$12`) or an update (`$1`..`$10`, without the
+    /// date added and the creator, which never change): id, location, data, search text,
+    /// email, [date added,] date updated, phone, first and last name lowercased, [created by,]
+    /// updated by.
     pub fn params<'a>(&'a self, c: &'a Contact, new: bool) -> Vec<Param<'a>> {
         let mut p = vec![
             (&c.id).into(),
@@ -94,6 +120,10 @@ impl ContactRow {
             (&self.first).into(),
             (&self.last).into(),
         ]);
+        if new {
+            p.push(self.created_by.as_deref().into());
+        }
+        p.push(self.updated_by.as_deref().into());
         p
     }
 }

@@ -34,8 +34,20 @@ async fn the_business_works_the_contacts_its_integration_created() {
     let token = body["token"].as_str().expect("token").to_owned();
     let people = [
         ("Ada", "Lovelace", "ada@example.com", "+1 555-0100", "lead"),
-        ("Grace", "Hopper", "grace@example.com", "+1 555-0101", "customer"),
-        ("Alan", "Turing", "alan@example.com", "+44 20 7946 0001", "lead"),
+        (
+            "Grace",
+            "Hopper",
+            "grace@example.com",
+            "+1 555-0101",
+            "customer",
+        ),
+        (
+            "Alan",
+            "Turing",
+            "alan@example.com",
+            "+44 20 7946 0001",
+            "lead",
+        ),
     ];
     for (first, last, email, phone, tag) in people {
         let (status, body) = app
@@ -63,15 +75,26 @@ async fn the_business_works_the_contacts_its_integration_created() {
     browser.shot("contacts-list").await;
 
     browser.fill("#f-q", "lov").await;
-    browser.click_to_load("form[role=search] button[type=submit]").await;
+    browser
+        .click_to_load("form[role=search] button[type=submit]")
+        .await;
     let found = browser.source().await;
     assert!(found.contains("Ada Lovelace") && !found.contains("Grace Hopper"));
     browser.shot("contacts-search").await;
 
     browser.follow_link("Ada Lovelace").await;
-    browser.fill("#f-note", "Wants a wedding cake for June.").await;
-    browser.click_to_load("#notes form button[type=submit]").await;
-    assert!(browser.source().await.contains("Wants a wedding cake for June."));
+    browser
+        .fill("#f-note", "Wants a wedding cake for June.")
+        .await;
+    browser
+        .click_to_load("#notes form button[type=submit]")
+        .await;
+    assert!(
+        browser
+            .source()
+            .await
+            .contains("Wants a wedding cake for June.")
+    );
     browser.fill("#f-task-title", "Send the cake quote").await;
     let due = ivorey_core::Timestamp(ivorey_core::Clock::now(&app.clock).0 + 3_600_000);
     let due = due.to_rfc3339()[..16].to_owned();
@@ -83,10 +106,14 @@ async fn the_business_works_the_contacts_its_integration_created() {
         )
         .await
         .expect("set the due time");
-    browser.click_to_load("#tasks form.stack button[type=submit]").await;
+    browser
+        .click_to_load("#tasks form.stack button[type=submit]")
+        .await;
     assert!(browser.source().await.contains("Send the cake quote"));
     browser.fill("#f-new-tag", "Wedding").await;
-    browser.click_to_load("#tags form.inline-add button[type=submit]").await;
+    browser
+        .click_to_load("#tags form.inline-add button[type=submit]")
+        .await;
     assert!(browser.source().await.contains("wedding"));
     browser.shot("contact-page").await;
 

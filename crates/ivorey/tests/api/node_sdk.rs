@@ -237,6 +237,8 @@ fn enabled_areas() -> Vec<String> {
 async fn order_for_the_sdk(app: &TestApp, location: &LocationId) -> (String, String) {
     use ivorey_core::contact::{Contact, ContactFields};
     let contact = Contact {
+        created_by: None,
+        updated_by: None,
         id: ivorey_core::ContactId::generate(),
         location_id: location.clone(),
         fields: ContactFields {

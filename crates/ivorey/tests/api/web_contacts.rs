@@ -20,6 +20,7 @@ on_both_backends!(
     another_business_contact_is_not_found_on_every_route,
     a_contact_form_without_its_csrf_token_changes_nothing,
     bad_input_is_shown_beside_the_field_and_nothing_is_saved,
+    what_an_integration_did_shows_on_the_contact_its_page_and_the_dashboard,
 );
 
 fn contacts(admin: &Admin, rest: &str) -> String {
@@ -509,4 +510,75 @@ async fn bad_input_is_shown_beside_the_field_and_nothing_is_saved(app: TestApp) 
     assert!(status.is_client_error(), "{status}");
     let (_, _, list) = get_page(&app, cookie, &contacts(&admin, "")).await;
     assert!(list.contains("No contacts yet"), "nothing was saved");
+}
+
+async fn what_an_integration_did_shows_on_the_contact_its_page_and_the_dashboard(app: TestApp) {
+    let admin = app.new_admin("Attribution Co").await;
+    let (cookie, csrf) = (admin.session.cookie.as_str(), admin.session.csrf.as_str());
+    let (integration, token) = app
+        .integration(&admin, &["contacts.readonly", "contacts.write"])
+        .await;
+    let made = app.contact(&token, &admin.location, "Made").await;
+    app.clock.advance(std::time::Duration::from_secs(5));
+    let changed = app.contact(&token, &admin.location, "Changed").await;
+    app.clock.advance(std::time::Duration::from_secs(5));
+    let (status, _) = app
+        .api(
+            &token,
+            Method::PUT,
+            &format!("/contacts/{changed}"),
+            Some(json!({ "lastName": "Later" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, page) = get_page(&app, cookie, &contacts(&admin, &format!("/{made}"))).await;
+    assert!(page.contains("Created by <a"), "{page}");
+    assert!(page.contains("<strong>Test tool</strong>"), "{page}");
+    // The integration's page lists both, newest change first.
+    let detail = format!("/l/{}/settings/integrations/{integration}", admin.location);
+    let (_, _, page) = get_page(&app, cookie, &detail).await;
+    let did = &page[page.find("What this integration did").expect("the section")..];
+    let (changed_at, made_at) = (
+        did.find("Changed Later").unwrap(),
+        did.find(">Made<").unwrap(),
+    );
+    assert!(changed_at < made_at, "{did}");
+    assert!(did.contains("changed the contact") && did.contains("created the contact"));
+    // A person's edit takes the contact off the integration's list, and says who.
+    let fields = [
+        ("csrf", csrf),
+        ("firstName", "Made"),
+        ("lastName", "By Hand"),
+    ];
+    post_form(
+        &app,
+        cookie,
+        &contacts(&admin, &format!("/{made}/edit")),
+        &fields,
+    )
+    .await;
+    let (_, _, page) = get_page(&app, cookie, &contacts(&admin, &format!("/{made}"))).await;
+    assert!(page.contains("last changed by <strong>"), "{page}");
+    let (_, _, page) = get_page(&app, cookie, &detail).await;
+    let did = &page[page.find("What this integration did").unwrap()..];
+    assert!(!did.contains("By Hand") && did.contains("Changed Later"));
+    // The dashboard's feed names the integration.
+    let (_, _, page) = get_page(&app, cookie, &format!("/l/{}/dashboard", admin.location)).await;
+    let feed = &page[page.find("Recent activity by integrations").unwrap()..];
+    assert!(
+        feed.contains("Test tool") && feed.contains("Changed Later"),
+        "{feed}"
+    );
+    // Once the integration is deleted its records say so, and nothing else breaks.
+    let (status, _) = app
+        .manage(
+            &admin.session,
+            Method::DELETE,
+            &admin.integration_path(&integration),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, page) = get_page(&app, cookie, &contacts(&admin, &format!("/{changed}"))).await;
+    assert!(page.contains("a deleted integration"), "{page}");
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{load, path};
 use crate::state::AppState;
+use crate::web::attribution;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
 use crate::web::format;
@@ -76,6 +77,7 @@ pub(crate) async fn show(
         .collect();
     let now = state.clock.now();
     let name = contact.fields.display_name();
+    let attribution = attribution::contact_line(&state, &shell, &contact, now).await?;
     let content = html! {
         nav.crumbs aria-label="Breadcrumb" {
             ol {
@@ -86,10 +88,7 @@ pub(crate) async fn show(
         div.page-head {
             div {
                 h1 { (name) }
-                p.muted {
-                    "Added " (format::when(contact.date_added, now))
-                    " · last changed " (format::when(contact.date_updated, now))
-                }
+                (attribution)
             }
             div.actions {
                 a.button href=(path(&shell, &contact.id, "/edit")) { "Edit" }

@@ -254,6 +254,7 @@ pub(crate) async fn create(
         &shell.location,
         input,
         Overwrite::All,
+        shell.changer(),
     )
     .await;
     let (contact, done) = match planned {
@@ -302,6 +303,7 @@ pub(crate) async fn save(
         Ok(fields) => {
             contact.fields = fields;
             contact.date_updated = state.clock.now();
+            contact.changed_by(shell.changer(), false);
             state
                 .store
                 .update_contact(&contact)

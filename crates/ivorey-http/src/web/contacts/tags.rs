@@ -64,6 +64,7 @@ pub(crate) async fn bulk(
                 .remove_tags(std::slice::from_ref(&tag.to_lowercase()));
         }
         contact.date_updated = now;
+        contact.changed_by(shell.changer(), false);
         match state.store.update_contact(&contact).await {
             // Deleted meanwhile: nothing left to tag.
             Err(ivorey_store::StoreError::NotFound) => {}

@@ -1,5 +1,5 @@
-//! The dashboard, where sign-in lands: new contacts, unread conversations, tasks due today and
-//! the API requests of the business's integrations per day.
+//! The dashboard, where sign-in lands: new contacts, unread conversations, tasks due today, what
+//! the business's integrations did recently and their API requests per day.
 
 use axum::extract::{Path, State};
 use ivorey_core::Timestamp;
@@ -7,6 +7,7 @@ use ivorey_core::contact_search::{Comparison, ContactSearch, Filter, SortField};
 use ivorey_store::{ConversationQuery, TaskDue};
 use maud::{Markup, html};
 
+use super::attribution;
 use super::auth::Viewer;
 use super::error::WebResult;
 use super::format;
@@ -19,6 +20,7 @@ use crate::state::AppState;
 const DAY_MS: i64 = 86_400_000;
 const CHART_DAYS: i64 = 30;
 const TASKS_SHOWN: u32 = 8;
+const ACTIVITY_SHOWN: u32 = 10;
 
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -49,6 +51,9 @@ pub(crate) async fn show(
     let tasks = store
         .open_tasks_due(&shell.location, end_of_today, TASKS_SHOWN)
         .await?;
+    let integrations = store.list_integrations(&shell.location, now).await?;
+    let activity =
+        attribution::recent_by_integrations(&state, &shell, &integrations, ACTIVITY_SHOWN).await?;
     state.usage.flush(store).await;
     let from_day = now.day() - CHART_DAYS + 1;
     let mut daily: Vec<(i64, u64)> = (from_day..=now.day()).map(|d| (d, 0)).collect();
@@ -87,7 +92,19 @@ pub(crate) async fn show(
                 span.stat-more { "Including overdue ones" }
             }
         }
-        (tasks_card(&shell, &tasks, now, end_of_today))
+        div.columns {
+            (tasks_card(&shell, &tasks, now, end_of_today))
+            section.card aria-labelledby="activity-title" {
+                h2 #activity-title { "Recent activity by integrations" }
+                @if activity.is_empty() {
+                    p.muted {
+                        "When a tool connected through a Private Integration creates or changes                          contacts, you will see it here."
+                    }
+                } @else {
+                    (attribution::feed(&shell, &activity, now, true))
+                }
+            }
+        }
         section.card aria-labelledby="api-title" {
             div.card-head {
                 h2 #api-title { "API requests per day" }

@@ -10,6 +10,7 @@ use maud::{Markup, html};
 
 use super::{Done, load, path, status};
 use crate::state::AppState;
+use crate::web::attribution;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
 use crate::web::format::{self, when};
@@ -41,6 +42,9 @@ pub(crate) async fn show(
         .store
         .audit_log(&location, Some(&integration.id), 50)
         .await?;
+    let done_by_it =
+        attribution::recent_by_integrations(&state, &shell, std::slice::from_ref(&integration), 10)
+            .await?;
     let flash = match done.done.as_deref() {
         Some("edited") => Some((
             Tone::Success,
@@ -72,6 +76,15 @@ pub(crate) async fn show(
             }
         }
         (usage_card(&usage, &integration, now))
+        section.card aria-labelledby="did-title" {
+            h2 #did-title { "What this integration did" }
+            @if done_by_it.is_empty() {
+                p.muted { "No contact has been created or changed by this integration yet." }
+            } @else {
+                p.muted { "The contacts it created or changed most recently (while nobody changed them since):" }
+                (attribution::feed(&shell, &done_by_it, now, false))
+            }
+        }
         (trail_card(&trail, now))
     };
     let crumbs = [(integration.name.as_str(), path(&shell, &integration.id, ""))];

@@ -140,6 +140,8 @@ pub fn contact(rng: &mut Rng, location: &LocationId, n: u64, now: Timestamp) -> 
         ..ContactFields::default()
     };
     Contact {
+        created_by: None,
+        updated_by: None,
         id: ContactId::generate(),
         location_id: location.clone(),
         fields,
