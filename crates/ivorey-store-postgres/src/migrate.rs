@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_contact_postings.sql"),
     ),
     (
+        14,
+        "sign_in_links",
+        include_str!("../migrations/0014_sign_in_links.sql"),
+    ),
+    (
         15,
         "crm_workspace",
         include_str!("../migrations/0015_crm_workspace.sql"),
