@@ -123,7 +123,10 @@ impl Shell {
     }
 
     fn admins_only(&self, section: Section) -> Markup {
-        let what = section.label();
+        let what = match section {
+            Section::Team => "the team",
+            other => other.label(),
+        };
         let why = match section {
             Section::Integrations => {
                 "Private Integrations hand out access to this business's data, so only its \

@@ -5,6 +5,7 @@
 //! form without its CSRF token changes nothing.
 
 mod api;
+mod browser;
 mod link;
 mod members;
 

@@ -67,7 +67,7 @@ pub async fn an_added_user_sets_a_password_and_lands_signed_in_as_a_user(app: Te
     // A user: the admins' pages explain instead.
     let (status, _, page) = get_page(&app, &cookie, &team_page(&admin.location)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
-    assert!(page.contains("Only admins can manage Team"), "{page}");
+    assert!(page.contains("Only admins can manage the team"), "{page}");
     assert!(!page.contains(&admin.email), "no member list for users");
     let integrations = format!("/l/{}/settings/integrations", admin.location);
     let (status, _, page) = get_page(&app, &cookie, &integrations).await;
