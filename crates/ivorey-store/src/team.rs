@@ -25,7 +25,8 @@ pub struct Member {
     pub invited: bool,
 }
 
-/// A one-time sign-in link to store: the hash of its token, whose it is and until when.
+/// A one-time sign-in link to store: the hash of its token and until when it works (whose it
+/// is follows from the add that stores it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSignInLink {
     pub token_hash: [u8; 32],
