@@ -16,6 +16,7 @@ pub mod payments;
 pub mod pipelines;
 pub mod rate_limits;
 pub mod ratelimit;
+pub mod team;
 pub mod usage;
 
 pub use error::{AppError, AppResult};

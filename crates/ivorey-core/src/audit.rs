@@ -1,4 +1,5 @@
-//! The audit log: who did what to which integration, when and from where. Never a token.
+//! The audit log: who did what to which integration or member, when and from where. Never a
+//! token.
 
 use serde::Serialize;
 
@@ -37,6 +38,10 @@ pub enum AuditAction {
     IntegrationDeleted,
     BusinessProfileUpdated,
     RateLimitsUpdated,
+    MemberAdded,
+    MemberRoleChanged,
+    MemberRemoved,
+    SignInLinkUsed,
 }
 
 impl AuditAction {
@@ -50,6 +55,10 @@ impl AuditAction {
             AuditAction::IntegrationDeleted => "integration_deleted",
             AuditAction::BusinessProfileUpdated => "business_profile_updated",
             AuditAction::RateLimitsUpdated => "rate_limits_updated",
+            AuditAction::MemberAdded => "member_added",
+            AuditAction::MemberRoleChanged => "member_role_changed",
+            AuditAction::MemberRemoved => "member_removed",
+            AuditAction::SignInLinkUsed => "sign_in_link_used",
         }
     }
 
@@ -64,6 +73,10 @@ impl AuditAction {
             IntegrationDeleted,
             BusinessProfileUpdated,
             RateLimitsUpdated,
+            MemberAdded,
+            MemberRoleChanged,
+            MemberRemoved,
+            SignInLinkUsed,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

@@ -116,3 +116,21 @@
     start();
   }
 })();
+
+// Team: a [Remove] link opens a confirmation page, which works without JavaScript; with it,
+// the form beside the link (data-replaces) takes its place and its data-confirm dialog asks.
+(function () {
+  function enhance() {
+    document.querySelectorAll("form[data-confirm][data-replaces]").forEach(function (form) {
+      var link = document.getElementById(form.getAttribute("data-replaces"));
+      if (!link) return;
+      link.hidden = true;
+      form.hidden = false;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();

@@ -3,6 +3,7 @@
 //! management API that signed-in admins use (`manage/`) and the server-rendered web app
 //! (`web/`). This file only names the parts; the shared state is `state.rs`.
 
+mod base_url;
 mod connections;
 mod error;
 mod extract;

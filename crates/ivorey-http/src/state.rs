@@ -33,6 +33,9 @@ pub struct HttpConfig {
     pub delivery: delivery::DeliveryConfig,
     /// The connection cap and the time limits of heads, idle connections and bodies.
     pub connections: ConnectionLimits,
+    /// Where users reach this server (`https://crm.example.com`), for links sent out of it;
+    /// `None`: the scheme and `Host` of the request.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -46,6 +49,7 @@ impl Default for HttpConfig {
             request_timeout: Duration::from_secs(30),
             delivery: delivery::DeliveryConfig::default(),
             connections: ConnectionLimits::default(),
+            public_url: None,
         }
     }
 }

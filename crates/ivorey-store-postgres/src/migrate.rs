@@ -69,8 +69,13 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         14,
+        "sign_in_links",
+        include_str!("../migrations/0014_sign_in_links.sql"),
+    ),
+    (
+        15,
         "crm_workspace",
-        include_str!("../migrations/0014_crm_workspace.sql"),
+        include_str!("../migrations/0015_crm_workspace.sql"),
     ),
 ];
 

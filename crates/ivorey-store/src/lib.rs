@@ -18,6 +18,7 @@ mod rate_limits;
 mod records;
 pub mod sql;
 mod tasks;
+pub mod team;
 
 use async_trait::async_trait;
 use ivorey_core::access::TokenGrant;
@@ -50,6 +51,7 @@ pub use records::{
     SessionRecord, UsageBatch, UsageCount, UsageRow,
 };
 pub use tasks::TaskStore;
+pub use team::TeamStore;
 
 /// A `LIKE` pattern matching `query` as a literal substring (`ESCAPE '\\'`): `%`, `_` and `\\`
 /// in the query match themselves. Both backends lowercase the query and the searched text.
@@ -328,6 +330,7 @@ pub trait Store:
     + ConversationStore
     + PaymentStore
     + DashboardStore
+    + TeamStore
     + Send
     + Sync
     + std::fmt::Debug

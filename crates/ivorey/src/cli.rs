@@ -47,6 +47,23 @@ pub struct GlobalArgs {
     /// Log format.
     #[arg(long, env = "IVOREY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Where users reach the server, e.g. https://crm.example.com: the base of the sign-in
+    /// links given to added team members (default: the address the request came to; for
+    /// `admin add-user`, http://127.0.0.1:8080).
+    #[arg(long, env = "IVOREY_PUBLIC_URL", value_parser = parse_public_url, global = true)]
+    pub public_url: Option<String>,
+}
+
+pub fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    if rest.is_empty() || rest.contains(|c: char| c.is_whitespace() || c == '?' || c == '#') {
+        return Err("must be a URL such as https://crm.example.com".into());
+    }
+    Ok(s.to_owned())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -157,6 +174,34 @@ pub enum AdminCommand {
     /// Set a location's own burst and daily rate limits (any value; admins in the web can only
     /// lower them). Applies to the next request on every node.
     SetRateLimits(SetRateLimitsArgs),
+    /// Add a user to a location's team; prints their one-time sign-in link (valid 7 days),
+    /// to hand over so they can set a password. An existing user just joins.
+    AddUser(AddUserArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RoleArg {
+    Admin,
+    User,
+}
+
+#[derive(Debug, Args)]
+pub struct AddUserArgs {
+    /// The Location ID.
+    #[arg(long)]
+    pub location: String,
+    /// The user's email.
+    #[arg(long)]
+    pub email: String,
+    /// The user's name.
+    #[arg(long)]
+    pub name: String,
+    /// What they may do there: admins also manage the team, messaging and integrations.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Print one JSON object (`userId`, `signInUrl`, ...).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A limit on the command line: a number, or `default` for the server's.

@@ -6,7 +6,7 @@
 //! exponential backoff, and records `sent`, `delivered` or `failed` with an error summary.
 
 mod attempt;
-mod smtp;
+pub(crate) mod smtp;
 mod webhook;
 
 use std::sync::Arc;

@@ -95,3 +95,34 @@ pub(super) async fn send(
         }
     }
 }
+
+/// Sends one plain-text email that is not a conversation message (a team invitation), now and
+/// once: the caller shows what failed instead of retrying. The error says what went wrong in
+/// words an admin can act on, never the credentials.
+pub(crate) async fn send_plain(
+    settings: &SmtpSettings,
+    to: &str,
+    subject: &str,
+    body: String,
+    timeout: Duration,
+) -> Result<(), String> {
+    let email = lettre::Message::builder()
+        .from(mailbox("from", &settings.from).map_err(|e| e.summary)?)
+        .to(mailbox("to", to).map_err(|e| e.summary)?)
+        .subject(subject)
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(body),
+        )
+        .map_err(|e| format!("the email could not be built: {e}"))?;
+    let transport = transport(settings, timeout).map_err(|e| e.summary)?;
+    match transport.send(email).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(match e.status() {
+            Some(code) => format!("the SMTP server refused the email ({code})"),
+            None if e.is_timeout() => "the SMTP server timed out".to_owned(),
+            None => "the SMTP server could not be reached".to_owned(),
+        }),
+    }
+}

@@ -9,6 +9,7 @@ mod payments;
 mod pipelines;
 mod rate_limits;
 mod sign_in;
+mod team;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
@@ -16,7 +17,7 @@ use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 
 use crate::error::ApiError;
 use crate::session::SessionUser;
@@ -98,6 +99,14 @@ fn location_routes() -> Router<AppState> {
         .route(
             "/manage/locations/{locationId}/orders",
             get(payments::list).post(payments::create),
+        )
+        .route(
+            "/manage/locations/{locationId}/users",
+            get(team::list).post(team::add),
+        )
+        .route(
+            "/manage/locations/{locationId}/users/{userId}",
+            patch(team::change_role).delete(team::remove),
         )
 }
 

@@ -25,6 +25,7 @@ mod layout;
 mod login;
 mod scopes;
 mod shell;
+mod team;
 mod token;
 mod usage;
 
@@ -84,6 +85,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             &format!("{integration}/expire-old-token"),
             post(integrations::rotate::expire_old_token),
+        )
+        // Settings > Team, and the page a member's one-time sign-in link opens.
+        .route(
+            "/l/{location}/settings/team",
+            get(team::show).post(team::add),
+        )
+        .route(
+            "/l/{location}/settings/team/{user}/role",
+            post(team::change_role),
+        )
+        .route(
+            "/l/{location}/settings/team/{user}/remove",
+            get(team::remove::confirm).post(team::remove::remove),
+        )
+        .route(
+            "/invite/{token}",
+            get(team::invite::show).post(team::invite::set_password),
         )
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))

@@ -20,16 +20,18 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     Business,
+    Team,
     Integrations,
 }
 
 impl Section {
     /// The left menu, in its order.
-    const ALL: [Section; 2] = [Section::Business, Section::Integrations];
+    const ALL: [Section; 3] = [Section::Business, Section::Team, Section::Integrations];
 
     fn path(self) -> &'static str {
         match self {
             Section::Business => "/business",
+            Section::Team => "/team",
             Section::Integrations => "/integrations",
         }
     }
@@ -37,6 +39,7 @@ impl Section {
     fn label(self) -> &'static str {
         match self {
             Section::Business => "Business",
+            Section::Team => "Team",
             Section::Integrations => "Private Integrations",
         }
     }
@@ -44,6 +47,7 @@ impl Section {
     fn icon(self) -> &'static str {
         match self {
             Section::Business => "business",
+            Section::Team => "users",
             Section::Integrations => "key",
         }
     }
@@ -101,32 +105,57 @@ impl Shell {
     }
 
     /// The location, if the user is one of its admins (the management API's own check);
-    /// otherwise a page that explains who can see Private Integrations and why.
+    /// otherwise the explanation page of Private Integrations (see `admin_for`).
     pub(crate) async fn admin(&self, state: &AppState) -> WebResult<LocationId> {
+        self.admin_for(state, Section::Integrations).await
+    }
+
+    /// The location, if the user is one of its admins; otherwise a page in `section` that
+    /// explains who can see it and why, and where to go instead.
+    pub(crate) async fn admin_for(
+        &self,
+        state: &AppState,
+        section: Section,
+    ) -> WebResult<LocationId> {
         match self.user.admin_of(state, self.location.as_str()).await {
             Ok(location) => Ok(location),
             Err(ApiError::Forbidden(_)) => Err(WebError::Page(
                 StatusCode::FORBIDDEN,
-                self.page(
-                    Section::Integrations,
-                    "Private Integrations",
-                    &[],
-                    html! {
-                        div.card.explain {
-                            h2 { "Only admins can manage Private Integrations" }
-                            p {
-                                "You are signed in as " strong { (self.user.user.email) }
-                                ", a user of " strong { (self.location_name) }
-                                ". Private Integrations hand out access to this business's \
-                                 data, so only its admins can see, create, change or delete them."
-                            }
-                            p { "If you need an integration for a tool, ask an admin of this business to create it for you." }
-                            p.actions { a.button href=(self.url("/business")) { "Go to Business settings" } }
-                        }
-                    },
-                ),
+                self.page(section, section.label(), &[], self.admins_only(section)),
             )),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    fn admins_only(&self, section: Section) -> Markup {
+        let what = match section {
+            Section::Team => "the team",
+            other => other.label(),
+        };
+        let why = match section {
+            Section::Integrations => {
+                "Private Integrations hand out access to this business's data, so only its \
+                 admins can see, create, change or delete them."
+            }
+            Section::Team => {
+                "The team decides who can see this business's data, so only its admins can \
+                 see its members, add people, change roles or remove anyone."
+            }
+            _ => {
+                "These settings change how this business works for everyone, and may hold \
+                 passwords, so only its admins can see or change them."
+            }
+        };
+        html! {
+            div.card.explain {
+                h2 { "Only admins can manage " (what) }
+                p {
+                    "You are signed in as " strong { (self.user.user.email) }
+                    ", a user of " strong { (self.location_name) } ". " (why)
+                }
+                p { "If you need something changed here, ask an admin of this business." }
+                p.actions { a.button href=(self.url("/business")) { "Go to Business settings" } }
+            }
         }
     }
 

@@ -20,7 +20,7 @@ static USAGE: Sql = Sql::new(
      GROUP BY u.day ORDER BY u.day",
 );
 
-/// Served by `contact_tasks_open_by_due` (migration 14): open tasks of a location by due date.
+/// Served by `contact_tasks_open_by_due` (migration 15): open tasks of a location by due date.
 static TASKS_DUE: Sql = Sql::new(
     "SELECT t.id, t.contact_id, t.title, t.body, t.due_date, t.completed, t.assigned_to,
          t.date_added, t.date_updated, c.data
@@ -30,7 +30,7 @@ static TASKS_DUE: Sql = Sql::new(
      ORDER BY t.due_date, t.id LIMIT $3",
 );
 
-/// Served by `contacts_by_changer` (migration 14).
+/// Served by `contacts_by_changer` (migration 15).
 static LAST_CHANGED_BY: Sql = Sql::new(
     "SELECT id, location_id, data, date_added, date_updated, created_by, updated_by
      FROM contacts WHERE location_id = $1 AND updated_by = $2

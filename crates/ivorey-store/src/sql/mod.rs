@@ -30,6 +30,7 @@ mod opportunities;
 mod payments;
 mod statement;
 mod tasks;
+mod team;
 mod tokens;
 mod usage;
 mod users;

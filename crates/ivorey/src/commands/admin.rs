@@ -1,9 +1,10 @@
-//! `ivorey admin create-location` and `ivorey admin set-rate-limits`.
+//! `ivorey admin create-location`, `ivorey admin set-rate-limits` and `ivorey admin add-user`.
 
 use std::io::BufRead;
 
 use anyhow::Context;
-use ivorey_app::{accounts, rate_limits};
+use ivorey_app::team::{self, Invite, NewMember};
+use ivorey_app::{AppError, accounts, rate_limits};
 use ivorey_core::LocationId;
 use ivorey_core::audit::Actor;
 use ivorey_core::location::BusinessProfile;
@@ -12,13 +13,75 @@ use ivorey_store::{LocationRateLimits, Store};
 use serde_json::json;
 
 use super::cli_error;
-use crate::cli::{AdminCommand, CreateLocationArgs, LimitArg, SetRateLimitsArgs};
+use crate::cli::{
+    AddUserArgs, AdminCommand, CreateLocationArgs, GlobalArgs, LimitArg, RoleArg, SetRateLimitsArgs,
+};
 
-pub async fn run(store: &dyn Store, cmd: AdminCommand) -> anyhow::Result<()> {
+pub async fn run(store: &dyn Store, global: &GlobalArgs, cmd: AdminCommand) -> anyhow::Result<()> {
     match cmd {
         AdminCommand::CreateLocation(args) => create_location(store, args).await,
         AdminCommand::SetRateLimits(args) => set_rate_limits(store, args).await,
+        AdminCommand::AddUser(args) => add_user(store, global, args).await,
     }
+}
+
+/// Where the printed link points when no `--public-url` is given: `serve`'s default address.
+const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// Adds a team member; prints their one-time sign-in link (the operator hands it over, so the
+/// location's SMTP server is not used here).
+async fn add_user(store: &dyn Store, global: &GlobalArgs, args: AddUserArgs) -> anyhow::Result<()> {
+    let location = LocationId::parse(args.location.trim())
+        .map_err(|_| cli_error(AppError::invalid("location", "must be a Location ID")))?;
+    if store.get_location(&location).await?.is_none() {
+        return Err(cli_error(AppError::NotFound("Location not found")));
+    }
+    let input = NewMember {
+        name: args.name,
+        email: args.email,
+        role: match args.role {
+            RoleArg::Admin => "admin",
+            RoleArg::User => "user",
+        }
+        .to_owned(),
+    };
+    let base = global.public_url.as_deref().unwrap_or(DEFAULT_PUBLIC_URL);
+    let added = team::add_member(
+        store,
+        SystemClock.now(),
+        &location,
+        &input,
+        base,
+        Invite::Link,
+        &Actor::cli(),
+    )
+    .await
+    .map_err(cli_error)?;
+    let member = &added.member;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "userId": member.user.id,
+                "email": member.user.email,
+                "name": member.user.name,
+                "role": member.role,
+                "locationId": location,
+                "created": added.created,
+                "signInUrl": added.sign_in_url,
+                "expiresAt": added.expires_at,
+            })
+        );
+    } else {
+        match &added.sign_in_url {
+            Some(url) => println!("{url}"),
+            None => println!(
+                "{} already has an account and signs in with their own password.",
+                member.user.email
+            ),
+        }
+    }
+    Ok(())
 }
 
 async fn create_location(store: &dyn Store, args: CreateLocationArgs) -> anyhow::Result<()> {

@@ -18,7 +18,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database schema is up to date ({}).", store.backend());
             Ok(())
         }
-        Command::Admin(cmd) => admin::run(store.as_ref(), cmd).await,
+        Command::Admin(cmd) => admin::run(store.as_ref(), &cli.global, cmd).await,
         Command::Integrations(cmd) => integrations::run(store.as_ref(), &cli.global, cmd).await,
         Command::Seed(args) => seed::run(store, args).await,
     }

@@ -19,6 +19,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let config = HttpConfig {
         rotation_grace: global.rotation_grace,
+        public_url: global.public_url.clone(),
         secure_cookies: args.secure_cookies,
         request_timeout: args.request_timeout,
         rate_limits: RateLimits {

@@ -37,6 +37,7 @@ mod scope_matrix;
 mod scope_matrix_catalogue;
 mod secrets;
 mod spec_conformance;
+mod team;
 mod timeouts;
 mod token_cache;
 mod users;

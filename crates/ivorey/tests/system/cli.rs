@@ -43,6 +43,7 @@ on_both_databases!(
     cli_changes_bind_a_running_server_at_once,
     the_rotation_grace_flag_sets_when_the_old_token_ends,
     seed_fills_a_new_location_with_what_was_asked,
+    add_user_prints_a_one_time_sign_in_link_that_works,
 );
 
 const MISSING_SCOPE: &str = "The token is not authorized for this scope.";
@@ -534,4 +535,87 @@ async fn seed_fills_a_new_location_with_what_was_asked(env: Env) {
         .filter_map(|c| c.fields.email.clone())
         .collect();
     assert_eq!(emails.len(), 230, "every seeded email is different");
+}
+
+/// The `name=value` of the `Set-Cookie` header naming `cookie`.
+fn set_cookie(response: &reqwest::Response, cookie: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{cookie}=")))
+        .map(str::to_owned)
+}
+
+async fn add_user_prints_a_one_time_sign_in_link_that_works(env: Env) {
+    let location = env.location("ops@acme.io");
+    let server = env.serve().await;
+    let added = env.json(&format!(
+        "admin add-user --location {location} --email Nia@Acme.io --name Nia --role user \
+         --json --public-url {}",
+        server.base
+    ));
+    assert!(is_id(added["userId"].as_str().expect("userId")), "{added}");
+    assert_eq!(added["email"], "nia@acme.io");
+    assert_eq!(added["role"], "user");
+    let url = added["signInUrl"].as_str().expect("signInUrl");
+    assert!(
+        url.starts_with(&format!("{}/invite/", server.base)),
+        "{url}"
+    );
+
+    // The link opens the password page; posting a password signs Nia in, once.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let page = http.get(url).send().await.expect("open link");
+    assert_eq!(page.status(), 200);
+    let cookie = set_cookie(&page, "ivorey_form").expect("form cookie");
+    let csrf = cookie["ivorey_form=".len()..].to_owned();
+    let post = || {
+        http.post(url)
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("csrf={csrf}&password=nia%27s+own+passphrase"))
+            .send()
+    };
+    let signed_in = post().await.expect("set password");
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(signed_in.headers()["location"], "/dashboard");
+    assert!(set_cookie(&signed_in, "ivorey_session").is_some());
+    assert_eq!(
+        post().await.expect("again").status(),
+        404,
+        "the link works once"
+    );
+
+    // Without --json: the link alone; an existing account gets none.
+    let plain = env.ok(&format!(
+        "admin add-user --location {location} --email leo@acme.io --name Leo --role admin"
+    ));
+    assert!(
+        plain.trim().starts_with("http://127.0.0.1:8080/invite/"),
+        "{plain}"
+    );
+    let second = env.location("boss@acme.io");
+    let again = env.json(&format!(
+        "admin add-user --location {second} --email ops@acme.io --name Ops --role user --json"
+    ));
+    assert_eq!(again["created"], false);
+    assert!(again["signInUrl"].is_null(), "{again}");
+
+    // Exit codes: 65 for input that is wrong, 1 for a location that does not exist.
+    let code = |args: &str| env.command(args).output().expect("run").status.code();
+    let bad_email =
+        format!("admin add-user --location {location} --email nope --name X --role user");
+    assert_eq!(code(&bad_email), Some(65));
+    let bad_location = "admin add-user --location nope --email x@acme.io --name X --role user";
+    assert_eq!(code(bad_location), Some(65));
+    let missing =
+        "admin add-user --location abcdefghij0123456789 --email x@acme.io --name X --role user";
+    assert_eq!(code(missing), Some(1));
+    drop(server);
 }

@@ -217,6 +217,10 @@ fn action_label(action: AuditAction) -> &'static str {
         AuditAction::IntegrationDeleted => "Deleted",
         AuditAction::BusinessProfileUpdated => "Business profile updated",
         AuditAction::RateLimitsUpdated => "Rate limits changed",
+        AuditAction::MemberAdded => "Member added",
+        AuditAction::MemberRoleChanged => "Member's role changed",
+        AuditAction::MemberRemoved => "Member removed",
+        AuditAction::SignInLinkUsed => "Sign-in link used",
     }
 }
 
