@@ -68,11 +68,13 @@ async fn the_business_works_the_contacts_its_integration_created() {
     browser.sign_in(&app, &admin.email, PASSWORD).await;
     assert!(browser.text(".stat-value").await.contains('3'));
     browser.shot("dashboard").await;
+    browser.check_accessibility("dashboard").await;
 
     browser.follow_link("Contacts").await;
     let list = browser.source().await;
     assert!(list.contains("3 contacts") && list.contains("Grace Hopper"));
     browser.shot("contacts-list").await;
+    browser.check_accessibility("contacts-list").await;
 
     browser.fill("#f-q", "lov").await;
     browser
@@ -81,6 +83,7 @@ async fn the_business_works_the_contacts_its_integration_created() {
     let found = browser.source().await;
     assert!(found.contains("Ada Lovelace") && !found.contains("Grace Hopper"));
     browser.shot("contacts-search").await;
+    browser.check_accessibility("contacts-search").await;
 
     browser.follow_link("Ada Lovelace").await;
     browser
@@ -116,10 +119,12 @@ async fn the_business_works_the_contacts_its_integration_created() {
         .await;
     assert!(browser.source().await.contains("wedding"));
     browser.shot("contact-page").await;
+    browser.check_accessibility("contact-page").await;
 
     browser.follow_link("Dashboard").await;
     assert!(browser.source().await.contains("Send the cake quote"));
     browser.shot("dashboard-task-due").await;
+    browser.check_accessibility("dashboard-task-due").await;
 
     // By keyboard alone: from the top of the contacts list to the search box, a search, and
     // into the first result.

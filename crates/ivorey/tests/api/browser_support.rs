@@ -257,8 +257,69 @@ impl Browser {
             .await;
     }
 
+    /// Runs axe-core (`compat/axe`, installed with npm on first use) on the page as it is now
+    /// and fails the test on any serious or critical violation, naming each rule and element.
+    pub async fn check_accessibility(&self, page: &str) {
+        let Some(script) = axe_script() else {
+            return;
+        };
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("inject axe-core");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations
+                        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
+                             v.nodes.map(n => n.target.join(' ')).join(', '))))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        let violations: Vec<String> = serde_json::from_value(found).expect("a list");
+        assert!(
+            violations.is_empty(),
+            "accessibility of {page}:\n{}",
+            violations.join("\n")
+        );
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
+    }
+}
+
+/// axe-core's script, or `None` (check skipped, with a note) where npm cannot install it outside
+/// CI; in CI that fails the test.
+fn axe_script() -> Option<&'static str> {
+    static SCRIPT: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    let loaded = SCRIPT.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../compat/axe");
+        let file = dir.join("node_modules/axe-core/axe.min.js");
+        if !file.exists() {
+            let installed = Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefer-offline"])
+                .current_dir(&dir)
+                .output()
+                .map_err(|e| format!("npm install: {e}"))?;
+            if !installed.status.success() {
+                return Err(String::from_utf8_lossy(&installed.stderr).into_owned());
+            }
+        }
+        std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))
+    });
+    match loaded {
+        Ok(script) => Some(script.as_str()),
+        Err(why) if std::env::var_os("CI").is_some() => panic!("axe-core unavailable: {why}"),
+        Err(why) => {
+            eprintln!("accessibility check skipped: {why}");
+            None
+        }
     }
 }
 

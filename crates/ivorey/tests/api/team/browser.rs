@@ -20,6 +20,7 @@ async fn a_member_is_added_signs_in_with_the_link_and_is_removed_in_the_browser(
 
     browser.goto(&team).await;
     browser.shot("team-alone").await;
+    browser.check_accessibility("team-alone").await;
     browser.fill("#f-name", "Tess Tester").await;
     browser.fill("#f-email", "tess@example.com").await;
     browser
@@ -32,11 +33,13 @@ async fn a_member_is_added_signs_in_with_the_link_and_is_removed_in_the_browser(
         .await;
     assert_eq!(copy, link);
     browser.shot("link-shown-once").await;
+    browser.check_accessibility("link-shown-once").await;
 
     // Tess opens the link (in this browser, which signs the admin out of it).
     browser.goto(&link).await;
     browser.fill("#f-password", "tess's own passphrase").await;
     browser.shot("choose-password").await;
+    browser.check_accessibility("choose-password").await;
     browser.click_to_load("button[type=submit]").await;
     browser
         .wait_for_path("the dashboard", |p| p.ends_with("/dashboard"))
@@ -45,6 +48,7 @@ async fn a_member_is_added_signs_in_with_the_link_and_is_removed_in_the_browser(
     let page = browser.source().await;
     assert!(page.contains("Only admins can manage the team"), "{page}");
     browser.shot("user-explanation").await;
+    browser.check_accessibility("user-explanation").await;
 
     // The admin removes her: with the script, a dialog asks and the row's form posts at once.
     browser
@@ -53,6 +57,7 @@ async fn a_member_is_added_signs_in_with_the_link_and_is_removed_in_the_browser(
     browser.goto(&team).await;
     let remove = "form[data-replaces] button[type=submit]";
     browser.shot("members").await;
+    browser.check_accessibility("members").await;
     browser.click(remove).await;
     browser
         .client
@@ -66,6 +71,7 @@ async fn a_member_is_added_signs_in_with_the_link_and_is_removed_in_the_browser(
     assert!(page.contains("The member was removed"), "{page}");
     assert!(!page.contains("tess@example.com"), "{page}");
     browser.shot("removed").await;
+    browser.check_accessibility("removed").await;
     browser.close().await;
     app.stop().await;
 }
