@@ -179,6 +179,14 @@ async fn a_contact_is_added_edited_tagged_and_deleted_through_the_forms(app: Tes
         .unwrap()
         .expect("still there");
     assert_eq!(contact.fields.tags, vec!["newsletter", "customer"]);
+    assert!(
+        matches!(
+            contact.updated_by,
+            Some(ivorey_core::changed_by::ChangedBy::User(_))
+        ),
+        "a tag from the page is the user's change: {:?}",
+        contact.updated_by
+    );
     // Delete asks first, then removes it.
     let (status, _, confirm) =
         get_page(&app, cookie, &contacts(&admin, &format!("/{id}/delete"))).await;

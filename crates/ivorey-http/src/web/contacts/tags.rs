@@ -117,6 +117,7 @@ async fn change_one(
         contact.fields.remove_tags(&[tag]);
     }
     contact.date_updated = state.clock.now();
+    contact.changed_by(shell.changer(), false);
     state
         .store
         .update_contact(&contact)
