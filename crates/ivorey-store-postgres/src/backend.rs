@@ -1,16 +1,20 @@
 //! `SqlBackend` for `PgStore`: each unit of work on a pooled connection, writes in a
 //! transaction.
 
+use std::sync::Arc;
+
 use ivorey_core::TokenHash;
 use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
 use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::grant_cache::GrantCache;
+use ivorey_store::RateCounter;
 use ivorey_store::sql::{Db, DbFuture, SqlBackend, Work};
 
 use crate::contact_search::run_search;
 use crate::db::PgDb;
 use crate::error::db_err;
+use crate::rate_limits::PgRateCounter;
 use crate::store::PgStore;
 
 impl SqlBackend for PgStore {
@@ -49,5 +53,9 @@ impl SqlBackend for PgStore {
 
     fn grants(&self) -> &GrantCache {
         &self.grants
+    }
+
+    fn shared_rate_counter(&self) -> Option<Arc<dyn RateCounter>> {
+        Some(Arc::new(PgRateCounter::new(self.clone())))
     }
 }

@@ -4,7 +4,6 @@
 //! Connections use no TLS (`NoTls`): the database is expected on the same host or on a private
 //! network. Put a TLS-terminating proxy in between if it is not.
 
-mod audit;
 mod auth_listener;
 mod backend;
 mod contact_search;

@@ -1,16 +1,10 @@
-//! Rate limits in PostgreSQL: per-location overrides, and request counters shared by every
-//! server node on the database (`rate_limit_windows`, an UNLOGGED table).
-
-use std::sync::Arc;
+//! Request counters shared by every server node on the database (`rate_limit_windows`, an
+//! UNLOGGED table). The per-location overrides are the shared layer's (`sql/rate_limits.rs`).
 
 use async_trait::async_trait;
-use ivorey_core::audit::AuditEvent;
-use ivorey_core::{LocationId, Timestamp};
-use ivorey_store::{
-    LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore, StoreError, StoreResult,
-};
+use ivorey_core::Timestamp;
+use ivorey_store::{RateCount, RateCounter, RateHit, StoreResult};
 
-use crate::audit;
 use crate::error::db_err;
 use crate::store::PgStore;
 
@@ -24,82 +18,16 @@ fn from_db(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// A stored override (positive by the table's CHECK); anything else reads as the default.
-pub(crate) fn limit_from_db(limit: Option<i64>) -> Option<u64> {
-    limit.and_then(|n| u64::try_from(n).ok())
-}
-
-#[async_trait]
-impl RateLimitStore for PgStore {
-    #[tracing::instrument(skip_all)]
-    async fn location_rate_limits(&self, location: &LocationId) -> StoreResult<LocationRateLimits> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt(
-                "SELECT burst_max, daily_max FROM location_rate_limits WHERE location_id = $1",
-                &[&location.as_str()],
-            )
-            .await
-            .map_err(db_err)?;
-        let Some(row) = row else {
-            return Ok(LocationRateLimits::default());
-        };
-        let burst: Option<i64> = row.try_get(0).map_err(db_err)?;
-        let daily: Option<i64> = row.try_get(1).map_err(db_err)?;
-        Ok(LocationRateLimits {
-            burst_max: burst.map(from_db),
-            daily_max: daily.map(from_db),
-        })
-    }
-
-    #[tracing::instrument(skip_all)]
-    async fn set_location_rate_limits(
-        &self,
-        location: &LocationId,
-        limits: &LocationRateLimits,
-        audit: &AuditEvent,
-    ) -> StoreResult<()> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        // Selecting from `locations` makes an unknown location insert nothing (NotFound)
-        // instead of failing the foreign key.
-        let changed = tx
-            .execute(
-                "INSERT INTO location_rate_limits (location_id, burst_max, daily_max, updated_at)
-                 SELECT id, $2, $3, $4 FROM locations WHERE id = $1
-                 ON CONFLICT (location_id) DO UPDATE SET burst_max = excluded.burst_max,
-                    daily_max = excluded.daily_max, updated_at = excluded.updated_at",
-                &[
-                    &location.as_str(),
-                    &to_db(limits.burst_max),
-                    &to_db(limits.daily_max),
-                    &audit.at.millis(),
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-        if changed == 0 {
-            return Err(StoreError::NotFound);
-        }
-        audit::insert(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        // Cached grants carry their location's limits. Such changes are rare, so all go (the
-        // cache has no index by location); other nodes hear of it from migration 11's trigger.
-        self.grants.clear();
-        Ok(())
-    }
-
-    fn shared_rate_counter(&self) -> Option<Arc<dyn RateCounter>> {
-        Some(Arc::new(PgRateCounter {
-            store: self.clone(),
-        }))
-    }
-}
-
 /// Counters in `rate_limit_windows`, shared by all nodes on this database.
 #[derive(Debug, Clone)]
 pub struct PgRateCounter {
     store: PgStore,
+}
+
+impl PgRateCounter {
+    pub(crate) fn new(store: PgStore) -> Self {
+        PgRateCounter { store }
+    }
 }
 
 /// One statement, one round trip: read the location's overrides, then reserve in the

@@ -7,7 +7,7 @@ use ivorey_core::{ScopeSet, TokenHash};
 use ivorey_store::StoreResult;
 
 use crate::error::db_err;
-use crate::rate_limits::limit_from_db;
+use ivorey_store::sql::rate_limits::limit_from_db;
 use crate::row::{get, id, opt_ts};
 use crate::store::PgStore;
 

@@ -8,8 +8,7 @@ use ivorey_store::StoreResult;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::db_err;
-use crate::locations::conversion_err;
-use crate::rate_limits::limit_from_db;
+use ivorey_store::sql::rate_limits::limit_from_db;
 use crate::store::SqliteStore;
 
 /// What the token with this hash grants, from the cache when it is known to be current.
@@ -52,4 +51,12 @@ pub(crate) fn grant(conn: &Connection, hash: &TokenHash) -> StoreResult<Option<T
     })
     .optional()
     .map_err(db_err)
+}
+
+/// A stored value that does not parse (a corrupted row) is a conversion error, not a panic.
+fn conversion_err(
+    column: usize,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
 }

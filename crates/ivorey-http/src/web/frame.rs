@@ -1,10 +1,11 @@
 //! The frame around every signed-in page: the top bar (brand, business switcher, the main menu
-//! of CRM areas, sign-out), and beneath it either the CRM content or the settings' left menu.
+//! of CRM areas, sign-out), and beneath it either the CRM content (`Shell::app_page`) or the
+//! settings' left menu and breadcrumbs (`Shell::page`).
 
 use maud::{Markup, html};
 
 use super::layout::{document, icon, logo};
-use super::shell::Shell;
+use super::shell::{Section, Shell};
 
 /// The areas of the main menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,17 +94,6 @@ pub(crate) fn signed_in(
     )
 }
 
-/// A CRM page (Dashboard, Contacts, Conversations): the content, full width, under the top bar.
-pub(crate) fn app_page(shell: &Shell, area: Area, title: &str, content: Markup) -> Markup {
-    signed_in(
-        shell,
-        area,
-        area.path(),
-        title,
-        html! { main.app #main tabindex="-1" { (content) } },
-    )
-}
-
 /// The current business, and a menu of the others when the user has several; switching keeps
 /// the area or settings section the user is in (`here`).
 fn switcher(shell: &Shell, here: &str) -> Markup {
@@ -129,5 +119,56 @@ fn switcher(shell: &Shell, here: &str) -> Markup {
         } @else {
             span.switcher-name.single { (shell.location_name) }
         }
+    }
+}
+
+impl Shell {
+    /// A full settings page: `crumbs` are the links between "Settings > Section" and `title`.
+    pub(crate) fn page(
+        &self,
+        section: Section,
+        title: &str,
+        crumbs: &[(&str, String)],
+        content: Markup,
+    ) -> Markup {
+        let body = html! {
+            div.frame {
+                nav.sidenav aria-label="Settings" {
+                    p.sidenav-title { "Settings" }
+                    ul {
+                        @for s in Section::ALL {
+                            li {
+                                a href=(self.url(s.path()))
+                                    aria-current=[(s == section).then_some("page")] {
+                                    (icon(s.icon()))
+                                    (s.label())
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" {
+                    nav.crumbs aria-label="Breadcrumb" {
+                        ol {
+                            li { a href=(self.url("/business")) { "Settings" } }
+                            li { a href=(self.url(section.path())) { (section.label()) } }
+                            @for (label, href) in crumbs {
+                                li { a href=(href) { (label) } }
+                            }
+                        }
+                    }
+                    (content)
+                }
+            }
+        };
+        let here = format!("/settings{}", section.path());
+        signed_in(self, Area::Settings, &here, title, body)
+    }
+
+
+    /// A CRM page of `area` (Dashboard, Contacts, Conversations).
+    pub(crate) fn app_page(&self, area: Area, title: &str, content: Markup) -> Markup {
+        let body = html! { main.app #main tabindex="-1" { (content) } };
+        signed_in(self, area, area.path(), title, body)
     }
 }

@@ -20,6 +20,7 @@ mod error;
 mod format;
 mod forms;
 mod frame;
+mod home;
 mod integrations;
 mod layout;
 mod login;
@@ -52,9 +53,9 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::login_page).post(login::login))
         .route("/logout", post(login::logout))
         .route("/setup", get(login::setup_page).post(login::setup))
-        .route("/settings", get(shell::settings_home))
-        .route("/dashboard", get(shell::dashboard_home))
-        .route("/l/{location}/settings", get(shell::location_home))
+        .route("/settings", get(home::settings_home))
+        .route("/dashboard", get(home::dashboard_home))
+        .route("/l/{location}/settings", get(home::location_home))
         .route("/l/{location}/dashboard", get(dashboard::show))
         .merge(contact_routes())
         .route(

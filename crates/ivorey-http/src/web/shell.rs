@@ -1,17 +1,13 @@
 //! A signed-in user looking at one of their businesses: who they are there (role), the settings
 //! pages' left menu and breadcrumbs, and the admins-only check with its explanation page.
 
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use ivorey_core::LocationId;
 use ivorey_core::user::{Membership, Role};
 use maud::{Markup, html};
 
-use super::auth::Viewer;
 use super::error::{WebError, WebResult};
-use super::frame::{self, Area};
-use super::layout::{csrf_field, icon};
+use super::layout::csrf_field;
 use crate::error::ApiError;
 use crate::session::SessionUser;
 use crate::state::AppState;
@@ -26,9 +22,9 @@ pub(crate) enum Section {
 
 impl Section {
     /// The left menu, in its order.
-    const ALL: [Section; 3] = [Section::Business, Section::Team, Section::Integrations];
+    pub(crate) const ALL: [Section; 3] = [Section::Business, Section::Team, Section::Integrations];
 
-    fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             Section::Business => "/business",
             Section::Team => "/team",
@@ -36,7 +32,7 @@ impl Section {
         }
     }
 
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Section::Business => "Business",
             Section::Team => "Team",
@@ -44,7 +40,7 @@ impl Section {
         }
     }
 
-    fn icon(self) -> &'static str {
+    pub(crate) fn icon(self) -> &'static str {
         match self {
             Section::Business => "business",
             Section::Team => "users",
@@ -169,85 +165,4 @@ impl Shell {
         format!("/l/{}{rest}", self.location)
     }
 
-    /// A full settings page: `crumbs` are the links between "Settings > Section" and `title`.
-    pub(crate) fn page(
-        &self,
-        section: Section,
-        title: &str,
-        crumbs: &[(&str, String)],
-        content: Markup,
-    ) -> Markup {
-        let body = html! {
-            div.frame {
-                nav.sidenav aria-label="Settings" {
-                    p.sidenav-title { "Settings" }
-                    ul {
-                        @for s in Section::ALL {
-                            li {
-                                a href=(self.url(s.path()))
-                                    aria-current=[(s == section).then_some("page")] {
-                                    (icon(s.icon()))
-                                    (s.label())
-                                }
-                            }
-                        }
-                    }
-                }
-                main #main tabindex="-1" {
-                    nav.crumbs aria-label="Breadcrumb" {
-                        ol {
-                            li { a href=(self.url("/business")) { "Settings" } }
-                            li { a href=(self.url(section.path())) { (section.label()) } }
-                            @for (label, href) in crumbs {
-                                li { a href=(href) { (label) } }
-                            }
-                        }
-                    }
-                    (content)
-                }
-            }
-        };
-        let here = format!("/settings{}", section.path());
-        frame::signed_in(self, Area::Settings, &here, title, body)
-    }
-
-    /// A CRM page of `area` (Dashboard, Contacts, Conversations).
-    pub(crate) fn app_page(&self, area: Area, title: &str, content: Markup) -> Markup {
-        frame::app_page(self, area, title, content)
-    }
-}
-
-/// `/settings`: the first business's settings.
-pub(crate) async fn settings_home(state: State<AppState>, viewer: Viewer) -> WebResult<Response> {
-    first_business(state, viewer, "/settings/business").await
-}
-
-/// `/dashboard`, where sign-in and setup land: the first business's dashboard.
-pub(crate) async fn dashboard_home(state: State<AppState>, viewer: Viewer) -> WebResult<Response> {
-    first_business(state, viewer, Area::Dashboard.path()).await
-}
-
-async fn first_business(
-    State(state): State<AppState>,
-    Viewer(user): Viewer,
-    rest: &str,
-) -> WebResult<Response> {
-    let memberships = state.store.memberships(&user.user.id).await?;
-    match memberships.first() {
-        Some(m) => Ok(Redirect::to(&format!("/l/{}{rest}", m.location_id)).into_response()),
-        None => Err(WebError::plain(
-            StatusCode::FORBIDDEN,
-            "No business yet",
-            "Your account is not a member of any business. Ask an admin to add you.",
-        )),
-    }
-}
-
-/// `/l/{location}/settings`: its first section.
-pub(crate) async fn location_home(Path(location): Path<String>, _viewer: Viewer) -> Response {
-    let target = match LocationId::parse(&location) {
-        Ok(id) => format!("/l/{id}/settings/business"),
-        Err(_) => "/settings".to_owned(),
-    };
-    Redirect::to(&target).into_response()
 }

@@ -56,6 +56,11 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// The node's cache of token grants, which every integration write evicts from after it
     /// has committed.
     fn grants(&self) -> &GrantCache;
+
+    /// Rate counters this backend can share between server nodes, if it has them.
+    fn shared_rate_counter(&self) -> Option<std::sync::Arc<dyn crate::RateCounter>> {
+        None
+    }
 }
 
 /// Runs work whose every `Db` future is ready at once (SQLite's) to completion in one poll.

@@ -28,6 +28,7 @@ mod messaging;
 mod notes;
 mod opportunities;
 mod payments;
+pub mod rate_limits;
 mod statement;
 mod tasks;
 mod team;
