@@ -61,9 +61,18 @@ pub(super) fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build(https)
 }
 
+/// The event a payload announces: a test from Settings > Messaging is not a real message.
+fn event(message: &Message) -> &'static str {
+    if message.source == super::test_send::SOURCE {
+        "message.test"
+    } else {
+        "message.outbound"
+    }
+}
+
 fn payload(message: &Message, attempt: u32) -> serde_json::Value {
     json!({
-        "event": "message.outbound",
+        "event": event(message),
         "messageId": message.id.as_str(),
         "conversationId": message.conversation_id.as_str(),
         "contactId": message.contact_id.as_str(),
