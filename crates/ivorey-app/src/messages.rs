@@ -198,7 +198,11 @@ pub async fn send(
         body,
         content,
     };
-    record(store, new_message(now, location, parsed, Direction::Outbound, source)).await
+    record(
+        store,
+        new_message(now, location, parsed, Direction::Outbound, source),
+    )
+    .await
 }
 
 /// Validates `input` and stores it in its conversation, counted as unread.

@@ -2,10 +2,10 @@
 //! Settings > Messaging (and any later CLI command), and a test send through each provider. Secrets are write-only: the SMTP password is never shown, and the webhook signing
 //! secret only once, when it is generated.
 
+use ivorey_core::conversation::MessageStatus;
 use ivorey_core::messaging::{
     MessagingSettings, SmtpSettings, SmtpTls, WebhookSettings, generate_webhook_secret,
 };
-use ivorey_core::conversation::MessageStatus;
 use ivorey_core::{LocationId, Timestamp, ValidationErrors};
 use ivorey_store::{Store, StoreError};
 use serde::Deserialize;

@@ -3,8 +3,8 @@
 //! provider's status update.
 
 use axum::extract::State;
-use ivorey_core::LocationId;
 use ivorey_app::messages::{self, Source};
+use ivorey_core::LocationId;
 use ivorey_core::conversation::{Channel, Direction, Message, MessageStatus};
 use ivorey_core::ids::MessageId;
 use ivorey_store::{MessageQuery, StoreError};
@@ -163,7 +163,8 @@ pub async fn inbound(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
     let now = state.clock.now();
-    let message = messages::record_inbound(state.store.as_ref(), now, location, body.into()).await?;
+    let message =
+        messages::record_inbound(state.store.as_ref(), now, location, body.into()).await?;
     Ok(ok(json!({
         "success": true,
         "conversationId": message.conversation_id.as_str(),

@@ -15,6 +15,7 @@ mod attribution;
 mod auth;
 mod business;
 mod contacts;
+mod conversations;
 mod dashboard;
 mod error;
 mod format;
@@ -23,6 +24,7 @@ mod frame;
 mod integrations;
 mod layout;
 mod login;
+mod messaging;
 mod scopes;
 mod shell;
 mod team;
@@ -102,6 +104,44 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/invite/{token}",
             get(team::invite::show).post(team::invite::set_password),
+        )
+        // Conversations, and Settings > Messaging.
+        .route(
+            "/l/{location}/conversations",
+            get(conversations::inbox::show),
+        )
+        .route(
+            "/l/{location}/conversations/{id}",
+            get(conversations::thread::show),
+        )
+        .route(
+            "/l/{location}/conversations/{id}/reply",
+            post(conversations::reply::send),
+        )
+        .route(
+            "/l/{location}/conversations/{id}/read",
+            post(conversations::reply::mark_read),
+        )
+        .route("/l/{location}/settings/messaging", get(messaging::show))
+        .route(
+            "/l/{location}/settings/messaging/smtp",
+            post(messaging::provider::save_smtp),
+        )
+        .route(
+            "/l/{location}/settings/messaging/webhook",
+            post(messaging::provider::save_webhook),
+        )
+        .route(
+            "/l/{location}/settings/messaging/smtp/test",
+            post(messaging::provider::test_smtp),
+        )
+        .route(
+            "/l/{location}/settings/messaging/webhook/test",
+            post(messaging::provider::test_webhook),
+        )
+        .route(
+            "/l/{location}/settings/messaging/{provider}/remove",
+            get(messaging::remove::confirm).post(messaging::remove::remove),
         )
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))

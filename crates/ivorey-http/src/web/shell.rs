@@ -22,17 +22,24 @@ pub(crate) enum Section {
     Business,
     Team,
     Integrations,
+    Messaging,
 }
 
 impl Section {
     /// The left menu, in its order.
-    const ALL: [Section; 3] = [Section::Business, Section::Team, Section::Integrations];
+    const ALL: [Section; 4] = [
+        Section::Business,
+        Section::Team,
+        Section::Integrations,
+        Section::Messaging,
+    ];
 
     fn path(self) -> &'static str {
         match self {
             Section::Business => "/business",
             Section::Team => "/team",
             Section::Integrations => "/integrations",
+            Section::Messaging => "/messaging",
         }
     }
 
@@ -41,6 +48,7 @@ impl Section {
             Section::Business => "Business",
             Section::Team => "Team",
             Section::Integrations => "Private Integrations",
+            Section::Messaging => "Messaging",
         }
     }
 
@@ -49,6 +57,7 @@ impl Section {
             Section::Business => "business",
             Section::Team => "users",
             Section::Integrations => "key",
+            Section::Messaging => "mail",
         }
     }
 }
