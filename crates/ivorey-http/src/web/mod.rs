@@ -105,44 +105,7 @@ pub fn routes() -> Router<AppState> {
             "/invite/{token}",
             get(team::invite::show).post(team::invite::set_password),
         )
-        // Conversations, and Settings > Messaging.
-        .route(
-            "/l/{location}/conversations",
-            get(conversations::inbox::show),
-        )
-        .route(
-            "/l/{location}/conversations/{id}",
-            get(conversations::thread::show),
-        )
-        .route(
-            "/l/{location}/conversations/{id}/reply",
-            post(conversations::reply::send),
-        )
-        .route(
-            "/l/{location}/conversations/{id}/read",
-            post(conversations::reply::mark_read),
-        )
-        .route("/l/{location}/settings/messaging", get(messaging::show))
-        .route(
-            "/l/{location}/settings/messaging/smtp",
-            post(messaging::provider::save_smtp),
-        )
-        .route(
-            "/l/{location}/settings/messaging/webhook",
-            post(messaging::provider::save_webhook),
-        )
-        .route(
-            "/l/{location}/settings/messaging/smtp/test",
-            post(messaging::provider::test_smtp),
-        )
-        .route(
-            "/l/{location}/settings/messaging/webhook/test",
-            post(messaging::provider::test_webhook),
-        )
-        .route(
-            "/l/{location}/settings/messaging/{provider}/remove",
-            get(messaging::remove::confirm).post(messaging::remove::remove),
-        )
+        .merge(inbox_routes())
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))
 }
@@ -180,6 +143,31 @@ fn contact_routes() -> Router<AppState> {
         .route(
             &format!("{contact}/tasks/{{task}}/delete"),
             post(tasks::delete),
+        )
+}
+
+/// Conversations (inbox, thread, reply, mark read) and Settings > Messaging.
+fn inbox_routes() -> Router<AppState> {
+    use conversations::{inbox, reply, thread};
+    use messaging::{provider, remove};
+    let conversation = "/l/{location}/conversations/{id}";
+    let settings = "/l/{location}/settings/messaging";
+    Router::new()
+        .route("/l/{location}/conversations", get(inbox::show))
+        .route(conversation, get(thread::show))
+        .route(&format!("{conversation}/reply"), post(reply::send))
+        .route(&format!("{conversation}/read"), post(reply::mark_read))
+        .route(settings, get(messaging::show))
+        .route(&format!("{settings}/smtp"), post(provider::save_smtp))
+        .route(&format!("{settings}/webhook"), post(provider::save_webhook))
+        .route(&format!("{settings}/smtp/test"), post(provider::test_smtp))
+        .route(
+            &format!("{settings}/webhook/test"),
+            post(provider::test_webhook),
+        )
+        .route(
+            &format!("{settings}/{{provider}}/remove"),
+            get(remove::confirm).post(remove::remove),
         )
 }
 
