@@ -245,6 +245,9 @@ async fn a_reply_typed_on_the_page_goes_out_through_the_webhook(app: TestApp) {
         page.contains("Of course &lt;b&gt;Ada&lt;/b&gt;, Tuesday works."),
         "escaped"
     );
+    let item = &page[position(&page, &format!("id=\"message-{message}\""))..];
+    assert!(item.contains("Sent from Ivorey"), "{item}");
+    assert!(page.contains("Sent by an integration"), "the API's message");
     assert_eq!(message_count(&app, &t.token, &conversation).await, 3);
 
     // An empty message is refused beside its field, and nothing is sent.

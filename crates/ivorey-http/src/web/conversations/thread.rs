@@ -177,9 +177,10 @@ pub(crate) fn page(
 }
 
 fn message(m: &Message, now: Timestamp) -> Markup {
-    let (class, who) = match m.direction {
-        Direction::Inbound => ("message message-inbound", "Received"),
-        Direction::Outbound => ("message message-outbound", "Sent by you"),
+    let (class, who) = match (m.direction, m.source.as_str()) {
+        (Direction::Inbound, _) => ("message message-inbound", "Received"),
+        (Direction::Outbound, "web") => ("message message-outbound", "Sent from Ivorey"),
+        (Direction::Outbound, _) => ("message message-outbound", "Sent by an integration"),
     };
     html! {
         li class=(class) id={ "message-" (m.id) } data-direction=(m.direction.as_str()) {
