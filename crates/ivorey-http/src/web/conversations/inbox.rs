@@ -191,8 +191,8 @@ fn item(shell: &Shell, row: &ConversationView, now: Timestamp) -> Markup {
                         span.badge.badge-channel { (label(channel)) }
                     }
                     @if unread {
-                        span.badge.badge-unread aria-label={ (c.unread_count) " unread" } {
-                            (c.unread_count)
+                        span.badge.badge-unread data-unread=(c.unread_count) {
+                            (c.unread_count) span.visually-hidden { " unread" }
                         }
                     }
                 }
