@@ -11,9 +11,6 @@ use ivorey_core::{ContactId, Timestamp};
 
 use super::{smtp, webhook};
 
-/// The `source` of a test message.
-pub(super) const SOURCE: &str = "test";
-
 /// Where the test goes: an email address through SMTP, or a number through the webhook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TestRecipient {
@@ -60,7 +57,7 @@ pub async fn test_send(
         status: MessageStatus::Pending,
         body,
         content,
-        source: SOURCE.into(),
+        source: webhook::TEST_SOURCE.into(),
         error: None,
         attempts: 0,
         date_added: now,

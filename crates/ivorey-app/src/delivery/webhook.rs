@@ -61,9 +61,12 @@ pub(super) fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build(https)
 }
 
-/// The event a payload announces: a test from Settings > Messaging is not a real message.
+/// The `source` of a test message from Settings > Messaging (`test_send.rs`).
+pub(super) const TEST_SOURCE: &str = "test";
+
+/// The event a payload announces: a test is not a real message.
 fn event(message: &Message) -> &'static str {
-    if message.source == super::test_send::SOURCE {
+    if message.source == TEST_SOURCE {
         "message.test"
     } else {
         "message.outbound"
