@@ -150,6 +150,11 @@ impl Shell {
                 "The team decides who can see this business's data, so only its admins can \
                  see its members, add people, change roles or remove anyone."
             }
+            Section::Messaging => {
+                "Messaging holds the passwords and signing secrets this business sends email \
+                 and SMS with, so only its admins can see or change it. You can still read and \
+                 answer conversations."
+            }
             _ => {
                 "These settings change how this business works for everyone, and may hold \
                  passwords, so only its admins can see or change them."

@@ -30,6 +30,8 @@ async fn conversation(
         },
         date_added: T0,
         date_updated: T0,
+        created_by: None,
+        updated_by: None,
     };
     store.insert_contact(&contact).await.unwrap();
     let when = Timestamp(T0.0 + at);

@@ -8,48 +8,22 @@ pub(crate) mod provider;
 pub(crate) mod remove;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use ivorey_core::LocationId;
 use ivorey_core::messaging::{MessagingSettings, SmtpTls};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::auth::Viewer;
-use super::error::{WebError, WebResult};
+use super::error::WebResult;
 use super::forms::{FormData, Input, Problems};
 use super::layout::{Tone, copy_button, icon, notice};
 use super::shell::{Section, Shell};
-use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The location, if the user is one of its admins; otherwise a page that explains why only
+/// The location, if the user is one of its admins; otherwise the page that explains why only
 /// admins see Messaging.
 pub(crate) async fn admin(state: &AppState, shell: &Shell) -> WebResult<LocationId> {
-    match shell.user.admin_of(state, shell.location.as_str()).await {
-        Ok(location) => Ok(location),
-        Err(ApiError::Forbidden(_)) => Err(WebError::Page(
-            StatusCode::FORBIDDEN,
-            shell.page(
-                Section::Messaging,
-                "Messaging",
-                &[],
-                html! {
-                    div.card.explain #messaging-admins-only {
-                        h2 { "Only admins can manage Messaging" }
-                        p {
-                            "You are signed in as " strong { (shell.user.user.email) }
-                            ", a user of " strong { (shell.location_name) }
-                            ". Messaging holds the passwords and signing secrets this business \
-                             sends email and SMS with, so only its admins can see or change it."
-                        }
-                        p { "You can still read and answer conversations. If replies cannot be sent, ask an admin to set up a provider here." }
-                        p.actions { a.button href=(shell.at("/conversations")) { "Go to Conversations" } }
-                    }
-                },
-            ),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    shell.admin_for(state, Section::Messaging).await
 }
 
 /// The current settings (none configured yet: empty).
