@@ -5,11 +5,13 @@
 
 pub mod accounts;
 pub mod contacts;
+pub mod conversations;
 pub mod delivery;
 mod error;
 pub mod form_throttle;
 pub mod forms;
 pub mod integrations;
+pub mod messages;
 pub mod messaging;
 pub mod metrics;
 pub mod payments;

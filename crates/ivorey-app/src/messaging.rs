@@ -1,7 +1,8 @@
-//! A location's delivery settings: validated here for the management API (and any later CLI
-//! command). Secrets are write-only: the SMTP password is never shown, and the webhook signing
+//! A location's delivery settings: validated here for the management API and the web app's
+//! Settings > Messaging (and any later CLI command), and a test send through each provider. Secrets are write-only: the SMTP password is never shown, and the webhook signing
 //! secret only once, when it is generated.
 
+use ivorey_core::conversation::MessageStatus;
 use ivorey_core::messaging::{
     MessagingSettings, SmtpSettings, SmtpTls, WebhookSettings, generate_webhook_secret,
 };
@@ -10,6 +11,7 @@ use ivorey_store::{Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::delivery::{self, TestRecipient};
 use crate::error::{AppError, AppResult};
 
 /// The SMTP server as an admin sends it. An absent `password` keeps the stored one.
@@ -168,4 +170,44 @@ pub async fn remove(
     settings.updated_at = now;
     save(store, &settings).await?;
     Ok(describe(&settings))
+}
+
+/// Which provider a test goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Smtp,
+    Webhook,
+}
+
+/// Sends a test message through `provider` to `to` (an email address for SMTP, a phone number
+/// for the webhook) right now, storing nothing. The outer error is bad input; the inner
+/// result is the provider's answer: the status it gave, or why it failed.
+pub async fn test_send(
+    store: &dyn Store,
+    now: Timestamp,
+    location: &LocationId,
+    provider: Provider,
+    to: &str,
+    timeout: std::time::Duration,
+) -> AppResult<Result<MessageStatus, String>> {
+    // The field's one message, whether `to` was blank or malformed.
+    let mut unused = ValidationErrors::new();
+    let (recipient, wrong) = match provider {
+        Provider::Smtp => (
+            crate::messages::email(&mut unused, "to", Some(to)).map(TestRecipient::Email),
+            "must be an email address",
+        ),
+        Provider::Webhook => (
+            crate::messages::phone(&mut unused, "to", Some(to)).map(TestRecipient::Phone),
+            "must be a phone number",
+        ),
+    };
+    let recipient = recipient.ok_or_else(|| AppError::invalid("to", wrong))?;
+    let settings = current(store, location, now).await?;
+    let business = store
+        .get_location(location)
+        .await?
+        .map(|l| l.profile.name)
+        .unwrap_or_default();
+    Ok(delivery::test_send(&settings, recipient, &business, now, timeout).await)
 }

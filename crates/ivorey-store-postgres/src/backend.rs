@@ -6,9 +6,9 @@ use std::sync::Arc;
 use ivorey_core::TokenHash;
 use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
+use ivorey_store::RateCounter;
 use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::grant_cache::GrantCache;
-use ivorey_store::RateCounter;
 use ivorey_store::sql::{Db, DbFuture, SqlBackend, Work};
 
 use crate::contact_search::run_search;

@@ -7,9 +7,9 @@ use ivorey_core::{ScopeSet, TokenHash};
 use ivorey_store::StoreResult;
 
 use crate::error::db_err;
-use ivorey_store::sql::rate_limits::limit_from_db;
 use crate::row::{get, id, opt_ts};
 use crate::store::PgStore;
+use ivorey_store::sql::rate_limits::limit_from_db;
 
 /// The hot path, run on every API request: the node's grant cache while its listener vouches
 /// for it (see `auth_listener.rs`), else the database.

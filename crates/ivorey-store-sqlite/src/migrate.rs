@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "crm_workspace",
         include_str!("../migrations/0015_crm_workspace.sql"),
     ),
+    (
+        16,
+        "inbox_order",
+        include_str!("../migrations/0016_inbox_order.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.

@@ -8,8 +8,8 @@ use ivorey_store::StoreResult;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::db_err;
-use ivorey_store::sql::rate_limits::limit_from_db;
 use crate::store::SqliteStore;
+use ivorey_store::sql::rate_limits::limit_from_db;
 
 /// What the token with this hash grants, from the cache when it is known to be current.
 pub(crate) async fn cached_grant(

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use ivorey_core::contact::ContactFields;
-use ivorey_core::conversation::{Conversation, Message, MessageStatus};
+use ivorey_core::conversation::{Channel, Conversation, Message, MessageStatus};
 use ivorey_core::ids::{ConversationId, MessageId};
 use ivorey_core::messaging::MessagingSettings;
 use ivorey_core::{ContactId, LocationId, Timestamp};
@@ -37,6 +37,36 @@ pub struct ConversationPage {
     pub conversations: Vec<ConversationView>,
     /// How many match the filters, ignoring the cursor and limit.
     pub total: u64,
+}
+
+/// A page of the inbox: unread conversations first, then the rest, each part by last message
+/// (newest first, then id).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InboxQuery {
+    /// Only conversations whose last message went by this channel.
+    pub channel: Option<Channel>,
+    /// Keyset cursor: the previous page's last row.
+    pub after: Option<InboxCursor>,
+    pub limit: u32,
+}
+
+/// Where an inbox page ends: the last row's unread state, last activity and id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxCursor {
+    pub unread: bool,
+    pub at: Timestamp,
+    pub id: ConversationId,
+}
+
+impl InboxCursor {
+    /// The cursor just after `c`.
+    pub fn after(c: &Conversation) -> InboxCursor {
+        InboxCursor {
+            unread: c.unread_count > 0,
+            at: c.last_activity_at,
+            id: c.id.clone(),
+        }
+    }
 }
 
 /// A conversation's messages, newest first.
@@ -79,6 +109,12 @@ pub trait ConversationStore {
         location: &LocationId,
         query: &ConversationQuery,
     ) -> StoreResult<ConversationPage>;
+    /// A page of the inbox (index seeks only: at most two, whatever the page's depth).
+    async fn inbox_page(
+        &self,
+        location: &LocationId,
+        query: &InboxQuery,
+    ) -> StoreResult<Vec<ConversationView>>;
 
     /// In one transaction: creates `conversation` if the message's contact has none, stores the
     /// message in the contact's conversation (its `conversation_id` is replaced by that one's)

@@ -36,7 +36,8 @@ use ivorey_core::{
 pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
 pub use contact_search::{ContactSearchPage, ContactSearchStore};
 pub use conversations::{
-    ConversationPage, ConversationQuery, ConversationStore, ConversationView, MessageQuery,
+    ConversationPage, ConversationQuery, ConversationStore, ConversationView, InboxCursor,
+    InboxQuery, MessageQuery,
 };
 pub use custom_fields::CustomFieldStore;
 pub use dashboard::{DashboardStore, TaskDue};

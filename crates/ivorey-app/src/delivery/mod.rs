@@ -7,6 +7,7 @@
 
 mod attempt;
 pub(crate) mod smtp;
+mod test_send;
 mod webhook;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use tokio::task::JoinSet;
 
 use attempt::AttemptError;
 
+pub use test_send::{TestRecipient, test_send};
 pub use webhook::{SIGNATURE_HEADER, sign};
 
 /// Timing of deliveries; tests shorten it.

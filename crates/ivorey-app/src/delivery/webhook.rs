@@ -61,9 +61,21 @@ pub(super) fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build(https)
 }
 
+/// The `source` of a test message from Settings > Messaging (`test_send.rs`).
+pub(super) const TEST_SOURCE: &str = "test";
+
+/// The event a payload announces: a test is not a real message.
+fn event(message: &Message) -> &'static str {
+    if message.source == TEST_SOURCE {
+        "message.test"
+    } else {
+        "message.outbound"
+    }
+}
+
 fn payload(message: &Message, attempt: u32) -> serde_json::Value {
     json!({
-        "event": "message.outbound",
+        "event": event(message),
         "messageId": message.id.as_str(),
         "conversationId": message.conversation_id.as_str(),
         "contactId": message.contact_id.as_str(),

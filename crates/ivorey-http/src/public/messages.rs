@@ -3,8 +3,9 @@
 //! provider's status update.
 
 use axum::extract::State;
+use ivorey_app::messages::{self, Source};
 use ivorey_core::LocationId;
-use ivorey_core::conversation::{Channel, Conversation, Direction, Message, MessageStatus};
+use ivorey_core::conversation::{Channel, Direction, Message, MessageStatus};
 use ivorey_core::ids::MessageId;
 use ivorey_store::{MessageQuery, StoreError};
 use serde::Deserialize;
@@ -132,33 +133,15 @@ pub async fn list(
     ))
 }
 
-/// Stores `message` in its contact's conversation (created when it has none).
-async fn record(state: &AppState, message: Message) -> ApiResult<Message> {
-    let fresh = Conversation::new(
-        &message.location_id,
-        &message.contact_id,
-        message.date_added,
-    );
-    state
-        .store
-        .add_message(&message, &fresh)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => {
-                invalid("contactId", "must be the id of a contact of this location")
-            }
-            other => other.into(),
-        })
-}
-
 pub async fn send(
     State(state): State<AppState>,
     granted: Granted,
     ApiJson(body): ApiJson<SendBody>,
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
-    let message = body.into_message(&state, location).await?;
-    let message = record(&state, message).await?;
+    let now = state.clock.now();
+    let store = state.store.as_ref();
+    let message = messages::send(store, now, location, body.into(), Source::Api).await?;
     // After the commit: the worker then finds the message when it looks.
     state.outbox.wake();
     let mut answer = json!({
@@ -179,8 +162,9 @@ pub async fn inbound(
     ApiJson(body): ApiJson<InboundBody>,
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
-    let message = body.into_message(&state, location).await?;
-    let message = record(&state, message).await?;
+    let now = state.clock.now();
+    let message =
+        messages::record_inbound(state.store.as_ref(), now, location, body.into()).await?;
     Ok(ok(json!({
         "success": true,
         "conversationId": message.conversation_id.as_str(),

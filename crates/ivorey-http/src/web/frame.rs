@@ -165,7 +165,6 @@ impl Shell {
         signed_in(self, Area::Settings, &here, title, body)
     }
 
-
     /// A CRM page of `area` (Dashboard, Contacts, Conversations).
     pub(crate) fn app_page(&self, area: Area, title: &str, content: Markup) -> Markup {
         let body = html! { main.app #main tabindex="-1" { (content) } };

@@ -15,6 +15,7 @@ mod attribution;
 mod auth;
 mod business;
 mod contacts;
+mod conversations;
 mod dashboard;
 mod error;
 mod format;
@@ -24,6 +25,7 @@ mod home;
 mod integrations;
 mod layout;
 mod login;
+mod messaging;
 mod scopes;
 mod shell;
 mod team;
@@ -104,6 +106,7 @@ pub fn routes() -> Router<AppState> {
             "/invite/{token}",
             get(team::invite::show).post(team::invite::set_password),
         )
+        .merge(inbox_routes())
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))
 }
@@ -141,6 +144,31 @@ fn contact_routes() -> Router<AppState> {
         .route(
             &format!("{contact}/tasks/{{task}}/delete"),
             post(tasks::delete),
+        )
+}
+
+/// Conversations (inbox, thread, reply, mark read) and Settings > Messaging.
+fn inbox_routes() -> Router<AppState> {
+    use conversations::{inbox, reply, thread};
+    use messaging::{provider, remove};
+    let conversation = "/l/{location}/conversations/{id}";
+    let settings = "/l/{location}/settings/messaging";
+    Router::new()
+        .route("/l/{location}/conversations", get(inbox::show))
+        .route(conversation, get(thread::show))
+        .route(&format!("{conversation}/reply"), post(reply::send))
+        .route(&format!("{conversation}/read"), post(reply::mark_read))
+        .route(settings, get(messaging::show))
+        .route(&format!("{settings}/smtp"), post(provider::save_smtp))
+        .route(&format!("{settings}/webhook"), post(provider::save_webhook))
+        .route(&format!("{settings}/smtp/test"), post(provider::test_smtp))
+        .route(
+            &format!("{settings}/webhook/test"),
+            post(provider::test_webhook),
+        )
+        .route(
+            &format!("{settings}/{{provider}}/remove"),
+            get(remove::confirm).post(remove::remove),
         )
 }
 

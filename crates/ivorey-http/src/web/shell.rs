@@ -18,17 +18,24 @@ pub(crate) enum Section {
     Business,
     Team,
     Integrations,
+    Messaging,
 }
 
 impl Section {
     /// The left menu, in its order.
-    pub(crate) const ALL: [Section; 3] = [Section::Business, Section::Team, Section::Integrations];
+    pub(crate) const ALL: [Section; 4] = [
+        Section::Business,
+        Section::Team,
+        Section::Integrations,
+        Section::Messaging,
+    ];
 
     pub(crate) fn path(self) -> &'static str {
         match self {
             Section::Business => "/business",
             Section::Team => "/team",
             Section::Integrations => "/integrations",
+            Section::Messaging => "/messaging",
         }
     }
 
@@ -37,6 +44,7 @@ impl Section {
             Section::Business => "Business",
             Section::Team => "Team",
             Section::Integrations => "Private Integrations",
+            Section::Messaging => "Messaging",
         }
     }
 
@@ -45,6 +53,7 @@ impl Section {
             Section::Business => "business",
             Section::Team => "users",
             Section::Integrations => "key",
+            Section::Messaging => "mail",
         }
     }
 }
@@ -137,6 +146,11 @@ impl Shell {
                 "The team decides who can see this business's data, so only its admins can \
                  see its members, add people, change roles or remove anyone."
             }
+            Section::Messaging => {
+                "Messaging holds the passwords and signing secrets this business sends email \
+                 and SMS with, so only its admins can see or change it. You can still read and \
+                 answer conversations."
+            }
             _ => {
                 "These settings change how this business works for everyone, and may hold \
                  passwords, so only its admins can see or change them."
@@ -164,5 +178,4 @@ impl Shell {
     pub(crate) fn at(&self, rest: &str) -> String {
         format!("/l/{}{rest}", self.location)
     }
-
 }

@@ -10,6 +10,7 @@ mod conversations;
 mod fixtures;
 mod forms;
 mod grant_cache;
+mod inbox;
 mod integrations;
 mod locations;
 mod notes;
@@ -27,6 +28,7 @@ pub use conversations::*;
 pub use fixtures::*;
 pub use forms::*;
 pub use grant_cache::*;
+pub use inbox::*;
 pub use integrations::*;
 pub use locations::*;
 pub use notes::*;
@@ -89,6 +91,7 @@ macro_rules! conformance_suite {
             shared_counters_lease_a_sixteenth_and_never_pass_the_limit,
             conversations_and_messages_stay_in_their_location,
             messages_page_newest_first_and_the_outbox_is_claimed_once,
+            the_inbox_lists_unread_first_then_by_last_message,
             orders_round_trip_and_filter_within_their_location,
             payments_move_the_order_and_an_overpayment_writes_nothing,
             transactions_are_filtered_and_paged_newest_first,

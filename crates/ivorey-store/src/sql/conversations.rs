@@ -10,10 +10,10 @@ use ivorey_core::messaging::MessagingSettings;
 use ivorey_core::{ContactId, LocationId, Timestamp};
 
 use super::{Param, Row, Sql, SqlBackend, id, ts};
-use super::{messages, messaging};
+use super::{inbox, messages, messaging};
 use crate::{
-    ConversationPage, ConversationQuery, ConversationStore, ConversationView, MessageQuery,
-    StoreError, StoreResult, contains_pattern, params, run,
+    ConversationPage, ConversationQuery, ConversationStore, ConversationView, InboxQuery,
+    MessageQuery, StoreError, StoreResult, contains_pattern, params, run,
 };
 
 /// The columns `conversation` reads, of `conversations c`.
@@ -222,6 +222,14 @@ impl<B: SqlBackend> ConversationStore for B {
                 total: u64::try_from(total).unwrap_or(0),
             })
         })
+    }
+
+    async fn inbox_page(
+        &self,
+        location: &LocationId,
+        query: &InboxQuery,
+    ) -> StoreResult<Vec<ConversationView>> {
+        inbox::page(self, location, query).await
     }
 
     async fn add_message(&self, m: &Message, fresh: &Conversation) -> StoreResult<Message> {

@@ -20,6 +20,7 @@ mod custom_fields;
 mod dashboard;
 mod db;
 mod forms;
+mod inbox;
 mod integration_rows;
 mod integrations;
 mod locations;

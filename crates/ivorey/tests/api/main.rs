@@ -43,3 +43,5 @@ mod token_cache;
 mod users;
 mod web;
 mod web_contacts;
+mod web_conversations;
+mod web_messaging;
