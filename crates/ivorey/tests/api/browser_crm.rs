@@ -165,3 +165,80 @@ async fn the_business_works_the_contacts_its_integration_created() {
     browser.shot("contact-by-keyboard").await;
     browser.close().await;
 }
+
+/// The inbox as the business works it: a tool's message and the customer's reply arrive through
+/// the API; the owner reaches the conversation by keyboard alone, replies through the webhook
+/// provider and sees the delivery status; Settings > Messaging shows the provider.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_business_replies_in_the_inbox() {
+    let Some(mut browser) = Browser::start("inbox").await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    let t = crate::conversations::tenant(&app).await;
+    let mut hook = crate::support_webhook::receiver(Some(0)).await;
+    crate::web_conversations::use_webhook(&app, &t.admin, &hook).await;
+    let (conversation, _) =
+        crate::web_conversations::send_sms(&app, &t.token, &t.contact, "Your cake is ready!").await;
+    crate::web_conversations::receive_sms(&app, &t, &conversation, "Great, I'll come at 5.").await;
+    hook.bodies
+        .recv()
+        .await
+        .expect("the tool's message went out");
+
+    browser.sign_in(&app, &t.admin.email, PASSWORD).await;
+    browser.follow_link("Conversations").await;
+    assert!(browser.source().await.contains("Great, I'll come at 5."));
+    browser.shot("inbox").await;
+    browser.check_accessibility("inbox").await;
+
+    // By keyboard alone: Tab to the conversation and open it.
+    let mut opened = false;
+    for _ in 0..30 {
+        let active = browser.client.active_element().await.expect("focus");
+        active.send_keys(TAB).await.expect("tab");
+        let focused = browser.client.active_element().await.expect("focus");
+        let href = focused
+            .attr("href")
+            .await
+            .expect("href")
+            .unwrap_or_default();
+        if href.ends_with(&format!("/conversations/{conversation}")) {
+            focused.send_keys(ENTER).await.expect("enter");
+            opened = true;
+            break;
+        }
+    }
+    assert!(opened, "Tab reaches the conversation");
+    browser
+        .wait_for_path("the thread", |p| p.ends_with(&conversation))
+        .await;
+    browser.fill("#f-message", "See you then, Ada!").await;
+    browser.click_to_load("#send-reply").await;
+    let delivered = tokio::time::timeout(std::time::Duration::from_secs(10), hook.bodies.recv())
+        .await
+        .expect("the reply reaches the webhook")
+        .expect("a body");
+    assert_eq!(delivered["message"], "See you then, Ada!");
+    // The worker reports the delivery; the thread shows it once the page is loaded again.
+    let mut status_shown = false;
+    for _ in 0..50 {
+        browser.client.refresh().await.expect("reload");
+        let page = browser.source().await;
+        if page.contains("See you then, Ada!") && !page.contains(">Pending<") {
+            status_shown = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(status_shown, "the reply no longer shows as pending");
+    browser.shot("thread-replied").await;
+    browser.check_accessibility("thread").await;
+
+    browser.follow_link("Settings").await;
+    browser.follow_link("Messaging").await;
+    assert!(browser.source().await.contains(&hook.url));
+    browser.shot("settings-messaging").await;
+    browser.check_accessibility("settings-messaging").await;
+    browser.close().await;
+}
