@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "crm_workspace",
         include_str!("../migrations/0015_crm_workspace.sql"),
     ),
+    (
+        17,
+        "contact_imports",
+        include_str!("../migrations/0017_contact_imports.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.
