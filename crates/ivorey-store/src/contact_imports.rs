@@ -120,6 +120,12 @@ pub trait ContactImportStore {
         location: &LocationId,
         id: &ImportId,
     ) -> StoreResult<Option<ContactImport>>;
+    /// The location's imports, newest first, at most `limit`.
+    async fn list_imports(
+        &self,
+        location: &LocationId,
+        limit: u32,
+    ) -> StoreResult<Vec<ContactImport>>;
     /// The job's rows after row `after`, in order, at most `limit`.
     async fn import_rows(
         &self,

@@ -41,6 +41,11 @@ static GET: Sql = Sql::new(concat!(
     columns!(),
     " FROM contact_imports WHERE id = $1 AND location_id = $2"
 ));
+static LIST: Sql = Sql::new(concat!(
+    "SELECT ",
+    columns!(),
+    " FROM contact_imports WHERE location_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+));
 static ROWS: Sql = Sql::new(
     "SELECT r.row_number, r.cells FROM contact_import_rows r
      JOIN contact_imports i ON i.id = r.import_id
@@ -244,6 +249,17 @@ impl<B: SqlBackend> ContactImportStore for B {
     ) -> StoreResult<Option<ContactImport>> {
         run!(self.lookup, [location, id], |db| {
             db.opt(&GET, params![&id, &location], import).await
+        })
+    }
+
+    async fn list_imports(
+        &self,
+        location: &LocationId,
+        limit: u32,
+    ) -> StoreResult<Vec<ContactImport>> {
+        run!(self.read, [location], |db| {
+            db.rows(&LIST, params![&location, i64::from(limit)], import)
+                .await
         })
     }
 

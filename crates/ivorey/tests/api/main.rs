@@ -43,3 +43,4 @@ mod token_cache;
 mod users;
 mod web;
 mod web_contacts;
+mod web_import;

@@ -17,6 +17,7 @@ use crate::session::SessionUser;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::{WebError, WebResult};
+use crate::web::format;
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, notice};
 use crate::web::shell::Shell;
@@ -24,13 +25,17 @@ use crate::web::shell::Shell;
 /// The body limit of the upload route: the file and the form around it.
 pub(crate) const BODY_MAX_BYTES: usize = FILE_MAX_BYTES + 64 * 1024;
 
+/// Earlier imports listed under the form.
+const RECENT: u32 = 10;
+
 pub(crate) async fn form(
     State(state): State<AppState>,
     Path(location): Path<String>,
     Viewer(user): Viewer,
 ) -> WebResult<Markup> {
     let shell = Shell::load(&state, user, &location).await?;
-    Ok(page(&shell, None))
+    let recent = state.store.list_imports(&shell.location, RECENT).await?;
+    Ok(page(&shell, &recent, None))
 }
 
 fn too_large() -> WebError {
@@ -138,11 +143,11 @@ pub(crate) async fn upload(
 }
 
 fn refused(shell: &Shell, why: &str) -> WebResult<Response> {
-    let page = page(shell, Some(why));
+    let page = page(shell, &[], Some(why));
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn page(shell: &Shell, problem: Option<&str>) -> Markup {
+fn page(shell: &Shell, recent: &[ContactImport], problem: Option<&str>) -> Markup {
     let content = html! {
         nav.crumbs aria-label="Breadcrumb" {
             ol {
@@ -174,6 +179,24 @@ fn page(shell: &Shell, problem: Option<&str>) -> Markup {
             div.actions {
                 a.button href=(shell.at("/contacts")) { "Cancel" }
                 button.primary type="submit" { "Upload and map columns" }
+            }
+        }
+        @if !recent.is_empty() {
+            section.card aria-labelledby="recent-title" {
+                h2 #recent-title { "Recent imports" }
+                ul.plain-list {
+                    @for job in recent {
+                        li {
+                            a href=(path(shell, &job.id, "")) { (job.file_name) }
+                            " · " (format::date_time(job.created_at)) " · "
+                            @match job.status {
+                                ImportStatus::Mapping => "columns not mapped yet",
+                                ImportStatus::Queued => "importing",
+                                ImportStatus::Done => "finished",
+                            }
+                        }
+                    }
+                }
             }
         }
     };
