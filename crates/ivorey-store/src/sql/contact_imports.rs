@@ -328,7 +328,7 @@ impl<B: SqlBackend> ContactImportStore for B {
         if elsewhere {
             return Err(StoreError::NotFound);
         }
-        let (id, from, owner) = (i.id.clone(), i.done_rows, owner.to_owned());
+        let (id, from, total, owner) = (i.id.clone(), i.done_rows, i.total_rows, owner.to_owned());
         self.write(work(move |db| {
             Box::pin(async move {
                 let (mut created, mut updated, mut refused) = (0i64, 0i64, 0i64);
@@ -339,7 +339,8 @@ impl<B: SqlBackend> ContactImportStore for B {
                         RowOutcome::Refused(_) => refused += 1,
                     }
                 }
-                let to = rows.last().map_or(from, |r| r.number.max(from));
+                // No rows left to read means every row was applied: the job is done.
+                let to = rows.last().map_or(total, |r| r.number.max(from));
                 let p = params![
                     &id,
                     &owner,

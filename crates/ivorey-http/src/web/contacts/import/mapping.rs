@@ -242,7 +242,7 @@ fn preview(
                                 }
                                 td data-label="Result" {
                                     @match result {
-                                        Ok(_) => span.badge.ok { "Imported" },
+                                        Ok(_) => span.badge.badge-ok { "Imported" },
                                         Err(why) => span.refused { "Refused: " (why) },
                                     }
                                 }
