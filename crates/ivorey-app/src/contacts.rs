@@ -34,6 +34,20 @@ pub async fn plan_upsert(
     by: ChangedBy,
 ) -> AppResult<ContactWrite> {
     let existing = matching_contact(store, location, &input).await?;
+    upsert_onto(existing, now, location, input, overwrite, by)
+}
+
+/// The upsert of `input` onto the contact it matched (`existing`, found by this module's rule),
+/// or a new contact: for callers that know of matches the store cannot see yet (an import's
+/// earlier rows in the same batch).
+pub fn upsert_onto(
+    existing: Option<Contact>,
+    now: Timestamp,
+    location: &LocationId,
+    input: CreateContactInput,
+    overwrite: Overwrite,
+    by: ChangedBy,
+) -> AppResult<ContactWrite> {
     if let Some(mut contact) = existing {
         contact.fields = match overwrite {
             Overwrite::All => input.into_update().apply_to(contact.fields)?,
@@ -58,7 +72,7 @@ pub async fn plan_upsert(
 }
 
 /// The contact an upsert updates: by email first, then by phone.
-async fn matching_contact(
+pub async fn matching_contact(
     store: &dyn Store,
     location: &LocationId,
     input: &CreateContactInput,

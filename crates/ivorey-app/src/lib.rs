@@ -10,6 +10,7 @@ pub mod delivery;
 mod error;
 pub mod form_throttle;
 pub mod forms;
+pub mod imports;
 pub mod integrations;
 pub mod messages;
 pub mod messaging;

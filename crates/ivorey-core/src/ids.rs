@@ -141,6 +141,10 @@ define_id!(
     /// One message in a conversation.
     MessageId
 );
+define_id!(
+    /// A contacts import from a CSV file.
+    ImportId
+);
 
 #[cfg(test)]
 mod tests {

@@ -183,6 +183,13 @@ pub async fn serve(
         state.config.delivery.clone(),
         state.outbox.clone(),
     ));
+    // Applies started contact imports, resuming any that an earlier run left unfinished.
+    let imports = tokio::spawn(ivorey_app::imports::run_worker(
+        state.store.clone(),
+        state.clock.clone(),
+        state.config.imports.clone(),
+        state.imports.clone(),
+    ));
     let limits = state.config.connections;
     tracing::info!(
         max_connections = limits.max_connections,
@@ -195,6 +202,7 @@ pub async fn serve(
     crate::connections::accept_loop(listener, app, limits, state.metrics.clone(), shutdown).await;
     flusher.abort();
     deliveries.abort();
+    imports.abort();
     state.usage.flush(state.store.as_ref()).await;
     Ok(())
 }

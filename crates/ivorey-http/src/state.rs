@@ -31,6 +31,8 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// Retries and timing of outbound message delivery.
     pub delivery: delivery::DeliveryConfig,
+    /// Batches and leases of contact imports.
+    pub imports: ivorey_app::imports::ImportConfig,
     /// The connection cap and the time limits of heads, idle connections and bodies.
     pub connections: ConnectionLimits,
     /// Where users reach this server (`https://crm.example.com`), for links sent out of it;
@@ -48,6 +50,7 @@ impl Default for HttpConfig {
             rate_limits: RateLimits::default(),
             request_timeout: Duration::from_secs(30),
             delivery: delivery::DeliveryConfig::default(),
+            imports: ivorey_app::imports::ImportConfig::default(),
             connections: ConnectionLimits::default(),
             public_url: None,
         }
@@ -80,6 +83,8 @@ pub struct Shared {
     pub form_submits: ivorey_app::form_throttle::SubmitThrottle,
     /// Wakes the delivery worker when a message is queued.
     pub outbox: delivery::Outbox,
+    /// Wakes the contact import worker when an import is started.
+    pub imports: ivorey_app::imports::ImportQueue,
 }
 
 impl AppState {
@@ -101,6 +106,7 @@ impl AppState {
             metrics,
             form_submits: ivorey_app::form_throttle::SubmitThrottle::default(),
             outbox: delivery::Outbox::default(),
+            imports: ivorey_app::imports::ImportQueue::default(),
         }))
     }
 

@@ -82,6 +82,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inbox_order",
         include_str!("../migrations/0016_inbox_order.sql"),
     ),
+    (
+        17,
+        "contact_imports",
+        include_str!("../migrations/0017_contact_imports.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.

@@ -6,6 +6,7 @@
 
 mod calendars;
 pub mod conformance;
+mod contact_imports;
 pub mod contact_search;
 mod conversations;
 mod custom_fields;
@@ -34,6 +35,10 @@ use ivorey_core::{
 };
 
 pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
+pub use contact_imports::{
+    AppliedRow, ContactImport, ContactImportStore, EncodedRow, ImportRow, ImportStatus, RefusedRow,
+    RowOutcome,
+};
 pub use contact_search::{ContactSearchPage, ContactSearchStore};
 pub use conversations::{
     ConversationPage, ConversationQuery, ConversationStore, ConversationView, InboxCursor,
@@ -332,6 +337,7 @@ pub trait Store:
     + PaymentStore
     + DashboardStore
     + TeamStore
+    + ContactImportStore
     + Send
     + Sync
     + std::fmt::Debug

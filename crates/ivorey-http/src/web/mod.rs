@@ -113,12 +113,29 @@ pub fn routes() -> Router<AppState> {
 
 /// Contacts: the list, a contact's page and everything its forms post to.
 fn contact_routes() -> Router<AppState> {
-    use contacts::{delete, detail, edit, list, notes, tags, tasks};
+    use axum::extract::DefaultBodyLimit;
+    use contacts::{delete, detail, edit, export, import, list, notes, tags, tasks};
     let contact = "/l/{location}/contacts/{id}";
     Router::new()
         .route("/l/{location}/contacts", get(list::show).post(edit::create))
         .route("/l/{location}/contacts/new", get(edit::new_form))
         .route("/l/{location}/contacts/bulk-tags", post(tags::bulk))
+        // CSV import (upload with its own body limit, mapping, progress) and export.
+        .route(
+            "/l/{location}/contacts/import",
+            get(import::upload::form)
+                .post(import::upload::upload)
+                .layer(DefaultBodyLimit::max(import::upload::BODY_MAX_BYTES)),
+        )
+        .route(
+            "/l/{location}/contacts/import/{job}",
+            get(import::mapping::show).post(import::mapping::post),
+        )
+        .route(
+            "/l/{location}/contacts/import/{job}/refused.csv",
+            get(import::progress::refused_csv),
+        )
+        .route("/l/{location}/contacts/export.csv", get(export::export))
         .route(contact, get(detail::show))
         .route(
             &format!("{contact}/edit"),

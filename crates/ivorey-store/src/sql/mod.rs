@@ -14,6 +14,7 @@
 pub mod audit;
 mod backend;
 mod calendars;
+mod contact_imports;
 pub mod contacts;
 mod conversations;
 mod custom_fields;

@@ -182,7 +182,8 @@ id_params!(
     ivorey_core::ids::TaskId,
     ivorey_core::ids::CustomFieldId,
     ivorey_core::ids::ConversationId,
-    ivorey_core::ids::MessageId
+    ivorey_core::ids::MessageId,
+    ivorey_core::ids::ImportId
 );
 
 /// The parameters of one statement: `params![location, contact, note.body]`.

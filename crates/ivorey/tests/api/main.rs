@@ -45,3 +45,4 @@ mod web;
 mod web_contacts;
 mod web_conversations;
 mod web_messaging;
+mod web_import;

@@ -53,21 +53,21 @@ const SORTS: [(&str, &str, SortField, bool); 4] = [
 ];
 
 impl ListParams {
-    fn sort(&self) -> (&'static str, SortField, bool) {
+    pub(crate) fn sort(&self) -> (&'static str, SortField, bool) {
         let found = SORTS.iter().find(|s| s.0 == self.sort).unwrap_or(&SORTS[0]);
         (found.0, found.2, found.3)
     }
 
-    fn query(&self) -> Option<&str> {
+    pub(crate) fn query(&self) -> Option<&str> {
         Some(self.q.trim()).filter(|q| !q.is_empty())
     }
 
-    fn tag(&self) -> Option<String> {
+    pub(crate) fn tag(&self) -> Option<String> {
         Some(self.tag.trim().to_lowercase()).filter(|t| !t.is_empty())
     }
 
     /// What is wrong with the search box, if anything (the page shows it and lists nothing).
-    fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<String> {
         let q = self.query()?;
         if q.chars().count() > QUERY_MAX_CHARS {
             return Some(format!(
@@ -160,7 +160,11 @@ fn page(
     let content = html! {
         div.page-head {
             h1 { "Contacts" }
-            a.button.primary href=(shell.at("/contacts/new")) { (icon("plus")) "Add contact" }
+            div.head-actions {
+                a.button href=(shell.at("/contacts/import")) { "Import" }
+                a.button href=(super::export::link(shell, params)) { "Export CSV" }
+                a.button.primary href=(shell.at("/contacts/new")) { (icon("plus")) "Add contact" }
+            }
         }
         @match params.done.as_str() {
             "deleted" => (notice(Tone::Success, html! { "The contact was deleted." })),

@@ -6,6 +6,8 @@
 pub(crate) mod delete;
 pub(crate) mod detail;
 pub(crate) mod edit;
+pub(crate) mod export;
+pub(crate) mod import;
 pub(crate) mod list;
 pub(crate) mod notes;
 pub(crate) mod tags;
