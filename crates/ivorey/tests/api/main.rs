@@ -44,5 +44,5 @@ mod users;
 mod web;
 mod web_contacts;
 mod web_conversations;
-mod web_messaging;
 mod web_import;
+mod web_messaging;
