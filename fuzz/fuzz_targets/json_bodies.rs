@@ -80,6 +80,8 @@ fn world() -> &'static World {
                 },
                 date_added: now,
                 date_updated: now,
+                created_by: None,
+                updated_by: None,
             };
             store.insert_contact(&contact).await.expect("contact");
             app::pipelines::create_pipeline(
