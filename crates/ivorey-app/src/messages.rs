@@ -4,12 +4,13 @@
 //! `toNumber`) and an Email an address (the contact's or `emailTo`). A sent message is stored
 //! `pending` in the outbox; the caller wakes the delivery worker once this returns.
 
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::conversation::{
     Channel, Conversation, Direction, MESSAGE_TEXT_MAX, Message, MessageContent, MessageStatus,
 };
 use ivorey_core::error::bounded_text;
 use ivorey_core::ids::{ConversationId, MessageId};
-use ivorey_core::{ContactId, LocationId, Timestamp, ValidationErrors};
+use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp, UserId, ValidationErrors};
 use ivorey_store::{Store, StoreError};
 
 use crate::error::{AppError, AppResult};
@@ -53,18 +54,26 @@ pub struct InboundInput {
     pub direction: Option<String>,
 }
 
-/// Where a message came from: `api` (an integration) or `web` (a reply typed in the app).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a message came from, and who sent it: `api` (an integration) or `web` (a reply a
+/// team member typed in the app).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    Api,
-    Web,
+    Api(IntegrationId),
+    Web(UserId),
 }
 
 impl Source {
-    fn as_str(self) -> &'static str {
+    fn as_str(&self) -> &'static str {
         match self {
-            Source::Api => "api",
-            Source::Web => "web",
+            Source::Api(_) => "api",
+            Source::Web(_) => "web",
+        }
+    }
+
+    fn changer(&self) -> ChangedBy {
+        match self {
+            Source::Api(id) => ChangedBy::Integration(id.clone()),
+            Source::Web(id) => ChangedBy::User(id.clone()),
         }
     }
 }
@@ -205,12 +214,14 @@ pub async fn send(
     .await
 }
 
-/// Validates `input` and stores it in its conversation, counted as unread.
+/// Validates `input` and stores it in its conversation, counted as unread; `source` is the
+/// integration that recorded it.
 pub async fn record_inbound(
     store: &dyn Store,
     now: Timestamp,
     location: &LocationId,
     input: InboundInput,
+    source: Source,
 ) -> AppResult<Message> {
     let mut e = ValidationErrors::new();
     let channel = channel(&mut e, input.kind.as_deref());
@@ -260,7 +271,7 @@ pub async fn record_inbound(
         body,
         content,
     };
-    let message = new_message(now, location, parsed, Direction::Inbound, Source::Api);
+    let message = new_message(now, location, parsed, Direction::Inbound, source);
     record(store, message).await
 }
 
@@ -299,6 +310,7 @@ fn new_message(
         attempts: 0,
         date_added: now,
         date_updated: now,
+        sent_by: Some(source.changer()),
     }
 }
 

@@ -539,6 +539,9 @@ pub struct Note {
     pub body: String,
     pub user_id: Option<UserId>,
     pub date_added: Timestamp,
+    /// Who wrote it and who changed it last (attribution; not in the API's shape).
+    pub created_by: Option<ChangedBy>,
+    pub updated_by: Option<ChangedBy>,
 }
 
 impl Note {
@@ -593,8 +596,13 @@ impl NoteInput {
         errors.finish((body, user))
     }
 
-    /// A new note on `contact`, or every problem with the input.
-    pub fn into_note(self, contact: ContactId, now: Timestamp) -> Result<Note, ValidationErrors> {
+    /// A new note on `contact` written by `by`, or every problem with the input.
+    pub fn into_note(
+        self,
+        contact: ContactId,
+        now: Timestamp,
+        by: &ChangedBy,
+    ) -> Result<Note, ValidationErrors> {
         let (body, user_id) = self.validate(true)?;
         Ok(Note {
             id: NoteId::generate(),
@@ -602,12 +610,15 @@ impl NoteInput {
             body: body.unwrap_or_default(),
             user_id,
             date_added: now,
+            created_by: Some(by.clone()),
+            updated_by: Some(by.clone()),
         })
     }
 
-    /// Applies the fields given (an absent field keeps its value).
-    pub fn apply_to(self, mut note: Note) -> Result<Note, ValidationErrors> {
+    /// Applies the fields given (an absent field keeps its value), changed by `by`.
+    pub fn apply_to(self, mut note: Note, by: &ChangedBy) -> Result<Note, ValidationErrors> {
         let (body, user_id) = self.validate(false)?;
+        note.updated_by = Some(by.clone());
         if let Some(body) = body {
             note.body = body;
         }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::changed_by::ChangedBy;
 use crate::ids::{ConversationId, MessageId};
 use crate::{ContactId, LocationId, Timestamp};
 
@@ -204,6 +205,9 @@ pub struct Message {
     pub attempts: u32,
     pub date_added: Timestamp,
     pub date_updated: Timestamp,
+    /// Who sent it (outbound) or recorded it through the API (inbound): attribution, not in
+    /// the API's shape. `None` for an inbound message from the provider's own webhook.
+    pub sent_by: Option<ChangedBy>,
 }
 
 impl Message {

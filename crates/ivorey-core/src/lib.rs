@@ -25,6 +25,7 @@ pub mod serde_util;
 pub mod task;
 pub mod token;
 pub mod user;
+pub mod wall_clock;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use error::{FieldError, ValidationErrors};

@@ -48,7 +48,7 @@ impl BusinessProfile {
         let timezone = opt(&mut e, "timezone", self.timezone, 64);
         if timezone
             .as_deref()
-            .is_some_and(|tz| !looks_like_timezone(tz))
+            .is_some_and(|tz| !crate::wall_clock::is_known_zone(tz))
         {
             e.add(
                 "timezone",
@@ -69,17 +69,6 @@ impl BusinessProfile {
         };
         e.finish(profile)
     }
-}
-
-fn looks_like_timezone(tz: &str) -> bool {
-    tz == "UTC"
-        || (tz.contains('/')
-            && tz.split('/').all(|part| {
-                !part.is_empty()
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-            }))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 pub use self::money::{MONETARY_MAX_MINOR, MonetaryValue};
 pub use self::pipeline::{Pipeline, STAGES_MAX, Stage};
+use crate::changed_by::ChangedBy;
 use crate::error::{ValidationErrors, bounded_text};
 use crate::ids::InvalidId;
 use crate::{ContactId, LocationId, OpportunityId, PipelineId, StageId, Timestamp};
@@ -59,6 +60,9 @@ pub struct Opportunity {
     pub updated_at: Timestamp,
     pub last_status_change_at: Timestamp,
     pub last_stage_change_at: Timestamp,
+    /// Who created it and who changed it last (attribution; not in the API's shape).
+    pub created_by: Option<ChangedBy>,
+    pub updated_by: Option<ChangedBy>,
 }
 
 impl Opportunity {
@@ -230,6 +234,7 @@ impl OpportunityChange {
         pipeline: Option<&Pipeline>,
         contact_found: bool,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<Opportunity, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let Some(contact_id) = self.contact_id.clone().filter(|_| contact_found) else {
@@ -266,6 +271,8 @@ impl OpportunityChange {
             updated_at: now,
             last_status_change_at: now,
             last_stage_change_at: now,
+            created_by: Some(by.clone()),
+            updated_by: Some(by.clone()),
         };
         e.finish(opportunity)
     }
@@ -278,7 +285,9 @@ impl OpportunityChange {
         mut current: Opportunity,
         pipeline: Option<&Pipeline>,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<Opportunity, ValidationErrors> {
+        current.updated_by = Some(by.clone());
         let mut e = ValidationErrors::new();
         let Some(pipeline) = pipeline else {
             return Err(self.merge_refs(e, None));

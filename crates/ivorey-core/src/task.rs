@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::changed_by::ChangedBy;
 use crate::error::{ValidationErrors, bounded_text};
 use crate::ids::TaskId;
 use crate::{ContactId, Timestamp, UserId};
@@ -22,6 +23,9 @@ pub struct Task {
     pub assigned_to: Option<UserId>,
     pub date_added: Timestamp,
     pub date_updated: Timestamp,
+    /// Who added it and who changed it last (attribution; not in the API's shape).
+    pub created_by: Option<ChangedBy>,
+    pub updated_by: Option<ChangedBy>,
 }
 
 impl Task {
@@ -63,8 +67,14 @@ pub struct TaskInput {
 }
 
 impl TaskInput {
-    /// A new task on `contact`; `title`, `dueDate` and `completed` are required (as upstream).
-    pub fn into_task(self, contact: ContactId, now: Timestamp) -> Result<Task, ValidationErrors> {
+    /// A new task on `contact`, added by `by`; `title`, `dueDate` and `completed` are required
+    /// (as upstream).
+    pub fn into_task(
+        self,
+        contact: ContactId,
+        now: Timestamp,
+        by: &ChangedBy,
+    ) -> Result<Task, ValidationErrors> {
         let mut e = ValidationErrors::new();
         if self.title.is_none() {
             e.add("title", "is required");
@@ -85,8 +95,10 @@ impl TaskInput {
             assigned_to: None,
             date_added: now,
             date_updated: now,
+            created_by: Some(by.clone()),
+            updated_by: None,
         };
-        match self.apply_to(blank, now) {
+        match self.apply_to(blank, now, by) {
             Ok(task) => e.finish(task),
             Err(more) => {
                 e.0.extend(more.0);
@@ -95,8 +107,13 @@ impl TaskInput {
         }
     }
 
-    /// Applies the fields given, validating each.
-    pub fn apply_to(self, mut task: Task, now: Timestamp) -> Result<Task, ValidationErrors> {
+    /// Applies the fields given, validating each; `by` made the change.
+    pub fn apply_to(
+        self,
+        mut task: Task,
+        now: Timestamp,
+        by: &ChangedBy,
+    ) -> Result<Task, ValidationErrors> {
         let mut e = ValidationErrors::new();
         if let Some(title) = &self.title
             && let Some(title) = bounded_text(&mut e, "title", title, TITLE_MAX, true)
@@ -131,6 +148,7 @@ impl TaskInput {
             };
         }
         task.date_updated = now;
+        task.updated_by = Some(by.clone());
         e.finish(task)
     }
 }
@@ -139,6 +157,26 @@ impl TaskInput {
 mod tests {
     use super::*;
 
+    fn by() -> ChangedBy {
+        ChangedBy::User(UserId::generate())
+    }
+
+    #[test]
+    fn a_task_remembers_who_added_it_and_who_changed_it_last() {
+        let adder = ChangedBy::Integration(crate::IntegrationId::generate());
+        let task = input(r#"{"title":"Call","dueDate":"2026-01-01T10:00:00Z","completed":false}"#)
+            .into_task(ContactId::generate(), Timestamp(0), &adder)
+            .unwrap();
+        assert_eq!(task.created_by.as_ref(), Some(&adder));
+        assert_eq!(task.updated_by.as_ref(), Some(&adder));
+        let changer = by();
+        let done = input(r#"{"completed":true}"#)
+            .apply_to(task, Timestamp(5), &changer)
+            .unwrap();
+        assert_eq!(done.created_by, Some(adder));
+        assert_eq!(done.updated_by, Some(changer));
+    }
+
     fn input(json: &str) -> TaskInput {
         serde_json::from_str(json).unwrap()
     }
@@ -146,7 +184,7 @@ mod tests {
     #[test]
     fn create_needs_title_due_date_and_completed() {
         let err = input("{}")
-            .into_task(ContactId::generate(), Timestamp(0))
+            .into_task(ContactId::generate(), Timestamp(0), &by())
             .unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["title", "dueDate", "completed"]);
@@ -157,11 +195,11 @@ mod tests {
         let task = input(
             r#"{"title":"Call","body":"x","dueDate":"2020-10-25T11:00:00Z","completed":false}"#,
         )
-        .into_task(ContactId::generate(), Timestamp(0))
+        .into_task(ContactId::generate(), Timestamp(0), &by())
         .unwrap();
         assert_eq!(task.due_date, Timestamp(1_603_623_600_000));
         let next = input(r#"{"body":null,"completed":true}"#)
-            .apply_to(task, Timestamp(5))
+            .apply_to(task, Timestamp(5), &by())
             .unwrap();
         assert_eq!(
             (next.title.as_str(), next.body.clone(), next.completed),
@@ -169,7 +207,7 @@ mod tests {
         );
         assert!(
             input(r#"{"dueDate":"soon"}"#)
-                .apply_to(next, Timestamp(6))
+                .apply_to(next, Timestamp(6), &by())
                 .is_err()
         );
     }

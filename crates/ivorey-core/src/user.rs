@@ -45,6 +45,10 @@ pub struct User {
 pub struct Membership {
     pub location_id: LocationId,
     pub location_name: String,
+    /// The location's IANA time zone, as its pages write times (the management API's
+    /// `/manage/me` keeps its shape: the profile carries the zone).
+    #[serde(skip)]
+    pub location_timezone: Option<String>,
     pub role: Role,
 }
 

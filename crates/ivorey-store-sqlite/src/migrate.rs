@@ -87,6 +87,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_imports",
         include_str!("../migrations/0017_contact_imports.sql"),
     ),
+    (
+        18,
+        "record_attribution",
+        include_str!("../migrations/0018_record_attribution.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.

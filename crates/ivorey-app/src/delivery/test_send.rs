@@ -62,6 +62,7 @@ pub async fn test_send(
         attempts: 0,
         date_added: now,
         date_updated: now,
+        sent_by: None,
     };
     let outcome = match to {
         TestRecipient::Email(_) => {

@@ -4,6 +4,10 @@ use super::*;
 
 const T: Timestamp = Timestamp(1_000);
 
+fn by() -> ChangedBy {
+    ChangedBy::User(crate::UserId::generate())
+}
+
 fn pipeline(loc: &LocationId) -> Pipeline {
     Pipeline::new(loc, "Sales", &["Lead", "Proposal", "Closed"], T).unwrap()
 }
@@ -31,7 +35,7 @@ fn a_new_opportunity_starts_in_the_first_stage() {
     let p = pipeline(&loc);
     let contact = ContactId::generate();
     let change = input(&p, &contact).validate(CREATE).unwrap();
-    let o = change.create(&loc, Some(&p), true, T).unwrap();
+    let o = change.create(&loc, Some(&p), true, T, &by()).unwrap();
     assert_eq!(o.name, "Big deal");
     assert_eq!(o.stage_id, p.stages[0].id);
     assert_eq!(o.monetary_value.minor(), 125_050);
@@ -61,9 +65,12 @@ fn unknown_references_are_reported_together() {
     let mut raw = input(&p, &ContactId::generate());
     raw.pipeline_stage_id = Some(StageId::generate().to_string());
     let change = raw.validate(CREATE).unwrap();
-    let err = change.clone().create(&loc, Some(&p), false, T).unwrap_err();
+    let err = change
+        .clone()
+        .create(&loc, Some(&p), false, T, &by())
+        .unwrap_err();
     assert_eq!(fields(&err), ["contactId", "pipelineStageId"]);
-    let err = change.create(&loc, None, true, T).unwrap_err();
+    let err = change.create(&loc, None, true, T, &by()).unwrap_err();
     assert_eq!(fields(&err), ["pipelineId"]);
 }
 
@@ -75,7 +82,7 @@ fn changes_move_stages_and_stamp_the_times_they_changed() {
     let o = input(&p, &contact)
         .validate(CREATE)
         .unwrap()
-        .create(&loc, Some(&p), true, T)
+        .create(&loc, Some(&p), true, T, &by())
         .unwrap();
     let later = Timestamp(2_000);
     let moved = OpportunityInput {
@@ -85,7 +92,7 @@ fn changes_move_stages_and_stamp_the_times_they_changed() {
     let o = moved
         .validate(&[])
         .unwrap()
-        .apply_to(o, Some(&p), later)
+        .apply_to(o, Some(&p), later, &by())
         .unwrap();
     assert_eq!(
         (o.stage_id.clone(), o.last_stage_change_at),
@@ -101,7 +108,7 @@ fn changes_move_stages_and_stamp_the_times_they_changed() {
     let o = lost
         .validate(&[])
         .unwrap()
-        .apply_to(o, Some(&p), Timestamp(3_000))
+        .apply_to(o, Some(&p), Timestamp(3_000), &by())
         .unwrap();
     assert_eq!(o.status, OpportunityStatus::Lost);
     assert_eq!(o.last_status_change_at, Timestamp(3_000));
@@ -114,7 +121,7 @@ fn changes_move_stages_and_stamp_the_times_they_changed() {
     let o = reopened
         .validate(&[])
         .unwrap()
-        .apply_to(o, Some(&p), Timestamp(4_000))
+        .apply_to(o, Some(&p), Timestamp(4_000), &by())
         .unwrap();
     assert_eq!(o.lost_reason_id, None, "an open deal has no lost reason");
 }
@@ -126,7 +133,7 @@ fn moving_to_another_pipeline_lands_in_its_first_stage_unless_told() {
     let o = input(&p, &ContactId::generate())
         .validate(CREATE)
         .unwrap()
-        .create(&loc, Some(&p), true, T)
+        .create(&loc, Some(&p), true, T, &by())
         .unwrap();
     let to_q = OpportunityInput {
         pipeline_id: Some(q.id.to_string()),
@@ -135,7 +142,7 @@ fn moving_to_another_pipeline_lands_in_its_first_stage_unless_told() {
     let moved = to_q
         .validate(&[])
         .unwrap()
-        .apply_to(o.clone(), Some(&q), T)
+        .apply_to(o.clone(), Some(&q), T, &by())
         .unwrap();
     assert_eq!(
         (moved.pipeline_id, moved.stage_id),
@@ -150,7 +157,7 @@ fn moving_to_another_pipeline_lands_in_its_first_stage_unless_told() {
     let err = wrong
         .validate(&[])
         .unwrap()
-        .apply_to(o, Some(&q), T)
+        .apply_to(o, Some(&q), T, &by())
         .unwrap_err();
     assert_eq!(fields(&err), ["pipelineStageId"]);
 }

@@ -69,7 +69,7 @@ pub async fn create(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
     let contact = contact_in(&state, location, &contact).await?;
-    let note = body.into_note(contact, state.clock.now())?;
+    let note = body.into_note(contact, state.clock.now(), &granted.changer())?;
     state
         .store
         .insert_note(location, &note)
@@ -102,7 +102,8 @@ pub async fn update(
     ApiJson(body): ApiJson<NoteInput>,
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
-    let note = body.apply_to(note_in(&state, location, &ids).await?)?;
+    let current = note_in(&state, location, &ids).await?;
+    let note = body.apply_to(current, &granted.changer())?;
     state
         .store
         .update_note(location, &note)

@@ -88,7 +88,7 @@ pub async fn create(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
     let contact = contact_in(&state, location, &contact).await?;
-    let task = body.into_task(contact, state.clock.now())?;
+    let task = body.into_task(contact, state.clock.now(), &granted.changer())?;
     check_assignee(&state, location, &task).await?;
     state
         .store
@@ -121,7 +121,8 @@ pub async fn update(
     ApiJson(body): ApiJson<TaskInput>,
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
-    let task = body.apply_to(task_in(&state, location, &ids).await?, state.clock.now())?;
+    let current = task_in(&state, location, &ids).await?;
+    let task = body.apply_to(current, state.clock.now(), &granted.changer())?;
     check_assignee(&state, location, &task).await?;
     state
         .store
@@ -147,6 +148,7 @@ pub async fn completed(
     let mut task = task_in(&state, location, &ids).await?;
     task.completed = body.completed;
     task.date_updated = state.clock.now();
+    task.updated_by = Some(granted.changer());
     state
         .store
         .update_task(location, &task)

@@ -141,7 +141,8 @@ pub async fn send(
     let location = granted.location();
     let now = state.clock.now();
     let store = state.store.as_ref();
-    let message = messages::send(store, now, location, body.into(), Source::Api).await?;
+    let source = Source::Api(granted.grant().integration_id.clone());
+    let message = messages::send(store, now, location, body.into(), source).await?;
     // After the commit: the worker then finds the message when it looks.
     state.outbox.wake();
     let mut answer = json!({
@@ -163,8 +164,9 @@ pub async fn inbound(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
     let now = state.clock.now();
+    let source = Source::Api(granted.grant().integration_id.clone());
     let message =
-        messages::record_inbound(state.store.as_ref(), now, location, body.into()).await?;
+        messages::record_inbound(state.store.as_ref(), now, location, body.into(), source).await?;
     Ok(ok(json!({
         "success": true,
         "conversationId": message.conversation_id.as_str(),

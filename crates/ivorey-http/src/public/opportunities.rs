@@ -8,6 +8,7 @@ mod search;
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::opportunity::{Opportunity, OpportunityChange, OpportunityStatus, Pipeline};
 use ivorey_core::{LocationId, OpportunityId, PipelineId, ValidationErrors};
 use ivorey_store::StoreError;
@@ -47,6 +48,7 @@ async fn build(
     state: &AppState,
     location: &LocationId,
     change: OpportunityChange,
+    by: &ChangedBy,
 ) -> ApiResult<Opportunity> {
     let pipeline = pipeline(state, location, change.pipeline_id.as_ref()).await?;
     let contact_found = match &change.contact_id {
@@ -58,6 +60,7 @@ async fn build(
         pipeline.as_ref(),
         contact_found,
         state.clock.now(),
+        by,
     )?)
 }
 
@@ -66,10 +69,11 @@ async fn changed(
     state: &AppState,
     current: Opportunity,
     change: OpportunityChange,
+    by: &ChangedBy,
 ) -> ApiResult<Opportunity> {
     let pipeline_id = change.pipeline_id.as_ref().unwrap_or(&current.pipeline_id);
     let pipeline = pipeline(state, &current.location_id, Some(pipeline_id)).await?;
-    Ok(change.apply_to(current, pipeline.as_ref(), state.clock.now())?)
+    Ok(change.apply_to(current, pipeline.as_ref(), state.clock.now(), by)?)
 }
 
 fn duplicate() -> ApiError {
@@ -124,7 +128,7 @@ pub async fn create(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let change = body.input().validate(CREATE_REQUIRED)?;
-    let opportunity = build(&state, location, change).await?;
+    let opportunity = build(&state, location, change, &granted.changer()).await?;
     insert(&state, &opportunity).await?;
     Ok(Reply(
         StatusCode::CREATED,
@@ -151,7 +155,7 @@ pub async fn update(
     let location = granted.location();
     let current = load(&state, location, &id).await?;
     let change = body.input().validate(&[])?;
-    let updated = changed(&state, current, change).await?;
+    let updated = changed(&state, current, change, &granted.changer()).await?;
     save(&state, &updated).await?;
     Ok(ok(json!({ "opportunity": updated.to_json() })))
 }
@@ -183,7 +187,7 @@ pub async fn update_status(
     let location = granted.location();
     let current = load(&state, location, &id).await?;
     let change = body.input().validate(&["status"])?;
-    let updated = changed(&state, current, change).await?;
+    let updated = changed(&state, current, change, &granted.changer()).await?;
     save(&state, &updated).await?;
     Ok(ok(json!({ "succeded": true })))
 }
@@ -209,7 +213,7 @@ pub async fn upsert(
             .find_opportunity(location, contact, pipeline_id)
             .await?;
         if let Some(current) = existing {
-            let updated = changed(&state, current, change.clone()).await?;
+            let updated = changed(&state, current, change.clone(), &granted.changer()).await?;
             save(&state, &updated).await?;
             return Ok(ok(
                 json!({ "opportunity": updated.to_json(), "new": false }),
@@ -220,7 +224,7 @@ pub async fn upsert(
         if create.name.is_none() {
             return Err(ValidationErrors::single("name", "should not be empty").into());
         }
-        let opportunity = build(&state, location, create).await?;
+        let opportunity = build(&state, location, create, &granted.changer()).await?;
         match insert(&state, &opportunity).await {
             Ok(()) => {
                 return Ok(ok(

@@ -1,6 +1,8 @@
 //! Who did it, in words: "Created by Zapier Integration, 2 hours ago" on a record, and the
 //! lists of what an integration changed (its own page, the dashboard's activity feed).
 
+use std::collections::HashMap;
+
 use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::Contact;
 use ivorey_core::integration::Integration;
@@ -8,7 +10,6 @@ use ivorey_core::{IntegrationId, Timestamp};
 use maud::{Markup, html};
 
 use super::error::WebResult;
-use super::format;
 use super::shell::Shell;
 use crate::state::AppState;
 
@@ -71,17 +72,48 @@ pub(crate) async fn contact_line(
         p.muted.attribution {
             "Created"
             @if let Some(name) = &created { " by " (named(name)) }
-            ", " (format::when(contact.date_added, now))
+            ", " (shell.zone.when(contact.date_added, now))
             @if changed {
                 " · last changed"
                 @if let Some(name) = &updated { " by " (named(name)) }
                 @else if let Some(name) = created.as_ref().filter(|_| contact.updated_by.is_some()) {
                     " by " (named(name))
                 }
-                ", " (format::when(contact.date_updated, now))
+                ", " (shell.zone.when(contact.date_updated, now))
             }
         }
     })
+}
+
+/// The names of the few changers of a page's records (its notes, tasks or messages), each
+/// looked up once.
+#[derive(Debug, Default)]
+pub(crate) struct Names(HashMap<ChangedBy, (String, Option<String>)>);
+
+impl Names {
+    pub(crate) async fn of(state: &AppState, shell: &Shell, who: &[ChangedBy]) -> WebResult<Names> {
+        let mut names = HashMap::new();
+        for by in who {
+            if !names.contains_key(by) {
+                let name = changer_name(state, shell, by).await?;
+                names.insert(by.clone(), name);
+            }
+        }
+        Ok(Names(names))
+    }
+
+    /// `verb` and the changer's name ("added by Zapier"), or nothing for an unknown changer.
+    pub(crate) fn line(&self, verb: &str, by: Option<&ChangedBy>) -> Markup {
+        html! {
+            @if let Some(name) = by.and_then(|by| self.0.get(by)) {
+                (verb) " by " (named(name))
+            }
+        }
+    }
+
+    pub(crate) fn knows(&self, by: Option<&ChangedBy>) -> bool {
+        by.is_some_and(|by| self.0.contains_key(by))
+    }
 }
 
 fn named((name, link): &(String, Option<String>)) -> Markup {
@@ -160,7 +192,7 @@ pub(crate) fn feed(shell: &Shell, done: &[Done], now: Timestamp, with_integratio
                     }
                     (d.verb()) " the contact "
                     a href=(shell.at(&format!("/contacts/{}", d.contact.id))) { (d.contact.fields.display_name()) }
-                    span.muted { ", " (format::when(d.contact.date_updated, now)) }
+                    span.muted { ", " (shell.zone.when(d.contact.date_updated, now)) }
                 }
             }
         }

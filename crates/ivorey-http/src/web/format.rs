@@ -1,4 +1,5 @@
-//! Dates, relative times and durations in plain words ("in 6 days", "12 Mar 2025, 14:05 UTC").
+//! Dates, relative times and durations in plain words ("in 6 days", "12 Mar 2025, 14:05 EST"),
+//! written on the business's own wall clock.
 
 use std::time::Duration;
 
@@ -9,46 +10,79 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// (day of month, month name, year, "HH:MM") in UTC.
-fn parts(t: Timestamp) -> (String, &'static str, String, String) {
-    let s = t.to_rfc3339();
-    let month = s
-        .get(5..7)
-        .and_then(|m| m.parse::<usize>().ok())
-        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+fn month_name(month: i8) -> &'static str {
+    usize::try_from(month - 1)
+        .ok()
+        .and_then(|m| MONTHS.get(m))
         .copied()
-        .unwrap_or("?");
-    let day = s.get(8..10).unwrap_or("?").trim_start_matches('0');
-    (
-        day.to_owned(),
-        month,
-        s.get(0..4).unwrap_or("?").to_owned(),
-        s.get(11..16).unwrap_or("?").to_owned(),
-    )
+        .unwrap_or("?")
 }
 
-/// `12 Mar 2025, 14:05 UTC`
-pub(crate) fn date_time(t: Timestamp) -> String {
-    let (day, month, year, hm) = parts(t);
-    format!("{day} {month} {year}, {hm} UTC")
+/// The business's time zone (its IANA name from Settings > Business), in which every page
+/// writes times; UTC when it has none or an unknown one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Zone(Option<String>);
+
+impl Zone {
+    pub(crate) fn new(name: Option<&str>) -> Zone {
+        Zone(
+            name.filter(|z| ivorey_core::wall_clock::is_known_zone(z))
+                .map(str::to_owned),
+        )
+    }
+
+    fn name(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// `12 Mar 2025, 14:05 EST`
+    pub(crate) fn date_time(&self, t: Timestamp) -> String {
+        let w = t.wall_clock(self.name());
+        format!(
+            "{} {} {}, {:02}:{:02} {}",
+            w.day,
+            month_name(w.month),
+            w.year,
+            w.hour,
+            w.minute,
+            w.zone
+        )
+    }
+
+    /// `12 Mar 2025`
+    pub(crate) fn day_month_year(&self, t: Timestamp) -> String {
+        let w = t.wall_clock(self.name());
+        format!("{} {} {}", w.day, month_name(w.month), w.year)
+    }
+
+    /// `14:05 EST`
+    pub(crate) fn time_of_day(&self, t: Timestamp) -> String {
+        let w = t.wall_clock(self.name());
+        format!("{:02}:{:02} {}", w.hour, w.minute, w.zone)
+    }
+
+    /// A `<time>` showing the relative time, with the exact time as its tooltip.
+    pub(crate) fn when(&self, t: Timestamp, now: Timestamp) -> Markup {
+        html! {
+            time datetime=(t.to_rfc3339()) title=(self.date_time(t)) { (relative(t, now)) }
+        }
+    }
+
+    /// What a `datetime-local` input sent, read on this zone's wall clock.
+    pub(crate) fn from_input(&self, local: &str) -> Option<Timestamp> {
+        Timestamp::from_wall_clock(local, self.name())
+    }
+
+    /// How a form names the zone its times are in: `America/New_York` or `UTC`.
+    pub(crate) fn label(&self) -> &str {
+        self.name().unwrap_or("UTC")
+    }
 }
 
-/// `12 Mar 2025`
-pub(crate) fn day_month_year(t: Timestamp) -> String {
-    let (day, month, year, _) = parts(t);
-    format!("{day} {month} {year}")
-}
-
-/// `14:05 UTC`
-pub(crate) fn time_of_day(t: Timestamp) -> String {
-    let (_, _, _, hm) = parts(t);
-    format!("{hm} UTC")
-}
-
-/// `12 Mar`, for the usage chart's axis.
+/// `12 Mar`, for the usage chart's axis: its buckets are UTC days.
 pub(crate) fn day_month(t: Timestamp) -> String {
-    let (day, month, _, _) = parts(t);
-    format!("{day} {month}")
+    let w = t.wall_clock(None);
+    format!("{} {}", w.day, month_name(w.month))
 }
 
 fn plural(n: i64, unit: &str) -> String {
@@ -87,13 +121,6 @@ pub(crate) fn duration(d: Duration) -> String {
     }
 }
 
-/// A `<time>` showing the relative time, with the exact time as its tooltip.
-pub(crate) fn when(t: Timestamp, now: Timestamp) -> Markup {
-    html! {
-        time datetime=(t.to_rfc3339()) title=(date_time(t)) { (relative(t, now)) }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,10 +128,23 @@ mod tests {
     const DAY: i64 = 86_400_000;
 
     #[test]
-    fn dates_read_like_a_person_writes_them() {
+    fn dates_read_like_a_person_writes_them_in_the_business_zone() {
         let t = Timestamp::parse_rfc3339("2025-03-02T14:05:09Z").unwrap();
-        assert_eq!(date_time(t), "2 Mar 2025, 14:05 UTC");
+        assert_eq!(Zone::default().date_time(t), "2 Mar 2025, 14:05 UTC");
         assert_eq!(day_month(t), "2 Mar");
+        let ny = Zone::new(Some("America/New_York"));
+        assert_eq!(ny.date_time(t), "2 Mar 2025, 09:05 EST");
+        assert_eq!(ny.time_of_day(t), "09:05 EST");
+        assert_eq!(ny.label(), "America/New_York");
+        assert_eq!(Zone::new(Some("Mars/Olympus")).label(), "UTC");
+    }
+
+    #[test]
+    fn a_typed_time_is_read_on_the_business_wall_clock() {
+        let ny = Zone::new(Some("America/New_York"));
+        let t = Timestamp::parse_rfc3339("2025-07-02T14:05:00Z").unwrap();
+        assert_eq!(ny.from_input("2025-07-02T10:05"), Some(t));
+        assert_eq!(ny.from_input("not a time"), None);
     }
 
     #[test]

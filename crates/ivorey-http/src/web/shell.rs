@@ -7,6 +7,7 @@ use ivorey_core::user::{Membership, Role};
 use maud::{Markup, html};
 
 use super::error::{WebError, WebResult};
+use super::format::Zone;
 use super::layout::csrf_field;
 use crate::error::ApiError;
 use crate::session::SessionUser;
@@ -66,6 +67,8 @@ pub(crate) struct Shell {
     pub location: LocationId,
     pub location_name: String,
     pub role: Role,
+    /// The business's time zone: every time on its pages is written in it.
+    pub zone: Zone,
 }
 
 impl Shell {
@@ -92,6 +95,7 @@ impl Shell {
             memberships,
             location: current.location_id,
             location_name: current.location_name,
+            zone: Zone::new(current.location_timezone.as_deref()),
             role: current.role,
         })
     }

@@ -36,7 +36,7 @@ pub(crate) fn page(shell: &Shell, integration: &Integration, token: &Token, how:
         @if let Issued::Rotated(old) = how {
             @match old {
                 Some(at) => (notice(Tone::Info, html! {
-                    "The old token keeps working until " strong { (format::date_time(at)) }
+                    "The old token keeps working until " strong { (shell.zone.date_time(at)) }
                     " (" (format::relative(at, shell_now(integration))) "). Update the connected tool before then."
                 })),
                 None => (notice(Tone::Info, html! {

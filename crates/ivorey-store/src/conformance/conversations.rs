@@ -1,11 +1,12 @@
 //! Conformance cases for conversations, messages and the outbox.
 
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::conversation::{
     Channel, Conversation, Direction, Message, MessageContent, MessageStatus,
 };
 use ivorey_core::ids::MessageId;
-use ivorey_core::{ContactId, LocationId, Timestamp};
+use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp};
 
 use super::fixtures::{T0, new_location};
 use crate::{ConversationQuery, MessageQuery, Store, StoreError};
@@ -45,6 +46,7 @@ fn outbound(location: &LocationId, contact: &ContactId, body: &str, at: Timestam
         attempts: 0,
         date_added: at,
         date_updated: at,
+        sent_by: Some(ChangedBy::Integration(IntegrationId::generate())),
     }
 }
 

@@ -50,6 +50,7 @@ async fn conversation(
         attempts: 0,
         date_added: when,
         date_updated: when,
+        sent_by: None,
     };
     let fresh = Conversation::new(location, &contact.id, when);
     store

@@ -1,8 +1,9 @@
 //! Conformance cases for notes on contacts.
 
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, ContactFields, Note};
 use ivorey_core::ids::NoteId;
-use ivorey_core::{ContactId, LocationId, Timestamp, UserId};
+use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp, UserId};
 
 use super::fixtures::{T0, new_location};
 use crate::{Store, StoreError};
@@ -31,6 +32,8 @@ fn note(contact: &ContactId, body: &str, user: Option<&UserId>, at: Timestamp) -
         body: body.into(),
         user_id: user.cloned(),
         date_added: at,
+        created_by: user.map(|u| ChangedBy::User(u.clone())),
+        updated_by: user.map(|u| ChangedBy::User(u.clone())),
     }
 }
 
@@ -52,6 +55,8 @@ pub async fn notes_round_trip_within_their_location_and_contact(store: &dyn Stor
 
     n.body = "Called back".into();
     n.user_id = None;
+    // Who changed it last is written; who wrote it stays.
+    n.updated_by = Some(ChangedBy::Integration(IntegrationId::generate()));
     store.update_note(&a, &n).await.unwrap();
     assert_eq!(
         store.get_note(&a, &c, &n.id).await.unwrap().as_ref(),

@@ -1,8 +1,11 @@
 //! Conformance cases for pipelines and opportunities.
 
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::opportunity::{MonetaryValue, Opportunity, OpportunityStatus, Pipeline};
-use ivorey_core::{ContactId, LocationId, OpportunityId, StageId, Timestamp};
+use ivorey_core::{
+    ContactId, IntegrationId, LocationId, OpportunityId, StageId, Timestamp, UserId,
+};
 
 use super::fixtures::{T0, new_location};
 use crate::{OpportunityQuery, Store, StoreError};
@@ -48,6 +51,8 @@ fn opportunity(p: &Pipeline, contact: &ContactId, name: &str, at: Timestamp) -> 
         updated_at: at,
         last_status_change_at: at,
         last_stage_change_at: at,
+        created_by: Some(ChangedBy::Integration(IntegrationId::generate())),
+        updated_by: Some(ChangedBy::User(UserId::generate())),
     }
 }
 
@@ -95,6 +100,7 @@ pub async fn opportunities_round_trip_within_their_location(store: &dyn Store) {
     o.monetary_value = MonetaryValue::from_minor(1).unwrap();
     o.source = Some("web".into());
     o.updated_at = Timestamp(T0.0 + 5);
+    o.updated_by = Some(ChangedBy::Integration(IntegrationId::generate()));
     store.update_opportunity(&o).await.unwrap();
     assert_eq!(
         store.get_opportunity(&a, &o.id).await.unwrap(),

@@ -1,10 +1,11 @@
 //! Conformance cases for tasks on contacts and custom field definitions.
 
+use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::custom_field::CustomField;
 use ivorey_core::ids::{CustomFieldId, TaskId};
 use ivorey_core::task::Task;
-use ivorey_core::{ContactId, LocationId, Timestamp};
+use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp};
 
 use super::fixtures::{T0, new_location};
 use crate::{Store, StoreError};
@@ -37,6 +38,8 @@ fn task(contact: &ContactId, title: &str, due: i64) -> Task {
         assigned_to: None,
         date_added: T0,
         date_updated: T0,
+        created_by: Some(ChangedBy::Integration(IntegrationId::generate())),
+        updated_by: None,
     }
 }
 
@@ -63,8 +66,10 @@ pub async fn tasks_stay_in_their_location_and_go_with_their_contact(store: &dyn 
         Err(StoreError::NotFound)
     ));
     early.completed = true;
-    early.assigned_to = Some(admin);
+    early.assigned_to = Some(admin.clone());
     early.body = None;
+    // Who changed it last is written; who added it stays.
+    early.updated_by = Some(ChangedBy::User(admin));
     store.update_task(&a, &early).await.unwrap();
     assert_eq!(
         store.get_task(&a, &c, &early.id).await.unwrap(),

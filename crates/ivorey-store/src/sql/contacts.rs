@@ -8,7 +8,7 @@ use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::{ContactId, LocationId};
 
-use super::{Db, Param, Row, Sql, SqlBackend, id, ts};
+use super::{Db, Param, Row, Sql, SqlBackend, changed_by, id, ts};
 use crate::contact_search::SearchPlan;
 use crate::{ContactPage, ContactQuery, ContactStore, StoreError, StoreResult, params, run};
 
@@ -63,11 +63,6 @@ pub fn contact_before_attribution(row: &dyn Row) -> StoreResult<Contact> {
         created_by: None,
         updated_by: None,
     })
-}
-
-/// An attribution column; text it cannot read is "unknown", not an error.
-fn changed_by(row: &dyn Row, i: usize) -> StoreResult<Option<ChangedBy>> {
-    Ok(row.opt_string(i)?.as_deref().and_then(ChangedBy::decode))
 }
 
 /// The values of a contact's row beside its id and location: its JSON and the columns queries

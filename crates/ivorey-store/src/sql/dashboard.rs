@@ -8,7 +8,8 @@ use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::{Contact, ContactFields};
 
 use super::contacts::contact;
-use super::{Row, Sql, SqlBackend, id, opt_id, ts};
+use super::tasks::{task, task_columns};
+use super::{Row, Sql, SqlBackend};
 use crate::dashboard::{DashboardStore, TaskDue};
 use crate::{StoreResult, params, run};
 
@@ -21,14 +22,14 @@ static USAGE: Sql = Sql::new(
 );
 
 /// Served by `contact_tasks_open_by_due` (migration 15): open tasks of a location by due date.
-static TASKS_DUE: Sql = Sql::new(
-    "SELECT t.id, t.contact_id, t.title, t.body, t.due_date, t.completed, t.assigned_to,
-         t.date_added, t.date_updated, c.data
-     FROM contact_tasks t
+static TASKS_DUE: Sql = Sql::new(concat!(
+    "SELECT ",
+    task_columns!("t."),
+    ", c.data FROM contact_tasks t
      JOIN contacts c ON c.location_id = t.location_id AND c.id = t.contact_id
      WHERE t.location_id = $1 AND t.completed = FALSE AND t.due_date < $2
-     ORDER BY t.due_date, t.id LIMIT $3",
-);
+     ORDER BY t.due_date, t.id LIMIT $3"
+));
 
 /// Served by `contacts_by_changer` (migration 15).
 static LAST_CHANGED_BY: Sql = Sql::new(
@@ -39,18 +40,8 @@ static LAST_CHANGED_BY: Sql = Sql::new(
 
 fn task_due(row: &dyn Row) -> StoreResult<TaskDue> {
     Ok(TaskDue {
-        task: ivorey_core::task::Task {
-            id: id(row, 0)?,
-            contact_id: id(row, 1)?,
-            title: row.string(2)?,
-            body: row.opt_string(3)?,
-            due_date: ts(row, 4)?,
-            completed: row.bool(5)?,
-            assigned_to: opt_id(row, 6)?,
-            date_added: ts(row, 7)?,
-            date_updated: ts(row, 8)?,
-        },
-        contact: row.json::<ContactFields>(9, "contact data")?,
+        task: task(row)?,
+        contact: row.json::<ContactFields>(11, "contact data")?,
     })
 }
 

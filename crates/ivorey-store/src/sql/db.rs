@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use ivorey_core::Timestamp;
+use ivorey_core::changed_by::ChangedBy;
 
 use super::statement::{Dialect, Param, Sql};
 use crate::{StoreError, StoreResult};
@@ -134,6 +135,16 @@ pub fn opt_id<T: TryFrom<String>>(row: &dyn Row, i: usize) -> StoreResult<Option
     row.opt_string(i)?
         .map(|s| T::try_from(s).map_err(|_| corrupt("id")))
         .transpose()
+}
+
+/// An attribution column; text it cannot read is "unknown", not an error.
+pub fn changed_by(row: &dyn Row, i: usize) -> StoreResult<Option<ChangedBy>> {
+    Ok(row.opt_string(i)?.as_deref().and_then(ChangedBy::decode))
+}
+
+/// An attribution as its column stores it.
+pub fn encoded(by: &Option<ChangedBy>) -> Option<String> {
+    by.as_ref().map(ChangedBy::encode)
 }
 
 /// A Unix-milliseconds column.

@@ -9,14 +9,14 @@ use ivorey_core::conversation::{Channel, Conversation, Direction, Message, Messa
 use ivorey_core::ids::{ConversationId, MessageId};
 use ivorey_core::{LocationId, Timestamp};
 
-use super::{Dialect, Param, Row, Sql, SqlBackend, corrupt, id, ts};
+use super::{Dialect, Param, Row, Sql, SqlBackend, changed_by, corrupt, encoded, id, ts};
 use crate::{MessageQuery, StoreError, StoreResult, params, run};
 
 /// The columns `message` reads.
 macro_rules! columns {
     () => {
         "id, location_id, conversation_id, contact_id, message_type, direction, status, body, \
-         content, source, error, attempts, date_added, date_updated"
+         content, source, error, attempts, date_added, date_updated, sent_by"
     };
 }
 
@@ -34,7 +34,7 @@ static START_CONVERSATION: Sql = Sql::new(
 static INSERT: Sql = Sql::new(concat!(
     "INSERT INTO messages (",
     columns!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
 ));
 static LAST_MESSAGE: Sql = Sql::new(
     "UPDATE conversations SET last_message_body = $2, last_message_type = $3,
@@ -122,6 +122,7 @@ fn message(row: &dyn Row) -> StoreResult<Message> {
         attempts: u32::try_from(row.int32(11)?).unwrap_or(0),
         date_added: ts(row, 12)?,
         date_updated: ts(row, 13)?,
+        sent_by: changed_by(row, 14)?,
     })
 }
 
@@ -141,7 +142,8 @@ pub(super) async fn add<B: SqlBackend>(
     let content =
         serde_json::to_string(&m.content).map_err(|e| StoreError::Other(e.to_string()))?;
     let mut m = m.clone();
-    run!(store.write, [fresh, content], |db| {
+    let sent_by = encoded(&m.sent_by);
+    run!(store.write, [fresh, content, sent_by], |db| {
         let contact = params![&m.location_id, &m.contact_id];
         // The contact's conversation, or the fresh one when it has none (one statement more
         // only for a first message).
@@ -172,7 +174,8 @@ pub(super) async fn add<B: SqlBackend>(
             m.error.as_ref(),
             attempts(m.attempts),
             m.date_added,
-            m.date_updated
+            m.date_updated,
+            &sent_by
         ];
         db.execute(&INSERT, p).await?;
         let preview = m.preview();

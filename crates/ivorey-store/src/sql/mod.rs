@@ -39,7 +39,7 @@ mod usage;
 mod users;
 
 pub use backend::{SqlBackend, Work, run_ready, work};
-pub use db::{Db, DbFuture, EachRow, Row, corrupt, id, opt_id, opt_ts, ts};
+pub use db::{Db, DbFuture, EachRow, Row, changed_by, corrupt, encoded, id, opt_id, opt_ts, ts};
 pub use statement::{Dialect, Param, Sql};
 
 /// Runs a unit of work on a backend: `run!(self.read, [location, id], |db| db.opt(..).await)`

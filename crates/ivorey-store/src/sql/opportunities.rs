@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use ivorey_core::opportunity::{MonetaryValue, Opportunity, OpportunityStatus, Pipeline, Stage};
 use ivorey_core::{ContactId, LocationId, OpportunityId, PipelineId};
 
-use super::{Db, Row, Sql, SqlBackend, corrupt, id, ts};
+use super::{Db, Row, Sql, SqlBackend, changed_by, corrupt, encoded, id, ts};
 use crate::{
     OpportunityPage, OpportunityQuery, OpportunityStore, StoreError, StoreResult, contains_pattern,
     params, run,
@@ -16,7 +16,7 @@ macro_rules! columns {
     () => {
         "id, location_id, pipeline_id, stage_id, contact_id, name, status, monetary_value, \
          assigned_to, source, lost_reason_id, created_at, updated_at, last_status_change_at, \
-         last_stage_change_at"
+         last_stage_change_at, created_by, updated_by"
     };
 }
 
@@ -55,7 +55,7 @@ static INSERT: Sql = Sql::new(concat!(
     "INSERT INTO opportunities (",
     columns!(),
     ", search_text)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
 ));
 static GET: Sql = Sql::new(concat!(
     "SELECT ",
@@ -71,7 +71,7 @@ static UPDATE: Sql = Sql::new(
     "UPDATE opportunities SET pipeline_id = $3, stage_id = $4, name = $5,
        search_text = $6, status = $7, monetary_value = $8, assigned_to = $9,
        source = $10, lost_reason_id = $11, updated_at = $12,
-       last_status_change_at = $13, last_stage_change_at = $14
+       last_status_change_at = $13, last_stage_change_at = $14, updated_by = $15
      WHERE id = $1 AND location_id = $2",
 );
 static DELETE: Sql = Sql::new("DELETE FROM opportunities WHERE id = $1 AND location_id = $2");
@@ -121,6 +121,8 @@ fn opportunity(row: &dyn Row) -> StoreResult<Opportunity> {
         updated_at: ts(row, 12)?,
         last_status_change_at: ts(row, 13)?,
         last_stage_change_at: ts(row, 14)?,
+        created_by: changed_by(row, 15)?,
+        updated_by: changed_by(row, 16)?,
     })
 }
 
@@ -200,6 +202,7 @@ impl<B: SqlBackend> OpportunityStore for B {
     async fn insert_opportunity(&self, o: &Opportunity) -> StoreResult<()> {
         run!(self.write, [o], |db| {
             let search_text = o.search_text();
+            let (created_by, updated_by) = (encoded(&o.created_by), encoded(&o.updated_by));
             let row = params![
                 &o.id,
                 &o.location_id,
@@ -216,6 +219,8 @@ impl<B: SqlBackend> OpportunityStore for B {
                 o.updated_at,
                 o.last_status_change_at,
                 o.last_stage_change_at,
+                &created_by,
+                &updated_by,
                 &search_text
             ];
             named(db.execute(&INSERT, row).await).map(drop)
@@ -247,6 +252,7 @@ impl<B: SqlBackend> OpportunityStore for B {
     async fn update_opportunity(&self, o: &Opportunity) -> StoreResult<()> {
         run!(self.write, [o], |db| {
             let search_text = o.search_text();
+            let updated_by = encoded(&o.updated_by);
             let row = params![
                 &o.id,
                 &o.location_id,
@@ -261,7 +267,8 @@ impl<B: SqlBackend> OpportunityStore for B {
                 o.lost_reason_id.as_ref(),
                 o.updated_at,
                 o.last_status_change_at,
-                o.last_stage_change_at
+                o.last_stage_change_at,
+                &updated_by
             ];
             named(db.change(&UPDATE, row).await)
         })

@@ -18,7 +18,7 @@ static MEMBERSHIP: Sql = Sql::new(
 static BY_EMAIL: Sql =
     Sql::new("SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1");
 static MEMBERSHIPS: Sql = Sql::new(
-    "SELECT m.location_id, l.name, m.role FROM memberships m
+    "SELECT m.location_id, l.name, m.role, l.timezone FROM memberships m
      JOIN locations l ON l.id = m.location_id
      WHERE m.user_id = $1 ORDER BY l.name, l.id",
 );
@@ -110,6 +110,7 @@ impl<B: SqlBackend> UserStore for B {
                 Ok(Membership {
                     location_id: id(r, 0)?,
                     location_name: r.string(1)?,
+                    location_timezone: r.opt_string(3)?,
                     role: role(r, 2)?,
                 })
             };

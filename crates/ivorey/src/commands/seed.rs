@@ -230,6 +230,8 @@ fn opportunity(
         updated_at: created,
         last_status_change_at: created,
         last_stage_change_at: created,
+        created_by: None,
+        updated_by: None,
     }
 }
 

@@ -46,3 +46,4 @@ mod web_contacts;
 mod web_conversations;
 mod web_import;
 mod web_messaging;
+mod web_records;

@@ -13,10 +13,9 @@ use serde::Deserialize;
 
 use super::{load, path};
 use crate::state::AppState;
-use crate::web::attribution;
+use crate::web::attribution::{self, Names};
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
-use crate::web::format;
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, icon, notice};
 use crate::web::shell::Shell;
@@ -78,6 +77,14 @@ pub(crate) async fn show(
     let now = state.clock.now();
     let name = contact.fields.display_name();
     let attribution = attribution::contact_line(&state, &shell, &contact, now).await?;
+    let changers = notes
+        .iter()
+        .flat_map(|n| [&n.created_by, &n.updated_by])
+        .chain(tasks.iter().flat_map(|t| [&t.created_by, &t.updated_by]))
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>();
+    let names = Names::of(&state, &shell, &changers).await?;
     let content = html! {
         nav.crumbs aria-label="Breadcrumb" {
             ol {
@@ -103,8 +110,8 @@ pub(crate) async fn show(
                 (conversation_card(&shell, &contact, conversation.as_ref(), now))
             }
             div.record-side {
-                (tasks_card(&shell, &contact, &tasks, now))
-                (notes_card(&shell, &contact, &notes, &team, &params.note, now))
+                (tasks_card(&shell, &contact, &tasks, &names, now))
+                (notes_card(&shell, &contact, &notes, &team, &names, &params.note, now))
             }
         }
     };
@@ -226,7 +233,7 @@ fn conversation_card(
                 Some(c) => {
                     p {
                         @if c.unread_count > 0 { span.badge.badge-warn { (c.unread_count) " unread" } " " }
-                        "Last message " (format::when(c.last_activity_at, now)) ": "
+                        "Last message " (shell.zone.when(c.last_activity_at, now)) ": "
                         span.muted { (c.last_message_body.as_deref().unwrap_or("")) }
                     }
                     a.button href=(shell.at(&format!("/conversations/{}", c.id))) { (icon("chat")) "Open the conversation" }
@@ -242,7 +249,13 @@ fn conversation_card(
     }
 }
 
-fn tasks_card(shell: &Shell, contact: &Contact, tasks: &[Task], now: Timestamp) -> Markup {
+fn tasks_card(
+    shell: &Shell,
+    contact: &Contact,
+    tasks: &[Task],
+    names: &Names,
+    now: Timestamp,
+) -> Markup {
     html! {
         section.card aria-labelledby="tasks-title" #tasks {
             h2 #tasks-title { "Tasks" }
@@ -267,7 +280,13 @@ fn tasks_card(shell: &Shell, contact: &Contact, tasks: &[Task], now: Timestamp) 
                                     @if t.completed { "Done" } @else if t.due_date < now {
                                         span.badge.badge-danger { "Overdue" } " "
                                     }
-                                    " Due " (format::date_time(t.due_date))
+                                    " Due " (shell.zone.date_time(t.due_date))
+                                    @if names.knows(t.created_by.as_ref()) {
+                                        " · " (names.line("added", t.created_by.as_ref()))
+                                    }
+                                    @if t.completed && t.updated_by != t.created_by && names.knows(t.updated_by.as_ref()) {
+                                        " · " (names.line("last changed", t.updated_by.as_ref()))
+                                    }
                                 }
                             }
                             form.inline method="post" action=(path(shell, &contact.id, &format!("/tasks/{}/delete", t.id))) data-confirm="Delete this task?" {
@@ -286,7 +305,7 @@ fn tasks_card(shell: &Shell, contact: &Contact, tasks: &[Task], now: Timestamp) 
                     input #f-task-title type="text" name="title" maxlength="255" required;
                 }
                 div.field {
-                    label for="f-task-due" { "Due (UTC)" }
+                    label for="f-task-due" { "Due (" (shell.zone.label()) " time)" }
                     input #f-task-due type="datetime-local" name="due" required;
                 }
                 div.field {
@@ -304,6 +323,7 @@ fn notes_card(
     contact: &Contact,
     notes: &[Note],
     team: &[User],
+    names: &Names,
     editing: &str,
     now: Timestamp,
 ) -> Markup {
@@ -345,8 +365,13 @@ fn notes_card(
                         } @else {
                             p.pre-line { (n.body) }
                             div.muted.note-meta {
-                                @if let Some(name) = author(n) { (name) " · " }
-                                (format::when(n.date_added, now))
+                                @if names.knows(n.created_by.as_ref()) {
+                                    (names.line("Written", n.created_by.as_ref())) ", "
+                                } @else if let Some(name) = author(n) { (name) " · " }
+                                (shell.zone.when(n.date_added, now))
+                                @if n.updated_by != n.created_by && names.knows(n.updated_by.as_ref()) {
+                                    " · " (names.line("edited", n.updated_by.as_ref()))
+                                }
                                 " · "
                                 a href={ (path(shell, &contact.id, &format!("?note={}", n.id))) "#notes" } aria-label="Edit this note" { "Edit" }
                                 form.inline method="post" action=(path(shell, &contact.id, &format!("/notes/{}/delete", n.id))) data-confirm="Delete this note?" {

@@ -17,7 +17,6 @@ use super::path;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
-use crate::web::format;
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, icon, notice};
 use crate::web::shell::Shell;
@@ -306,8 +305,8 @@ fn table(
                                     }
                                 }
                                 td data-label="Source" { (c.fields.source.as_deref().unwrap_or("—")) }
-                                td data-label="Added" title=(format::date_time(c.date_added)) {
-                                    (format::day_month_year(c.date_added))
+                                td data-label="Added" title=(shell.zone.date_time(c.date_added)) {
+                                    (shell.zone.day_month_year(c.date_added))
                                 }
                             }
                         }

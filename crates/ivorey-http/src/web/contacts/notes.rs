@@ -25,7 +25,7 @@ pub(crate) async fn add(
         user_id: Some(shell.user.user.id.to_string()),
     };
     let note = input
-        .into_note(contact.id.clone(), state.clock.now())
+        .into_note(contact.id.clone(), state.clock.now(), &shell.changer())
         .map_err(refused)?;
     state
         .store
@@ -52,7 +52,7 @@ pub(crate) async fn save(
         body: Some(posted.form.get("body").to_owned()),
         user_id: None,
     };
-    let note = input.apply_to(found).map_err(refused)?;
+    let note = input.apply_to(found, &shell.changer()).map_err(refused)?;
     state
         .store
         .update_note(&shell.location, &note)

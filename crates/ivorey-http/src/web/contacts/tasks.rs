@@ -24,12 +24,14 @@ pub(crate) async fn add(
     let input = TaskInput {
         title: Some(form.get("title").to_owned()),
         body: Some(body),
-        due_date: Some(due_date(form.get("due"))),
+        due_date: Some(due_date(&shell, form.get("due"))),
         completed: Some(false),
         assigned_to: None,
     };
     let now = state.clock.now();
-    let task = input.into_task(contact.id.clone(), now).map_err(refused)?;
+    let task = input
+        .into_task(contact.id.clone(), now, &shell.changer())
+        .map_err(refused)?;
     state
         .store
         .insert_task(&shell.location, &task)
@@ -38,13 +40,13 @@ pub(crate) async fn add(
     Ok(back(&shell, &contact.id, "task-added"))
 }
 
-/// `datetime-local` sends `2026-12-03T14:30`, without a zone: the form says it is UTC.
-fn due_date(local: &str) -> String {
-    let local = local.trim();
-    match local.len() {
-        16 => format!("{local}:00Z"),
-        19 => format!("{local}Z"),
-        _ => local.to_owned(),
+/// `datetime-local` sends `2026-12-03T14:30`, without a zone: it is the business's wall clock
+/// (the form names the zone). Anything else is passed on as typed, for the task's own check
+/// to refuse or accept (an RFC 3339 time with its offset).
+fn due_date(shell: &Shell, local: &str) -> String {
+    match shell.zone.from_input(local) {
+        Some(at) => at.to_rfc3339(),
+        None => local.trim().to_owned(),
     }
 }
 
@@ -67,7 +69,9 @@ pub(crate) async fn complete(
         completed: Some(completed),
         ..TaskInput::default()
     };
-    let task = input.apply_to(found, now).map_err(refused)?;
+    let task = input
+        .apply_to(found, now, &shell.changer())
+        .map_err(refused)?;
     state
         .store
         .update_task(&shell.location, &task)

@@ -15,7 +15,6 @@ use super::{CHANNELS, contact_name, from_slug, label, path, slug};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::{WebError, WebResult};
-use crate::web::format;
 use crate::web::frame::Area;
 use crate::web::layout::icon;
 use crate::web::shell::Shell;
@@ -202,7 +201,7 @@ fn item(shell: &Shell, row: &ConversationView, now: Timestamp) -> Markup {
                     }
                     @if preview.is_empty() { span.muted { "No messages yet" } } @else { (preview) }
                 }
-                span.inbox-time { (format::when(c.last_activity_at, now)) }
+                span.inbox-time { (shell.zone.when(c.last_activity_at, now)) }
             }
         }
     }

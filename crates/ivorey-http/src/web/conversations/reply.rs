@@ -38,7 +38,8 @@ pub(crate) async fn send(
     };
     let now = state.clock.now();
     let store = state.store.as_ref();
-    match messages::send(store, now, &shell.location, input, Source::Web).await {
+    let source = Source::Web(shell.user.user.id.clone());
+    match messages::send(store, now, &shell.location, input, source).await {
         Ok(message) => {
             // After the commit: the worker then finds the message when it looks.
             state.outbox.wake();

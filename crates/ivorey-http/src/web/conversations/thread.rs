@@ -18,9 +18,9 @@ use serde::Deserialize;
 
 use super::{contact_name, deliverable, label, load, path, status_badge};
 use crate::state::AppState;
+use crate::web::attribution::Names;
 use crate::web::auth::Viewer;
 use crate::web::error::{WebError, WebResult};
-use crate::web::format;
 use crate::web::forms::{FormData, Input, Problems};
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, notice};
@@ -44,6 +44,8 @@ pub(crate) struct Thread {
     /// The id to pass as `before` for older messages, when there are some.
     pub older: Option<MessageId>,
     pub channels: Vec<Channel>,
+    /// Who sent the outbound messages shown.
+    pub senders: Names,
 }
 
 /// Reads the thread: the same `list_messages` as `GET /conversations/{id}/messages`.
@@ -71,12 +73,19 @@ pub(crate) async fn read(
         .get_contact(&shell.location, &conversation.contact_id)
         .await?;
     let settings = store.messaging_settings(&shell.location).await?;
+    let sent_by = messages
+        .iter()
+        .filter(|m| m.direction == Direction::Outbound)
+        .filter_map(|m| m.sent_by.clone())
+        .collect::<Vec<_>>();
+    let senders = Names::of(state, shell, &sent_by).await?;
     Ok(Thread {
         conversation,
         contact,
         messages,
         older: older.flatten(),
         channels: deliverable(settings.as_ref()),
+        senders,
     })
 }
 
@@ -167,7 +176,7 @@ pub(crate) fn page(
                 p.muted #no-messages { "No messages yet. Write the first one below." }
             } @else {
                 ol #thread .thread {
-                    @for m in &t.messages { (message(m, now)) }
+                    @for m in &t.messages { (message(shell, &t.senders, m, now)) }
                 }
             }
         }
@@ -176,18 +185,21 @@ pub(crate) fn page(
     shell.app_page(Area::Conversations, &name, content)
 }
 
-fn message(m: &Message, now: Timestamp) -> Markup {
+fn message(shell: &Shell, senders: &Names, m: &Message, now: Timestamp) -> Markup {
     let (class, who) = match (m.direction, m.source.as_str()) {
         (Direction::Inbound, _) => ("message message-inbound", "Received"),
         (Direction::Outbound, "web") => ("message message-outbound", "Sent from Ivorey"),
         (Direction::Outbound, _) => ("message message-outbound", "Sent by an integration"),
     };
+    let named = m.direction == Direction::Outbound && senders.knows(m.sent_by.as_ref());
     html! {
         li class=(class) id={ "message-" (m.id) } data-direction=(m.direction.as_str()) {
             div.message-head {
-                span.message-who { (who) }
+                span.message-who {
+                    @if named { (senders.line("Sent", m.sent_by.as_ref())) } @else { (who) }
+                }
                 span.badge.badge-channel { (label(m.channel)) }
-                span.message-time { (format::when(m.date_added, now)) }
+                span.message-time { (shell.zone.when(m.date_added, now)) }
             }
             @if let Some(subject) = &m.content.subject {
                 p.message-subject { strong { (subject) } }

@@ -177,7 +177,7 @@ fn tasks_card(shell: &Shell, tasks: &[TaskDue], now: Timestamp, end: Timestamp) 
                             @if t.task.due_date < start_of_today {
                                 " " span.badge.badge-danger { "Overdue " (format::relative(t.task.due_date, now)) }
                             } @else {
-                                " " span.badge { "Due " (format::time_of_day(t.task.due_date)) }
+                                " " span.badge { "Due " (shell.zone.time_of_day(t.task.due_date)) }
                             }
                         }
                     }

@@ -9,7 +9,6 @@ use super::{load, path};
 use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
-use crate::web::format;
 use crate::web::shell::Section;
 use ivorey_app::integrations as ops;
 
@@ -30,7 +29,7 @@ pub(crate) async fn confirm(
                 "access at once: the connected tool's next request with its token is refused."
             }
             @if let Some(at) = integration.last_used_at {
-                p { "It was last used " (format::when(at, now)) "." }
+                p { "It was last used " (shell.zone.when(at, now)) "." }
             }
             form method="post" action=(path(&shell, &integration.id, "/delete")) {
                 (shell.csrf())

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::web::attribution;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
-use crate::web::format::{self, when};
+use crate::web::format::{self, Zone};
 use crate::web::layout::{Tone, icon, notice};
 use crate::web::scopes;
 use crate::web::shell::{Section, Shell};
@@ -59,7 +59,7 @@ pub(crate) async fn show(
         div.page-head {
             div {
                 h1 { (integration.name) }
-                (status(&integration, now))
+                (status(&integration, &shell.zone, now))
             }
             (menu(&shell, &integration))
         }
@@ -75,7 +75,7 @@ pub(crate) async fn show(
                 (scopes::granted(integration.scopes))
             }
         }
-        (usage_card(&usage, &integration, now))
+        (usage_card(&usage, &integration, &shell.zone, now))
         section.card aria-labelledby="did-title" {
             h2 #did-title { "What this integration did" }
             @if done_by_it.is_empty() {
@@ -85,7 +85,7 @@ pub(crate) async fn show(
                 (attribution::feed(&shell, &done_by_it, now, false))
             }
         }
-        (trail_card(&trail, now))
+        (trail_card(&trail, &shell.zone, now))
     };
     let crumbs = [(integration.name.as_str(), path(&shell, &integration.id, ""))];
     Ok(shell.page(Section::Integrations, &integration.name, &crumbs, content))
@@ -118,16 +118,16 @@ fn token_card(
             h2 #token-title { "Token" }
             dl.facts {
                 dt { "Current token" }
-                dd { code { "…" (integration.token_hint) } " issued " (when(integration.token_created_at, now)) }
+                dd { code { "…" (integration.token_hint) } " issued " (shell.zone.when(integration.token_created_at, now)) }
                 @if let Some(old) = &integration.previous_token {
                     dt { "Old token" }
                     dd {
                         code { "…" (old.token_hint) } " works until "
-                        (format::date_time(old.expires_at)) " (" (format::relative(old.expires_at, now)) ")"
+                        (shell.zone.date_time(old.expires_at)) " (" (format::relative(old.expires_at, now)) ")"
                     }
                 }
                 dt { "Created" }
-                dd { (format::date_time(integration.created_at)) " by " (integration.created_by) }
+                dd { (shell.zone.date_time(integration.created_at)) " by " (integration.created_by) }
             }
             @if integration.previous_token.is_some() {
                 form.inline-form method="post" action=(path(shell, &integration.id, "/expire-old-token"))
@@ -153,7 +153,12 @@ fn token_card(
     }
 }
 
-fn usage_card(usage: &UsageSummary, integration: &Integration, now: Timestamp) -> Markup {
+fn usage_card(
+    usage: &UsageSummary,
+    integration: &Integration,
+    zone: &Zone,
+    now: Timestamp,
+) -> Markup {
     let unused: Vec<Scope> = integration
         .scopes
         .iter()
@@ -165,7 +170,7 @@ fn usage_card(usage: &UsageSummary, integration: &Integration, now: Timestamp) -
             p {
                 "Last used: "
                 @match usage.last_used_at {
-                    Some(at) => { strong { (when(at, now)) } " (" (format::date_time(at)) ")" },
+                    Some(at) => { strong { (zone.when(at, now)) } " (" (zone.date_time(at)) ")" },
                     None => strong { "never" },
                 }
             }
@@ -224,7 +229,7 @@ fn action_label(action: AuditAction) -> &'static str {
     }
 }
 
-fn trail_card(trail: &[AuditEvent], now: Timestamp) -> Markup {
+fn trail_card(trail: &[AuditEvent], zone: &Zone, now: Timestamp) -> Markup {
     html! {
         section.card aria-labelledby="trail-title" {
             h2 #trail-title { "Audit trail" }
@@ -236,7 +241,7 @@ fn trail_card(trail: &[AuditEvent], now: Timestamp) -> Markup {
                     tbody {
                         @for event in trail {
                             tr {
-                                td data-label="When" { (when(event.at, now)) }
+                                td data-label="When" { (zone.when(event.at, now)) }
                                 td data-label="Who" {
                                     div {
                                         (event.actor)

@@ -7,7 +7,6 @@ use super::{Done, status};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
-use crate::web::format;
 use crate::web::layout::{Tone, icon, notice};
 use crate::web::scopes;
 use crate::web::shell::{Section, Shell};
@@ -73,14 +72,14 @@ pub(crate) async fn show(
                                     }
                                 }
                                 td data-label="Scopes" { (scopes::summary(integration.scopes)) }
-                                td data-label="Created" { (format::when(integration.created_at, now)) }
+                                td data-label="Created" { (shell.zone.when(integration.created_at, now)) }
                                 td data-label="Last used" {
                                     @match integration.last_used_at {
-                                        Some(at) => (format::when(at, now)),
+                                        Some(at) => (shell.zone.when(at, now)),
                                         None => span.muted { "Never" },
                                     }
                                 }
-                                td data-label="Status" { (status(integration, now)) }
+                                td data-label="Status" { (status(integration, &shell.zone, now)) }
                             }
                         }
                     }

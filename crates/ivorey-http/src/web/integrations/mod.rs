@@ -15,7 +15,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::error::{WebError, WebResult};
-use super::format;
+use super::format::{self, Zone};
 use super::shell::Shell;
 use crate::session::SessionUser;
 use crate::state::AppState;
@@ -59,7 +59,7 @@ pub(crate) fn path(shell: &Shell, id: &IntegrationId, rest: &str) -> String {
 }
 
 /// Badges: active or expired, the old token's grace, the integration's own expiry.
-pub(crate) fn status(integration: &Integration, now: Timestamp) -> Markup {
+pub(crate) fn status(integration: &Integration, zone: &Zone, now: Timestamp) -> Markup {
     let expired = integration.expires_at.is_some_and(|t| t <= now);
     html! {
         span.badges {
@@ -69,12 +69,12 @@ pub(crate) fn status(integration: &Integration, now: Timestamp) -> Markup {
                 span.badge.badge-ok { "Active" }
             }
             @if let Some(old) = &integration.previous_token {
-                span.badge.badge-warn title={ "Old token …" (old.token_hint) " works until " (format::date_time(old.expires_at)) } {
+                span.badge.badge-warn title={ "Old token …" (old.token_hint) " works until " (zone.date_time(old.expires_at)) } {
                     "Old token expires " (format::relative(old.expires_at, now))
                 }
             }
             @if let Some(at) = integration.expires_at.filter(|t| *t > now) {
-                span.badge title=(format::date_time(at)) { "Expires " (format::relative(at, now)) }
+                span.badge title=(zone.date_time(at)) { "Expires " (format::relative(at, now)) }
             }
         }
     }

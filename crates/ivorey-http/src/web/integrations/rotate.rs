@@ -63,7 +63,7 @@ pub(crate) async fn confirm(
                 p {
                     "A new token is issued now. The current token (ending " code { "…" (integration.token_hint) } ") "
                     "keeps working for " strong { (format::duration(grace)) } ", until "
-                    (format::date_time(until)) ", and then stops."
+                    (shell.zone.date_time(until)) ", and then stops."
                 }
                 p { "Use this when a developer or the connected tool needs time to switch to the new token." }
             } @else {

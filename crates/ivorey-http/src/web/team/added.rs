@@ -46,7 +46,7 @@ pub(super) fn page(shell: &Shell, added: &Added, now: Timestamp) -> Markup {
                     }
                     @if let Some(at) = added.expires_at {
                         p.hint #link-hint {
-                            "It works once, until " (format::date_time(at)) " ("
+                            "It works once, until " (shell.zone.date_time(at)) " ("
                             (format::relative(at, now)) "). They choose a password there and are \
                              signed in."
                         }

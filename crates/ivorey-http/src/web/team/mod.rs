@@ -18,7 +18,6 @@ use serde::Deserialize;
 
 use super::auth::{Posted, Viewer};
 use super::error::WebResult;
-use super::format;
 use super::forms::{Input, Problems};
 use super::layout::{Tone, icon, notice};
 use super::shell::{Section, Shell};
@@ -210,7 +209,7 @@ fn row(shell: &Shell, member: &Member, now: ivorey_core::Timestamp) -> Markup {
                         span.visually-hidden { " of " (member.user.name) } }
                 }
             }
-            td data-label="Added" { (format::when(member.added_at, now)) }
+            td data-label="Added" { (shell.zone.when(member.added_at, now)) }
             td data-label="Actions" {
                 a.button.small.danger-outline id=(remove_link) href=(member_url(shell, member, "/remove")) {
                     "Remove" span.visually-hidden { " " (member.user.name) }

@@ -216,6 +216,7 @@ pub(crate) async fn messages_queued_before_a_restart_are_delivered_after_it(app:
         attempts: 0,
         date_added: now,
         date_updated: now,
+        sent_by: None,
     };
     store.add_message(&message, &fresh).await.unwrap();
     let restarted = TestApp::start(store).await;

@@ -70,8 +70,13 @@ pub(crate) async fn a_reply_typed_on_the_page_goes_out_through_the_webhook(app: 
         "escaped"
     );
     let item = &page[position(&page, &format!("id=\"message-{message}\""))..];
-    assert!(item.contains("Sent from Ivorey"), "{item}");
-    assert!(page.contains("Sent by an integration"), "the API's message");
+    // Each outbound message names who sent it: the team member, or the integration by name.
+    let by_admin = format!("Sent by <strong>{}</strong>", t.admin.email);
+    assert!(item.contains(&by_admin), "{item}");
+    let first = &page[position(&page, "Hello from the API").saturating_sub(600)
+        ..position(&page, "Hello from the API")];
+    assert!(first.contains("Sent by <a href="), "{first}");
+    assert!(first.contains("<strong>Test tool</strong>"), "{first}");
     assert_eq!(message_count(&app, &t.token, &conversation).await, 3);
 
     // An empty message is refused beside its field, and nothing is sent.

@@ -17,7 +17,6 @@ use crate::session::SessionUser;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::{WebError, WebResult};
-use crate::web::format;
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, notice};
 use crate::web::shell::Shell;
@@ -188,7 +187,7 @@ fn page(shell: &Shell, recent: &[ContactImport], problem: Option<&str>) -> Marku
                     @for job in recent {
                         li {
                             a href=(path(shell, &job.id, "")) { (job.file_name) }
-                            " · " (format::date_time(job.created_at)) " · "
+                            " · " (shell.zone.date_time(job.created_at)) " · "
                             @match job.status {
                                 ImportStatus::Mapping => "columns not mapped yet",
                                 ImportStatus::Queued => "importing",
