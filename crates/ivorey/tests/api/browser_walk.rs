@@ -18,6 +18,8 @@ use crate::support_webhook::{Receiver, held_receiver};
 const OWNER_EMAIL: &str = "rosa@rosanbakery.example";
 const TEAMMATE_EMAIL: &str = "tess@rosanbakery.example";
 const TEAMMATE_PASSWORD: &str = "tess chooses her own passphrase";
+/// The owner's answer to Ada, typed in the thread.
+const ANSWER: &str = "We can do June 14. See you at 5!";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_business_walks_its_crm_from_setup_to_export() {
@@ -68,15 +70,13 @@ async fn the_business_walks_its_crm_from_setup_to_export() {
     browser.shot("inbox").await;
     let thread = format!("a[href$='/conversations/{}']", tool.conversation);
     browser.click_to_load(&thread).await;
-    browser
-        .fill("#f-message", "We can do June 14. See you at 5!")
-        .await;
+    browser.fill("#f-message", ANSWER).await;
     browser.click_to_load("#send-reply").await;
     let sent = tokio::time::timeout(std::time::Duration::from_secs(10), hook.bodies.recv())
         .await
         .expect("the reply reaches the webhook")
         .expect("a body");
-    assert_eq!(sent["message"], "We can do June 14. See you at 5!");
+    assert_eq!(sent["message"], ANSWER);
     let url = browser.client.current_url().await.expect("url");
     let reply = url
         .fragment()
@@ -89,8 +89,8 @@ async fn the_business_walks_its_crm_from_setup_to_export() {
     browser.shot("reply-pending").await;
     hook.release();
     let delivered = format!(r#"id="{reply}""#);
-    browser
-        .reload_until("the reply delivered", 15, |page| {
+    let page = browser
+        .reload_until("the reply delivered", 30, |page| {
             page.split(&delivered)
                 .nth(1)
                 .and_then(|rest| rest.split("</li>").next())
@@ -98,6 +98,14 @@ async fn the_business_walks_its_crm_from_setup_to_export() {
         })
         .await;
     assert_eq!(browser.text(&badge).await, "Delivered");
+    let at = |text: &str| {
+        page.find(text)
+            .unwrap_or_else(|| panic!("{text:?} in the thread"))
+    };
+    assert!(
+        at(integration::SENT) < at(integration::REPLY) && at(integration::REPLY) < at(ANSWER),
+        "the thread runs oldest first"
+    );
     browser.shot("reply-delivered").await;
 
     import::import_and_export(&mut browser).await;
@@ -135,7 +143,9 @@ async fn set_up(browser: &mut Browser, app: &TestApp) -> String {
 /// she opens (in this browser, which signs the owner out) to choose her password.
 async fn add_teammate(browser: &mut Browser, app: &TestApp) {
     browser.follow_link("Settings").await;
+    browser.check_accessibility("settings-business").await;
     browser.follow_link("Team").await;
+    browser.check_accessibility("team").await;
     browser.fill("#f-name", "Tess Baker").await;
     browser.fill("#f-email", TEAMMATE_EMAIL).await;
     browser
@@ -159,6 +169,11 @@ async fn add_teammate(browser: &mut Browser, app: &TestApp) {
 /// Tess, a user, reaches each admin page from the Settings menu and is told why it is closed.
 async fn teammate_is_kept_out_of_admin_pages(browser: &mut Browser) {
     browser.follow_link("Settings").await;
+    assert!(
+        !browser.source().await.contains("Save changes"),
+        "Business is read-only"
+    );
+    browser.check_accessibility("teammate-business").await;
     // Each with what only an admin's page has: the create button, the add form, the providers.
     let pages = [
         (
@@ -172,6 +187,7 @@ async fn teammate_is_kept_out_of_admin_pages(browser: &mut Browser) {
     ];
     for (link, what, name, admins_only) in pages {
         browser.follow_link(link).await;
+        assert_eq!(browser.text("h1").await, link, "the page keeps its name");
         let explained = browser.text(".explain").await;
         assert!(
             explained.contains(&format!("Only admins can manage {what}")),
@@ -196,6 +212,8 @@ async fn teammate_is_kept_out_of_admin_pages(browser: &mut Browser) {
 async fn configure_webhook(browser: &mut Browser, hook: &mut Receiver) {
     browser.follow_link("Settings").await;
     browser.follow_link("Messaging").await;
+    assert_eq!(browser.text("#webhook-state").await, "Not set up");
+    browser.check_accessibility("messaging-empty").await;
     browser.fill("#f-url", &hook.url).await;
     browser.click_to_load("#webhook-save").await;
     let secret = browser.attr("#webhook-secret", "value").await;
@@ -231,6 +249,7 @@ async fn configure_webhook(browser: &mut Browser, hook: &mut Receiver) {
 /// shown once, read off the page as the owner would copy it.
 async fn create_integration(browser: &mut Browser) -> String {
     browser.follow_link("Private Integrations").await;
+    browser.check_accessibility("integrations-empty").await;
     browser
         .click_to_load("a.button.primary[href$='/integrations/new']")
         .await;

@@ -71,7 +71,7 @@ pub async fn import_and_export(browser: &mut Browser) {
 
     // The progress page refreshes itself until the worker is done.
     let page = browser
-        .reload_until("the import finished", 120, |p| {
+        .reload_until("the import finished", 300, |p| {
             p.contains("Import finished")
         })
         .await;

@@ -18,6 +18,8 @@ pub const SCOPES: [&str; 5] = [
     "conversations/message.write",
 ];
 
+/// The tool's text to Ada, and her reply.
+pub const SENT: &str = "Hi Ada, thanks for your enquiry! Want a tasting?";
 pub const REPLY: &str = "Yes please, a three-tier one!";
 
 /// What the tool left behind for the owner to find.
@@ -45,8 +47,7 @@ pub async fn work(app: &TestApp, token: &str, location: &str, hook: &mut Receive
         app.clock.advance(Duration::from_secs(60));
     }
 
-    let text = json!({ "type": "SMS", "contactId": ada,
-                       "message": "Hi Ada, thanks for your enquiry! Want a tasting?" });
+    let text = json!({ "type": "SMS", "contactId": ada, "message": SENT });
     let path = "/conversations/messages";
     let (status, sent) = app.api(token, Method::POST, path, Some(text)).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
@@ -57,10 +58,15 @@ pub async fn work(app: &TestApp, token: &str, location: &str, hook: &mut Receive
     assert_eq!(out["conversationId"], conversation.as_str(), "{out}");
     hook.release();
 
+    // Ada answers a few minutes later (the manual clock gives every message of an instant the
+    // same time, and the thread would then order them by id).
+    app.clock.advance(Duration::from_secs(180));
     let inbound = json!({ "type": "SMS", "conversationId": conversation, "contactId": ada,
                           "message": REPLY });
     let path = "/conversations/messages/inbound";
     let (status, answer) = app.api(token, Method::POST, path, Some(inbound)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
+    // The owner gets to it a little later still.
+    app.clock.advance(Duration::from_secs(120));
     Done { conversation }
 }
