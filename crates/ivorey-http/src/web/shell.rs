@@ -160,7 +160,10 @@ impl Shell {
                  passwords, so only its admins can see or change them."
             }
         };
+        // The page's own heading, as every settings page has: without it the card's h2 was
+        // the first heading, and a screen reader's "next heading" skipped the page's name.
         html! {
+            div.page-head { h1 { (section.label()) } }
             div.card.explain {
                 h2 { "Only admins can manage " (what) }
                 p {

@@ -57,7 +57,7 @@ async fn shown_token(browser: &Browser, location: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_help_article_works_click_by_click() {
-    let Some(mut browser) = Browser::start("walk").await else {
+    let Some(mut browser) = Browser::start("help").await else {
         return;
     };
     let app = TestApp::sqlite().await;

@@ -6,7 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::browser_support::Browser;
+use crate::browser_support::{Browser, add_note, add_task};
 use crate::common::{PASSWORD, TestApp};
 
 const TAB: &str = "\u{e004}";
@@ -86,33 +86,8 @@ async fn the_business_works_the_contacts_its_integration_created() {
     browser.check_accessibility("contacts-search").await;
 
     browser.follow_link("Ada Lovelace").await;
-    browser
-        .fill("#f-note", "Wants a wedding cake for June.")
-        .await;
-    browser
-        .click_to_load("#notes form button[type=submit]")
-        .await;
-    assert!(
-        browser
-            .source()
-            .await
-            .contains("Wants a wedding cake for June.")
-    );
-    browser.fill("#f-task-title", "Send the cake quote").await;
-    let due = ivorey_core::Timestamp(ivorey_core::Clock::now(&app.clock).0 + 3_600_000);
-    let due = due.to_rfc3339()[..16].to_owned();
-    browser
-        .client
-        .execute(
-            "document.getElementById('f-task-due').value = arguments[0];",
-            vec![json!(due)],
-        )
-        .await
-        .expect("set the due time");
-    browser
-        .click_to_load("#tasks form.stack button[type=submit]")
-        .await;
-    assert!(browser.source().await.contains("Send the cake quote"));
+    add_note(&browser, "Wants a wedding cake for June.").await;
+    add_task(&browser, &app, "Send the cake quote").await;
     browser.fill("#f-new-tag", "Wedding").await;
     browser
         .click_to_load("#tags form.inline-add button[type=submit]")

@@ -1,6 +1,8 @@
 //! Helpers for the web app's tests: a headless Chromium driven through a chromedriver child
 //! process (stopped when dropped), full-page screenshots into `target/screenshots/`, and plain
-//! HTTP helpers that post forms the way a browser does.
+//! HTTP helpers that post forms the way a browser does; `actions` has steps several walks take.
+
+mod actions;
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -15,6 +17,8 @@ use ivorey_core::user::Role;
 use ivorey_core::{Clock, LocationId, UserId};
 use ivorey_store::NewUser;
 use serde_json::json;
+
+pub use actions::{add_note, add_task};
 
 use crate::common::{PASSWORD, TestApp};
 

@@ -12,6 +12,7 @@ mod support_webhook;
 
 mod browser;
 mod browser_crm;
+mod browser_walk;
 mod calendars;
 mod contact_notes;
 mod contact_search;

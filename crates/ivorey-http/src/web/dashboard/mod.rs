@@ -98,7 +98,8 @@ pub(crate) async fn show(
                 h2 #activity-title { "Recent activity by integrations" }
                 @if activity.is_empty() {
                     p.muted {
-                        "When a tool connected through a Private Integration creates or changes                          contacts, you will see it here."
+                        "When a tool connected through a Private Integration creates or changes \
+                         contacts, you will see it here."
                     }
                 } @else {
                     (attribution::feed(&shell, &activity, now, true))
