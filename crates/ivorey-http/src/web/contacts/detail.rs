@@ -366,7 +366,7 @@ fn notes_card(
                             p.pre-line { (n.body) }
                             div.muted.note-meta {
                                 @if names.knows(n.created_by.as_ref()) {
-                                    (names.line("Written", n.created_by.as_ref())) ", "
+                                    (names.line("Written", n.created_by.as_ref())) " · "
                                 } @else if let Some(name) = author(n) { (name) " · " }
                                 (shell.zone.when(n.date_added, now))
                                 @if n.updated_by != n.created_by && names.knows(n.updated_by.as_ref()) {

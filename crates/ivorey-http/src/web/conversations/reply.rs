@@ -43,6 +43,8 @@ pub(crate) async fn send(
         Ok(message) => {
             // After the commit: the worker then finds the message when it looks.
             state.outbox.wake();
+            // Whoever answers has read what they answered (an integration's send does not).
+            ops::mark_read(store, now, &shell.location, &conversation.id).await?;
             let target = path(
                 &shell,
                 &conversation.id,

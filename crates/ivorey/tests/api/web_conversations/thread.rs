@@ -56,6 +56,11 @@ pub(crate) async fn a_reply_typed_on_the_page_goes_out_through_the_webhook(app: 
         "{target}"
     );
     let message = target.rsplit("#message-").next().unwrap().to_owned();
+    let c = conversation_json(&app, &t.token, &conversation).await;
+    assert_eq!(
+        c["unreadCount"], 0,
+        "answering reads the customer's message: {c}"
+    );
 
     let delivered = tokio::time::timeout(Duration::from_secs(10), r.bodies.recv())
         .await
@@ -166,6 +171,11 @@ pub(crate) async fn a_refused_reply_shows_failed_with_the_reason(app: TestApp) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let target = headers["location"].to_str().unwrap();
     let message = target.rsplit("#message-").next().unwrap().to_owned();
+    let c = conversation_json(&app, &t.token, &conversation).await;
+    assert_eq!(
+        c["unreadCount"], 0,
+        "answering reads the customer's message: {c}"
+    );
     let page = thread_once(&app, &t, &thread, &message, "failed").await;
     let item = &page[position(&page, &format!("id=\"message-{message}\""))..];
     assert!(
