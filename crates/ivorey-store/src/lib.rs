@@ -45,7 +45,7 @@ pub use conversations::{
     InboxQuery, MessageQuery,
 };
 pub use custom_fields::CustomFieldStore;
-pub use dashboard::{DashboardStore, TaskDue};
+pub use dashboard::{ChangedRecord, DashboardStore, RecordKind, TaskDue};
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
 pub use payments::{OrderQuery, Page, PaymentOutcome, PaymentStore, TransactionQuery};

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use ivorey_core::changed_by::ChangedBy;
 use ivorey_core::contact::Contact;
 use ivorey_core::integration::Integration;
-use ivorey_core::{IntegrationId, Timestamp};
+use ivorey_core::{ContactId, IntegrationId, Timestamp};
+use ivorey_store::{ChangedRecord, RecordKind};
 use maud::{Markup, html};
 
 use super::error::WebResult;
@@ -125,56 +126,144 @@ fn named((name, link): &(String, Option<String>)) -> Markup {
     }
 }
 
-/// One thing an integration did to a contact.
+/// One thing an integration did: a contact it created or changed, or a note, task,
+/// opportunity or message.
 #[derive(Debug)]
 pub(crate) struct Done {
     pub integration: IntegrationId,
     pub integration_name: String,
-    pub contact: Contact,
+    pub what: Did,
+}
+
+#[derive(Debug)]
+pub(crate) enum Did {
+    Contact(Contact),
+    Record(ChangedRecord),
 }
 
 impl Done {
-    /// "created" when the integration made the contact and nobody changed it since.
-    fn verb(&self) -> &'static str {
-        let by_it = ChangedBy::Integration(self.integration.clone());
-        if self.contact.created_by.as_ref() == Some(&by_it)
-            && self.contact.date_updated == self.contact.date_added
-        {
-            "created"
-        } else {
-            "changed"
+    fn at(&self) -> Timestamp {
+        match &self.what {
+            Did::Contact(c) => c.date_updated,
+            Did::Record(r) => r.at,
+        }
+    }
+
+    fn id(&self) -> &str {
+        match &self.what {
+            Did::Contact(c) => c.id.as_str(),
+            Did::Record(r) => &r.id,
+        }
+    }
+
+    /// Whether the integration made it and nobody changed it since.
+    fn made_it(&self) -> bool {
+        let by_it = Some(ChangedBy::Integration(self.integration.clone()));
+        match &self.what {
+            Did::Contact(c) => c.created_by == by_it && c.date_updated == c.date_added,
+            Did::Record(r) => r.created_by == by_it,
         }
     }
 }
 
-/// The contacts each integration changed last, newest first, at most `limit` in all.
+/// What each integration changed last (contacts and the other records), newest first, at most
+/// `limit` in all: two queries per integration, each served by an index that stops at `limit`.
 pub(crate) async fn recent_by_integrations(
     state: &AppState,
     shell: &Shell,
     integrations: &[Integration],
     limit: u32,
 ) -> WebResult<Vec<Done>> {
+    let store = state.store.as_ref();
     let mut all = Vec::new();
     for i in integrations {
         let by = ChangedBy::Integration(i.id.clone());
-        let contacts = state
-            .store
+        let contacts = store
             .contacts_last_changed_by(&shell.location, &by, limit)
             .await?;
-        all.extend(contacts.into_iter().map(|contact| Done {
+        let records = store
+            .records_last_changed_by(&shell.location, &by, limit)
+            .await?;
+        let what = contacts
+            .into_iter()
+            .map(Did::Contact)
+            .chain(records.into_iter().map(Did::Record));
+        all.extend(what.map(|what| Done {
             integration: i.id.clone(),
             integration_name: i.name.clone(),
-            contact,
+            what,
         }));
     }
-    all.sort_by(|a, b| {
-        (b.contact.date_updated, &b.contact.id).cmp(&(a.contact.date_updated, &a.contact.id))
-    });
+    all.sort_by(|a, b| (b.at(), b.id()).cmp(&(a.at(), a.id())));
     all.truncate(limit as usize);
     Ok(all)
 }
 
-/// A list of what was done: "Zapier Integration created Ada Lovelace, 2 minutes ago".
+/// A record's words in a feed line: the first 60 characters, quoted.
+fn quoted(text: &str) -> String {
+    let text = text.trim();
+    let short: String = text.chars().take(60).collect();
+    if short.len() < text.len() {
+        format!("“{}…”", short.trim_end())
+    } else {
+        format!("“{short}”")
+    }
+}
+
+/// "created the contact Ada Lovelace", "wrote a note on Ada Lovelace: “Asked for a quote”".
+fn line(shell: &Shell, d: &Done) -> Markup {
+    let contact = |id: &ContactId, name: String, anchor: &str| {
+        html! { a href=(shell.at(&format!("/contacts/{id}{anchor}"))) { (name) } }
+    };
+    let made = d.made_it();
+    match &d.what {
+        Did::Contact(c) => html! {
+            (if made { "created" } else { "changed" }) " the contact "
+            (contact(&c.id, c.fields.display_name(), ""))
+        },
+        Did::Record(r) => {
+            let name = r.contact.display_name();
+            match r.kind {
+                RecordKind::Note => html! {
+                    (if made { "wrote a note on " } else { "edited a note on " })
+                    (contact(&r.contact_id, name, "#notes")) ": " (quoted(&r.label))
+                },
+                RecordKind::Task => html! {
+                    (if made { "added the task " } else { "changed the task " })
+                    (quoted(&r.label)) " for " (contact(&r.contact_id, name, "#tasks"))
+                },
+                RecordKind::Opportunity => html! {
+                    (if made { "created the opportunity " } else { "changed the opportunity " })
+                    (quoted(&r.label)) " for " (contact(&r.contact_id, name, ""))
+                },
+                RecordKind::Message | RecordKind::InboundMessage => {
+                    let verb = if r.kind == RecordKind::Message {
+                        "sent a message to "
+                    } else {
+                        "recorded a reply from "
+                    };
+                    let thread = r
+                        .conversation_id
+                        .as_ref()
+                        .map(|c| shell.at(&format!("/conversations/{c}")));
+                    html! {
+                        (verb) (contact(&r.contact_id, name, ""))
+                        @if !r.label.trim().is_empty() {
+                            ": "
+                            @match thread {
+                                Some(href) => a href=(href) { (quoted(&r.label)) },
+                                None => (quoted(&r.label)),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A list of what was done: "Zapier Integration created the contact Ada Lovelace, 2 minutes
+/// ago".
 pub(crate) fn feed(shell: &Shell, done: &[Done], now: Timestamp, with_integration: bool) -> Markup {
     html! {
         ul.feed {
@@ -190,9 +279,8 @@ pub(crate) fn feed(shell: &Shell, done: &[Done], now: Timestamp, with_integratio
                         }
                         " "
                     }
-                    (d.verb()) " the contact "
-                    a href=(shell.at(&format!("/contacts/{}", d.contact.id))) { (d.contact.fields.display_name()) }
-                    span.muted { ", " (shell.zone.when(d.contact.date_updated, now)) }
+                    (line(shell, d))
+                    span.muted { ", " (shell.zone.when(d.at(), now)) }
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! file calls `conformance_suite!(async { make_store().await })` to run each case against a fresh
 //! store.
 
+mod attribution;
 mod calendars;
 mod contact_phone;
 mod contact_words;
@@ -20,6 +21,7 @@ mod rate_limits;
 mod tasks_fields;
 mod usage;
 
+pub use attribution::*;
 pub use calendars::*;
 pub use contact_phone::*;
 pub use contact_words::*;
@@ -61,6 +63,7 @@ macro_rules! conformance_suite {
             usage_counts_accumulate_and_skip_deleted_integrations,
             contacts_round_trip_within_their_location,
             contacts_remember_who_created_and_last_changed_them,
+            the_records_a_changer_changed_last_are_listed_newest_first,
             contact_pages_follow_the_keyset_without_gaps_or_repeats,
             contact_query_matches_name_email_and_phone,
             text_queries_find_contacts_by_the_starts_of_their_words,

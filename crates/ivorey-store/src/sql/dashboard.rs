@@ -9,8 +9,8 @@ use ivorey_core::contact::{Contact, ContactFields};
 
 use super::contacts::contact;
 use super::tasks::{task, task_columns};
-use super::{Row, Sql, SqlBackend};
-use crate::dashboard::{DashboardStore, TaskDue};
+use super::{Row, Sql, SqlBackend, changed_by, corrupt, id, opt_id, ts};
+use crate::dashboard::{ChangedRecord, DashboardStore, RecordKind, TaskDue};
 use crate::{StoreResult, params, run};
 
 /// The join is the tenant filter: usage rows carry only their integration.
@@ -37,6 +37,49 @@ static LAST_CHANGED_BY: Sql = Sql::new(
      FROM contacts WHERE location_id = $1 AND updated_by = $2
      ORDER BY date_updated DESC, id DESC LIMIT $3",
 );
+
+/// The newest notes, tasks and opportunities last changed by `$2` and the messages it sent or
+/// recorded, merged: each branch stops at `$3` rows of its own `*_by_changer` / `*_by_sender`
+/// index (migration 18) before the merge sorts at most four times `$3` rows.
+static RECORDS: Sql = Sql::new(
+    "SELECT r.kind, r.id, r.contact_id, r.conversation_id, r.label, r.at, r.created_by, c.data
+     FROM (
+         SELECT * FROM (SELECT 'note' AS kind, id, contact_id,
+                 CAST(NULL AS TEXT) AS conversation_id, body AS label, date_added AS at,
+                 created_by
+             FROM contact_notes WHERE location_id = $1 AND updated_by = $2
+             ORDER BY date_added DESC, id DESC LIMIT $3) AS notes
+         UNION ALL
+         SELECT * FROM (SELECT 'task', id, contact_id, NULL, title, date_updated, created_by
+             FROM contact_tasks WHERE location_id = $1 AND updated_by = $2
+             ORDER BY date_updated DESC, id DESC LIMIT $3) AS tasks
+         UNION ALL
+         SELECT * FROM (SELECT 'opportunity', id, contact_id, NULL, name, updated_at, created_by
+             FROM opportunities WHERE location_id = $1 AND updated_by = $2
+             ORDER BY updated_at DESC, id DESC LIMIT $3) AS opportunities
+         UNION ALL
+         SELECT * FROM (SELECT
+                 CASE direction WHEN 'inbound' THEN 'inbound_message' ELSE 'message' END,
+                 id, contact_id, conversation_id, body, date_added, sent_by
+             FROM messages WHERE location_id = $1 AND sent_by = $2
+             ORDER BY date_added DESC, id DESC LIMIT $3) AS messages
+     ) AS r
+     JOIN contacts c ON c.location_id = $1 AND c.id = r.contact_id
+     ORDER BY r.at DESC, r.id DESC LIMIT $3",
+);
+
+fn changed_record(row: &dyn Row) -> StoreResult<ChangedRecord> {
+    Ok(ChangedRecord {
+        kind: RecordKind::parse(row.str(0)?).ok_or_else(|| corrupt("record kind"))?,
+        id: row.string(1)?,
+        contact_id: id(row, 2)?,
+        conversation_id: opt_id(row, 3)?,
+        label: row.string(4)?,
+        at: ts(row, 5)?,
+        created_by: changed_by(row, 6)?,
+        contact: row.json::<ContactFields>(7, "contact data")?,
+    })
+}
 
 fn task_due(row: &dyn Row) -> StoreResult<TaskDue> {
     Ok(TaskDue {
@@ -75,6 +118,19 @@ impl<B: SqlBackend> DashboardStore for B {
                 contact,
             )
             .await
+        })
+    }
+
+    async fn records_last_changed_by(
+        &self,
+        location: &LocationId,
+        by: &ChangedBy,
+        limit: u32,
+    ) -> StoreResult<Vec<ChangedRecord>> {
+        let by = by.encode();
+        run!(self.read, [location, by], |db| {
+            let p = params![&location, &by, i64::from(limit)];
+            db.rows(&RECORDS, p, changed_record).await
         })
     }
 

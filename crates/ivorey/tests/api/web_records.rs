@@ -58,6 +58,8 @@ async fn notes_tasks_and_messages_remember_who_made_them(app: TestApp) {
     let contact = app.contact(&token, &admin.location, "Rosa Parks").await;
     let contact_id = ContactId::parse(&contact).unwrap();
     let loc = location(&admin);
+    let tick = || app.clock.advance(std::time::Duration::from_secs(1));
+    tick();
 
     // The integration writes a note and adds a task through the API.
     let note = json!({ "body": "Asked for a quote" });
@@ -70,6 +72,7 @@ async fn notes_tasks_and_messages_remember_who_made_them(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    tick();
     let task =
         json!({ "title": "Send the quote", "dueDate": "2030-01-02T15:00:00Z", "completed": false });
     let (status, body) = app
@@ -87,8 +90,22 @@ async fn notes_tasks_and_messages_remember_who_made_them(app: TestApp) {
     let tasks = app.store.list_tasks(&loc, &contact_id).await.unwrap();
     assert_eq!(tasks[0].created_by.as_ref(), Some(&by_tool));
 
-    // The contact's page names the integration on both.
+    // What the integration did, on its own page and on the dashboard: the contact, the note
+    // and the task, newest first, each linked.
     let cookie = admin.session.cookie.as_str();
+    let its_page = format!("/l/{}/settings/integrations/{integration}", admin.location);
+    let (_, _, page) = get_page(&app, cookie, &its_page).await;
+    let did = &page[page.find("id=\"did-title\"").expect("what it did")..];
+    let order = ["added the task", "wrote a note on", "created the contact"]
+        .map(|text| did.find(text).unwrap_or_else(|| panic!("{text}: {did}")));
+    assert!(order.is_sorted(), "newest first: {did}");
+    assert!(did.contains("“Asked for a quote”"), "{did}");
+    assert!(did.contains(&format!("/contacts/{contact}#notes")), "{did}");
+    let (_, _, dashboard) =
+        get_page(&app, cookie, &format!("/l/{}/dashboard", admin.location)).await;
+    assert!(dashboard.contains("added the task"), "{dashboard}");
+
+    // The contact's page names the integration on both.
     let page_path = format!("/l/{}/contacts/{contact}", admin.location);
     let (_, _, page) = get_page(&app, cookie, &page_path).await;
     let notes_card = &page[page.find("id=\"notes\"").expect("notes card")..];
@@ -157,6 +174,17 @@ async fn notes_tasks_and_messages_remember_who_made_them(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(messages[0].sent_by.as_ref(), Some(&by_tool));
+    let (_, _, page) = get_page(&app, cookie, &its_page).await;
+    let did = &page[page.find("id=\"did-title\"").expect("what it did")..];
+    assert!(did.contains("sent a message to"), "{did}");
+    assert!(
+        did.contains(&format!("/conversations/{conversation}")),
+        "{did}"
+    );
+    assert!(
+        !did.contains("added the task"),
+        "the member changed the task last: {did}"
+    );
 }
 
 async fn times_are_written_and_read_in_the_business_time_zone(app: TestApp) {

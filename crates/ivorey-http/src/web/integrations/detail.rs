@@ -79,9 +79,9 @@ pub(crate) async fn show(
         section.card aria-labelledby="did-title" {
             h2 #did-title { "What this integration did" }
             @if done_by_it.is_empty() {
-                p.muted { "No contact has been created or changed by this integration yet." }
+                p.muted { "Nothing yet: the contacts, notes, tasks, opportunities and messages this integration creates or changes will be listed here." }
             } @else {
-                p.muted { "The contacts it created or changed most recently (while nobody changed them since):" }
+                p.muted { "What it created, changed or sent most recently (a record someone changed since is no longer listed):" }
                 (attribution::feed(&shell, &done_by_it, now, false))
             }
         }
