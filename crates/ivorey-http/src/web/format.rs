@@ -69,7 +69,7 @@ impl Zone {
     }
 
     /// What a `datetime-local` input sent, read on this zone's wall clock.
-    pub(crate) fn from_input(&self, local: &str) -> Option<Timestamp> {
+    pub(crate) fn read_input(&self, local: &str) -> Option<Timestamp> {
         Timestamp::from_wall_clock(local, self.name())
     }
 
@@ -143,8 +143,8 @@ mod tests {
     fn a_typed_time_is_read_on_the_business_wall_clock() {
         let ny = Zone::new(Some("America/New_York"));
         let t = Timestamp::parse_rfc3339("2025-07-02T14:05:00Z").unwrap();
-        assert_eq!(ny.from_input("2025-07-02T10:05"), Some(t));
-        assert_eq!(ny.from_input("not a time"), None);
+        assert_eq!(ny.read_input("2025-07-02T10:05"), Some(t));
+        assert_eq!(ny.read_input("not a time"), None);
     }
 
     #[test]

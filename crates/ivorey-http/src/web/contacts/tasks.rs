@@ -44,7 +44,7 @@ pub(crate) async fn add(
 /// (the form names the zone). Anything else is passed on as typed, for the task's own check
 /// to refuse or accept (an RFC 3339 time with its offset).
 fn due_date(shell: &Shell, local: &str) -> String {
-    match shell.zone.from_input(local) {
+    match shell.zone.read_input(local) {
         Some(at) => at.to_rfc3339(),
         None => local.trim().to_owned(),
     }
