@@ -85,6 +85,19 @@ pub(crate) fn day_month(t: Timestamp) -> String {
     format!("{} {}", w.day, month_name(w.month))
 }
 
+/// `1,000,000`: a count with its thousands grouped, as people read large numbers.
+pub(crate) fn number(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 fn plural(n: i64, unit: &str) -> String {
     if n == 1 {
         format!("1 {unit}")
@@ -145,6 +158,15 @@ mod tests {
         let t = Timestamp::parse_rfc3339("2025-07-02T14:05:00Z").unwrap();
         assert_eq!(ny.read_input("2025-07-02T10:05"), Some(t));
         assert_eq!(ny.read_input("not a time"), None);
+    }
+
+    #[test]
+    fn large_counts_group_their_thousands() {
+        assert_eq!(number(0), "0");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(1_000), "1,000");
+        assert_eq!(number(10_000), "10,000");
+        assert_eq!(number(1_234_567), "1,234,567");
     }
 
     #[test]

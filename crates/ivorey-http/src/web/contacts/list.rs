@@ -17,6 +17,7 @@ use super::path;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::error::WebResult;
+use crate::web::format;
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, icon, notice};
 use crate::web::shell::Shell;
@@ -237,11 +238,11 @@ fn table(
     sort: SortField,
 ) -> Markup {
     let shown = if total >= TOTAL_CAP {
-        format!("{TOTAL_CAP}+ contacts")
+        format!("{}+ contacts", format::number(TOTAL_CAP))
     } else if total == 1 {
         "1 contact".to_owned()
     } else {
-        format!("{total} contacts")
+        format!("{} contacts", format::number(total))
     };
     let next = (contacts.len() == PAGE_SIZE as usize)
         .then(|| contacts.last())

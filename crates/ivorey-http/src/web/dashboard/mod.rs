@@ -146,9 +146,9 @@ async fn new_contacts(state: &AppState, shell: &Shell, since: Timestamp) -> WebR
 /// A count, with "+" once it reaches the search's cap.
 fn count(n: u64) -> String {
     if n >= ivorey_core::contact_search::TOTAL_CAP {
-        format!("{n}+")
+        format!("{}+", format::number(n))
     } else {
-        n.to_string()
+        format::number(n)
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn import_and_export(browser: &mut Browser) {
 
     // The mapping page guessed each column from the header.
     let mapping = browser.source().await;
-    assert!(mapping.contains("1000 rows"), "{mapping}");
+    assert!(mapping.contains("1,000 rows"), "{mapping}");
     for (column, field) in [
         ("col-0", "firstName"),
         ("col-2", "email"),
@@ -75,7 +75,7 @@ pub async fn import_and_export(browser: &mut Browser) {
             p.contains("Import finished")
         })
         .await;
-    assert!(page.contains("1000 of 1000 rows done"), "{page}");
+    assert!(page.contains("1,000 of 1,000 rows done"), "{page}");
     assert_eq!(browser.text("#count-created").await, "990");
     assert_eq!(browser.text("#count-updated").await, "0");
     assert_eq!(browser.text("#count-refused").await, "10");

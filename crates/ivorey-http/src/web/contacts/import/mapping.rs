@@ -16,6 +16,7 @@ use super::{load, path, progress};
 use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
 use crate::web::error::WebResult;
+use crate::web::format;
 use crate::web::forms::FormData;
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, notice};
@@ -155,7 +156,7 @@ fn page(
         }
         div.page-head { h1 { "Map columns" } }
         p.lede {
-            (job.file_name) " has " (job.total_rows) " rows. Choose the field each column goes \
+            (job.file_name) " has " (format::number(job.total_rows)) " rows. Choose the field each column goes \
              to; the guesses come from the column names."
         }
         @if let Some(problem) = problem {
@@ -242,7 +243,7 @@ fn preview(
                                 }
                                 td data-label="Result" {
                                     @match result {
-                                        Ok(_) => span.badge.badge-ok { "Imported" },
+                                        Ok(_) => span.badge.badge-ok { "Will be imported" },
                                         Err(why) => span.refused { "Refused: " (why) },
                                     }
                                 }

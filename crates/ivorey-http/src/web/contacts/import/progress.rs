@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::contacts::export::guard;
 use crate::web::error::WebResult;
+use crate::web::format;
 use crate::web::frame::Area;
 use crate::web::layout::{Tone, notice};
 use crate::web::shell::Shell;
@@ -49,8 +50,8 @@ pub(crate) async fn page(
         }
         @if done {
             (notice(Tone::Success, html! {
-                "Every row of " (job.file_name) " was applied: " (job.created) " created, "
-                (job.updated) " updated, " (job.refused) " refused."
+                "Every row of " (job.file_name) " was applied: " (format::number(job.created)) " created, "
+                (format::number(job.updated)) " updated, " (format::number(job.refused)) " refused."
             }))
         } @else {
             p.lede { "This page refreshes itself. You can leave it: the import goes on." }
@@ -58,15 +59,15 @@ pub(crate) async fn page(
         section.card aria-labelledby="progress-title" {
             h2 #progress-title { "Progress" }
             label for="import-progress" {
-                (job.done_rows) " of " (job.total_rows) " rows done (" (percent) "%)"
+                (format::number(job.done_rows)) " of " (format::number(job.total_rows)) " rows done (" (percent) "%)"
             }
             progress #import-progress max=(job.total_rows) value=(job.done_rows) {
                 (percent) "%"
             }
             dl.import-counts {
-                div { dt { "Created" } dd #count-created { (job.created) } }
-                div { dt { "Updated" } dd #count-updated { (job.updated) } }
-                div { dt { "Refused" } dd #count-refused { (job.refused) } }
+                div { dt { "Created" } dd #count-created { (format::number(job.created)) } }
+                div { dt { "Updated" } dd #count-updated { (format::number(job.updated)) } }
+                div { dt { "Refused" } dd #count-refused { (format::number(job.refused)) } }
             }
         }
         @if !refused.is_empty() {
@@ -90,7 +91,7 @@ pub(crate) async fn page(
                     }
                 }
                 @if job.refused > u64::from(LISTED) {
-                    p.hint { "The first " (LISTED) " are shown; the download has all " (job.refused) "." }
+                    p.hint { "The first " (LISTED) " are shown; the download has all " (format::number(job.refused)) "." }
                 }
             }
         }
