@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ivorey_core::LocationId;
 use ivorey_core::contact::Contact;
-use ivorey_core::contact_search::{ContactSearch, Filter, SortField, SortValue};
+use ivorey_core::contact_search::{ContactSearch, SortField, SortValue};
 use ivorey_core::custom_field::CustomField;
 use ivorey_store::Store;
 
@@ -97,19 +97,7 @@ pub(crate) async fn export(
         .store
         .list_custom_fields(&shell.location, Some("contact"))
         .await?;
-    let (_, sort, descending) = params.sort();
-    let search = ContactSearch {
-        filters: params
-            .tag()
-            .map(|t| vec![Filter::HasTags(vec![t])])
-            .unwrap_or_default(),
-        query: params.query().map(str::to_lowercase),
-        sort,
-        descending,
-        after: None,
-        offset: 0,
-        limit: PAGE,
-    };
+    let search = params.search(None, PAGE);
     let pages = Pages {
         store: state.store.clone(),
         location: shell.location.clone(),

@@ -85,6 +85,28 @@ impl ListParams {
         None
     }
 
+    /// The search the list runs (and the export streams): the tag, the words, the order, a
+    /// page of `limit` from `after`.
+    pub(crate) fn search(
+        &self,
+        after: Option<(SortValue, ContactId)>,
+        limit: u32,
+    ) -> ContactSearch {
+        let (_, sort, descending) = self.sort();
+        ContactSearch {
+            filters: self
+                .tag()
+                .map(|t| vec![Filter::HasTags(vec![t])])
+                .unwrap_or_default(),
+            query: self.query().map(str::to_lowercase),
+            sort,
+            descending,
+            after,
+            offset: 0,
+            limit,
+        }
+    }
+
     fn after(&self, sort: SortField) -> Option<(SortValue, ContactId)> {
         let id = ContactId::parse(&self.after_id).ok()?;
         let value = match sort {
@@ -128,19 +150,8 @@ pub(crate) async fn show(
         let page = page(&shell, &params, None, Some(&problem));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let (_, sort, descending) = params.sort();
-    let search = ContactSearch {
-        filters: params
-            .tag()
-            .map(|t| vec![Filter::HasTags(vec![t])])
-            .unwrap_or_default(),
-        query: params.query().map(str::to_lowercase),
-        sort,
-        descending,
-        after: params.after(sort),
-        offset: 0,
-        limit: PAGE_SIZE,
-    };
+    let (_, sort, _) = params.sort();
+    let search = params.search(params.after(sort), PAGE_SIZE);
     let found = state
         .store
         .search_contacts(&shell.location, &search)

@@ -10,6 +10,7 @@ pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod list;
 pub(crate) mod notes;
+mod on_contact;
 pub(crate) mod tags;
 pub(crate) mod tasks;
 

@@ -2,15 +2,15 @@
 //! user who wrote it.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use ivorey_core::contact::NoteInput;
 use ivorey_core::ids::NoteId;
 
-use super::{load, path};
+use super::load;
+use super::on_contact::NOTE;
 use crate::state::AppState;
 use crate::web::auth::Posted;
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::WebResult;
 use crate::web::shell::Shell;
 
 pub(crate) async fn add(
@@ -26,13 +26,13 @@ pub(crate) async fn add(
     };
     let note = input
         .into_note(contact.id.clone(), state.clock.now(), &shell.changer())
-        .map_err(refused)?;
+        .map_err(|e| NOTE.refused(e))?;
     state
         .store
         .insert_note(&shell.location, &note)
         .await
-        .map_err(not_found)?;
-    Ok(back(&shell, &contact.id, "note-added"))
+        .map_err(|e| NOTE.not_found(e))?;
+    Ok(NOTE.back(&shell, &contact.id, "note-added"))
 }
 
 pub(crate) async fn save(
@@ -42,23 +42,25 @@ pub(crate) async fn save(
 ) -> WebResult<Response> {
     let shell = Shell::load(&state, posted.user, &location).await?;
     let contact = load(&state, &shell, &id).await?;
-    let note_id = NoteId::parse(&note).map_err(|_| missing_note())?;
+    let note_id = NoteId::parse(&note).map_err(|_| NOTE.missing())?;
     let found = state
         .store
         .get_note(&shell.location, &contact.id, &note_id)
         .await?
-        .ok_or_else(missing_note)?;
+        .ok_or_else(|| NOTE.missing())?;
     let input = NoteInput {
         body: Some(posted.form.get("body").to_owned()),
         user_id: None,
     };
-    let note = input.apply_to(found, &shell.changer()).map_err(refused)?;
+    let note = input
+        .apply_to(found, &shell.changer())
+        .map_err(|e| NOTE.refused(e))?;
     state
         .store
         .update_note(&shell.location, &note)
         .await
-        .map_err(not_found)?;
-    Ok(back(&shell, &contact.id, "note-saved"))
+        .map_err(|e| NOTE.not_found(e))?;
+    Ok(NOTE.back(&shell, &contact.id, "note-saved"))
 }
 
 pub(crate) async fn delete(
@@ -68,38 +70,11 @@ pub(crate) async fn delete(
 ) -> WebResult<Response> {
     let shell = Shell::load(&state, posted.user, &location).await?;
     let contact = load(&state, &shell, &id).await?;
-    let note_id = NoteId::parse(&note).map_err(|_| missing_note())?;
+    let note_id = NoteId::parse(&note).map_err(|_| NOTE.missing())?;
     state
         .store
         .delete_note(&shell.location, &contact.id, &note_id)
         .await
-        .map_err(not_found)?;
-    Ok(back(&shell, &contact.id, "note-deleted"))
-}
-
-fn back(shell: &Shell, contact: &ivorey_core::ContactId, done: &str) -> Response {
-    Redirect::to(&path(shell, contact, &format!("?done={done}#notes"))).into_response()
-}
-
-fn refused(e: ivorey_core::ValidationErrors) -> WebError {
-    WebError::plain(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "The note was not saved",
-        &format!("{}. Go back and try again.", e.messages().join("; ")),
-    )
-}
-
-fn missing_note() -> WebError {
-    WebError::plain(
-        StatusCode::NOT_FOUND,
-        "Note not found",
-        "This note does not exist. It may have been deleted.",
-    )
-}
-
-fn not_found(e: ivorey_store::StoreError) -> WebError {
-    match e {
-        ivorey_store::StoreError::NotFound => missing_note(),
-        other => other.into(),
-    }
+        .map_err(|e| NOTE.not_found(e))?;
+    Ok(NOTE.back(&shell, &contact.id, "note-deleted"))
 }

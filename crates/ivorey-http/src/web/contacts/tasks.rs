@@ -1,15 +1,15 @@
 //! A contact's tasks from its page: add (title, due time, details), complete or reopen, delete.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use ivorey_core::ids::TaskId;
 use ivorey_core::task::TaskInput;
 
-use super::{load, path};
+use super::load;
+use super::on_contact::TASK;
 use crate::state::AppState;
 use crate::web::auth::Posted;
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::WebResult;
 use crate::web::shell::Shell;
 
 pub(crate) async fn add(
@@ -31,13 +31,13 @@ pub(crate) async fn add(
     let now = state.clock.now();
     let task = input
         .into_task(contact.id.clone(), now, &shell.changer())
-        .map_err(refused)?;
+        .map_err(|e| TASK.refused(e))?;
     state
         .store
         .insert_task(&shell.location, &task)
         .await
-        .map_err(not_found)?;
-    Ok(back(&shell, &contact.id, "task-added"))
+        .map_err(|e| TASK.not_found(e))?;
+    Ok(TASK.back(&shell, &contact.id, "task-added"))
 }
 
 /// `datetime-local` sends `2026-12-03T14:30`, without a zone: it is the business's wall clock
@@ -57,12 +57,12 @@ pub(crate) async fn complete(
 ) -> WebResult<Response> {
     let shell = Shell::load(&state, posted.user, &location).await?;
     let contact = load(&state, &shell, &id).await?;
-    let task_id = TaskId::parse(&task).map_err(|_| missing_task())?;
+    let task_id = TaskId::parse(&task).map_err(|_| TASK.missing())?;
     let found = state
         .store
         .get_task(&shell.location, &contact.id, &task_id)
         .await?
-        .ok_or_else(missing_task)?;
+        .ok_or_else(|| TASK.missing())?;
     let completed = posted.form.get("completed") != "false";
     let now = state.clock.now();
     let input = TaskInput {
@@ -71,18 +71,18 @@ pub(crate) async fn complete(
     };
     let task = input
         .apply_to(found, now, &shell.changer())
-        .map_err(refused)?;
+        .map_err(|e| TASK.refused(e))?;
     state
         .store
         .update_task(&shell.location, &task)
         .await
-        .map_err(not_found)?;
+        .map_err(|e| TASK.not_found(e))?;
     let done = if completed {
         "task-done"
     } else {
         "task-reopened"
     };
-    Ok(back(&shell, &contact.id, done))
+    Ok(TASK.back(&shell, &contact.id, done))
 }
 
 pub(crate) async fn delete(
@@ -92,39 +92,11 @@ pub(crate) async fn delete(
 ) -> WebResult<Response> {
     let shell = Shell::load(&state, posted.user, &location).await?;
     let contact = load(&state, &shell, &id).await?;
-    let task_id = TaskId::parse(&task).map_err(|_| missing_task())?;
+    let task_id = TaskId::parse(&task).map_err(|_| TASK.missing())?;
     state
         .store
         .delete_task(&shell.location, &contact.id, &task_id)
         .await
-        .map_err(not_found)?;
-    Ok(back(&shell, &contact.id, "task-deleted"))
-}
-
-fn back(shell: &Shell, contact: &ivorey_core::ContactId, done: &str) -> Response {
-    Redirect::to(&path(shell, contact, &format!("?done={done}#tasks"))).into_response()
-}
-
-fn refused(e: ivorey_core::ValidationErrors) -> WebError {
-    let message = e.messages().join("; ").replace("dueDate", "The due time");
-    WebError::plain(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "The task was not saved",
-        &format!("{message}. Go back and try again."),
-    )
-}
-
-fn missing_task() -> WebError {
-    WebError::plain(
-        StatusCode::NOT_FOUND,
-        "Task not found",
-        "This task does not exist. It may have been deleted.",
-    )
-}
-
-fn not_found(e: ivorey_store::StoreError) -> WebError {
-    match e {
-        ivorey_store::StoreError::NotFound => missing_task(),
-        other => other.into(),
-    }
+        .map_err(|e| TASK.not_found(e))?;
+    Ok(TASK.back(&shell, &contact.id, "task-deleted"))
 }
