@@ -57,14 +57,11 @@ pub(crate) async fn save_smtp(
     match ops::set_smtp(state.store.as_ref(), now, &location, input).await {
         Ok(_) => Ok(Redirect::to(&shell.url("/messaging?done=smtp-saved")).into_response()),
         Err(e) => {
-            let problems = Problems::from_error(e, SMTP_LABELS)?;
-            let settings = current(&state, &location).await?;
             let shown = Shown {
-                smtp: Some((form, problems)),
+                smtp: Some((form, Problems::from_error(e, SMTP_LABELS)?)),
                 ..Shown::default()
             };
-            let page = page(&shell, &settings, shown);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            answer(&state, &shell, StatusCode::UNPROCESSABLE_ENTITY, shown).await
         }
     }
 }
@@ -81,9 +78,8 @@ pub(crate) async fn save_webhook(
     let now = state.clock.now();
     let store = state.store.as_ref();
     match ops::set_webhook(store, now, &location, form.get("url"), rotate).await {
-        Ok(answer) => match answer.get("webhookSecret").and_then(|s| s.as_str()) {
+        Ok(saved) => match saved.get("webhookSecret").and_then(|s| s.as_str()) {
             Some(secret) => {
-                let settings = current(&state, &location).await?;
                 let shown = Shown {
                     notice: Some(notice(
                         Tone::Success,
@@ -94,19 +90,16 @@ pub(crate) async fn save_webhook(
                     secret: Some(secret.to_owned()),
                     ..Shown::default()
                 };
-                Ok(page(&shell, &settings, shown).into_response())
+                answer(&state, &shell, StatusCode::OK, shown).await
             }
             None => Ok(Redirect::to(&shell.url("/messaging?done=webhook-saved")).into_response()),
         },
         Err(e) => {
-            let problems = Problems::from_error(e, WEBHOOK_LABELS)?;
-            let settings = current(&state, &location).await?;
             let shown = Shown {
-                webhook: Some((form, problems)),
+                webhook: Some((form, Problems::from_error(e, WEBHOOK_LABELS)?)),
                 ..Shown::default()
             };
-            let page = page(&shell, &settings, shown);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            answer(&state, &shell, StatusCode::UNPROCESSABLE_ENTITY, shown).await
         }
     }
 }
@@ -171,6 +164,16 @@ async fn test(
             (StatusCode::UNPROCESSABLE_ENTITY, shown)
         }
     };
-    let settings = current(&state, &location).await?;
-    Ok((status, page(&shell, &settings, shown)).into_response())
+    answer(&state, &shell, status, shown).await
+}
+
+/// The Messaging page as stored now, with what this request has to show on it.
+async fn answer(
+    state: &AppState,
+    shell: &Shell,
+    status: StatusCode,
+    shown: Shown<'_>,
+) -> WebResult<Response> {
+    let settings = current(state, &shell.location).await?;
+    Ok((status, page(shell, &settings, shown)).into_response())
 }
