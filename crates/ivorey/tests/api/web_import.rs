@@ -315,6 +315,11 @@ async fn a_thousand_rows_with_ten_bad_ones_import_with_each_refusal_reported(app
         progress.contains("Email: must be an email address"),
         "{progress}"
     );
+    // Each refused row shows what it held, so the owner can find it in the file.
+    assert!(
+        progress.contains("Bad100, Row, not-an-email, lead, red"),
+        "{progress}"
+    );
     let (status, headers, refused) = get_page(&app, &cookie, &format!("{page}/refused.csv")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

@@ -80,11 +80,12 @@ pub(crate) async fn page(
                     }
                 }
                 table.list.import-refused {
-                    thead { tr { th scope="col" { "Row" } th scope="col" { "Reason" } } }
+                    thead { tr { th scope="col" { "Row" } th scope="col" { "As in the file" } th scope="col" { "Reason" } } }
                     tbody {
                         @for row in &refused {
                             tr {
-                                td data-label="Row" { (row.number) }
+                                td data-label="Row" { (format::number(row.number)) }
+                                td.clamp data-label="As in the file" { (as_in_file(&row.cells)) }
                                 td data-label="Reason" { (row.reason) }
                             }
                         }
@@ -154,4 +155,22 @@ pub(crate) async fn refused_csv(
 
 fn csv_failed(e: csv::Error) -> crate::web::error::WebError {
     crate::error::ApiError::Internal(format!("writing CSV: {e}")).into()
+}
+
+/// A refused row's cells as the owner would recognise them: the non-empty ones, comma-separated,
+/// cut at 80 characters.
+fn as_in_file(cells: &[String]) -> String {
+    let joined = cells
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if joined.chars().count() > 80 {
+        format!("{}…", joined.chars().take(80).collect::<String>())
+    } else if joined.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        joined
+    }
 }
