@@ -2,7 +2,7 @@
 //! messages one changer changed last (or sent), newest first, within one location.
 
 use ivorey_core::changed_by::ChangedBy;
-use ivorey_core::contact::{Contact, ContactFields, Note};
+use ivorey_core::contact::Note;
 use ivorey_core::conversation::{
     Channel, Conversation, Direction, Message, MessageContent, MessageStatus,
 };
@@ -11,28 +11,11 @@ use ivorey_core::opportunity::{MonetaryValue, Opportunity, OpportunityStatus, Pi
 use ivorey_core::task::Task;
 use ivorey_core::{ContactId, IntegrationId, LocationId, OpportunityId, Timestamp, UserId};
 
-use super::fixtures::{T0, new_location};
+use super::fixtures::{T0, new_contact, new_location};
 use crate::{RecordKind, Store};
 
 fn at(ms: i64) -> Timestamp {
     Timestamp(T0.0 + ms)
-}
-
-async fn contact(store: &dyn Store, location: &LocationId) -> ContactId {
-    let c = Contact {
-        id: ContactId::generate(),
-        location_id: location.clone(),
-        fields: ContactFields {
-            first_name: Some("Grace".into()),
-            ..Default::default()
-        },
-        date_added: T0,
-        date_updated: T0,
-        created_by: None,
-        updated_by: None,
-    };
-    store.insert_contact(&c).await.unwrap();
-    c.id
 }
 
 fn note(contact: &ContactId, by: &ChangedBy, when: Timestamp) -> Note {
@@ -110,7 +93,7 @@ pub async fn the_records_a_changer_changed_last_are_listed_newest_first(store: &
     let (b, _) = new_location(store, "B").await;
     let tool = ChangedBy::Integration(IntegrationId::generate());
     let person = ChangedBy::User(UserId::generate());
-    let grace = contact(store, &a).await;
+    let grace = new_contact(store, &a, "Grace").await;
     let mut n = note(&grace, &tool, at(1));
     store.insert_note(&a, &n).await.unwrap();
     store

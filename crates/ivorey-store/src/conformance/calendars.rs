@@ -4,11 +4,10 @@
 use ivorey_core::calendar::Calendar;
 use ivorey_core::calendar::appointment::{Appointment, AppointmentStatus};
 use ivorey_core::calendar::hours::{HourRange, OpenHour};
-use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::ids::{AppointmentId, CalendarId};
 use ivorey_core::{ContactId, LocationId, Timestamp};
 
-use super::fixtures::{T0, new_location};
+use super::fixtures::{T0, new_contact, new_location};
 use crate::{CALENDAR_CHANGED, SLOT_TAKEN, Store, StoreError};
 
 const HOUR: i64 = 3_600_000;
@@ -35,23 +34,6 @@ fn calendar(location: &LocationId) -> Calendar {
         date_added: T0,
         date_updated: T0,
     }
-}
-
-async fn contact(store: &dyn Store, location: &LocationId) -> ContactId {
-    let c = Contact {
-        created_by: None,
-        updated_by: None,
-        id: ContactId::generate(),
-        location_id: location.clone(),
-        fields: ContactFields {
-            first_name: Some("Booker".into()),
-            ..Default::default()
-        },
-        date_added: T0,
-        date_updated: T0,
-    };
-    store.insert_contact(&c).await.unwrap();
-    c.id
 }
 
 fn appointment(c: &Calendar, contact: &ContactId, start_hour: i64, hours: i64) -> Appointment {
@@ -101,7 +83,7 @@ pub async fn calendars_round_trip_within_their_location(store: &dyn Store) {
         store.delete_calendar(&b, &cal.id).await,
         Err(StoreError::NotFound)
     ));
-    let who = contact(store, &a).await;
+    let who = new_contact(store, &a, "Booker").await;
     let booked = appointment(&cal, &who, 1, 1);
     store
         .insert_appointment(&booked, cal.date_updated)
@@ -124,8 +106,8 @@ pub async fn appointments_stay_in_their_location_and_never_overlap(store: &dyn S
     let (b, _) = new_location(store, "B").await;
     let cal = calendar(&a);
     store.insert_calendar(&cal).await.unwrap();
-    let who = contact(store, &a).await;
-    let stranger = contact(store, &b).await;
+    let who = new_contact(store, &a, "Booker").await;
+    let stranger = new_contact(store, &b, "Booker").await;
     let v = cal.date_updated;
 
     let first = appointment(&cal, &who, 10, 2);

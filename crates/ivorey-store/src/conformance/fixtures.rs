@@ -1,9 +1,12 @@
 //! Builders shared by the conformance cases.
 
 use ivorey_core::audit::{AuditAction, AuditEvent};
+use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::integration::{Integration, IpAllowlist};
 use ivorey_core::location::{BusinessProfile, Location};
-use ivorey_core::{IntegrationId, LocationId, Scope, ScopeSet, Timestamp, Token, UserId};
+use ivorey_core::{
+    ContactId, IntegrationId, LocationId, Scope, ScopeSet, Timestamp, Token, UserId,
+};
 
 use crate::{AdminAccount, NewUser, Store};
 
@@ -91,4 +94,25 @@ pub async fn new_integration(
         .await
         .expect("create integration");
     (integration, token)
+}
+
+/// A contact named `first_name` in `location`, stored; its id.
+pub async fn new_contact(store: &dyn Store, location: &LocationId, first_name: &str) -> ContactId {
+    let contact = Contact {
+        id: ContactId::generate(),
+        location_id: location.clone(),
+        fields: ContactFields {
+            first_name: Some(first_name.into()),
+            ..Default::default()
+        },
+        date_added: T0,
+        date_updated: T0,
+        created_by: None,
+        updated_by: None,
+    };
+    store
+        .insert_contact(&contact)
+        .await
+        .expect("insert contact");
+    contact.id
 }

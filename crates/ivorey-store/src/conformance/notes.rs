@@ -1,29 +1,12 @@
 //! Conformance cases for notes on contacts.
 
 use ivorey_core::changed_by::ChangedBy;
-use ivorey_core::contact::{Contact, ContactFields, Note};
+use ivorey_core::contact::Note;
 use ivorey_core::ids::NoteId;
-use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp, UserId};
+use ivorey_core::{ContactId, IntegrationId, Timestamp, UserId};
 
-use super::fixtures::{T0, new_location};
+use super::fixtures::{T0, new_contact, new_location};
 use crate::{Store, StoreError};
-
-async fn new_contact(store: &dyn Store, location: &LocationId) -> ContactId {
-    let contact = Contact {
-        created_by: None,
-        updated_by: None,
-        id: ContactId::generate(),
-        location_id: location.clone(),
-        fields: ContactFields {
-            first_name: Some("Noted".into()),
-            ..Default::default()
-        },
-        date_added: T0,
-        date_updated: T0,
-    };
-    store.insert_contact(&contact).await.unwrap();
-    contact.id
-}
 
 fn note(contact: &ContactId, body: &str, user: Option<&UserId>, at: Timestamp) -> Note {
     Note {
@@ -40,8 +23,8 @@ fn note(contact: &ContactId, body: &str, user: Option<&UserId>, at: Timestamp) -
 pub async fn notes_round_trip_within_their_location_and_contact(store: &dyn Store) {
     let (a, admin) = new_location(store, "A").await;
     let (b, _) = new_location(store, "B").await;
-    let c = new_contact(store, &a).await;
-    let other = new_contact(store, &a).await;
+    let c = new_contact(store, &a, "Noted").await;
+    let other = new_contact(store, &a, "Noted").await;
     let mut n = note(&c, "Called, no answer", Some(&admin), T0);
     store.insert_note(&a, &n).await.unwrap();
     assert_eq!(
@@ -117,8 +100,8 @@ pub async fn notes_round_trip_within_their_location_and_contact(store: &dyn Stor
 
 pub async fn notes_are_listed_oldest_first_and_go_with_their_contact(store: &dyn Store) {
     let (loc, _) = new_location(store, "Order").await;
-    let c = new_contact(store, &loc).await;
-    let keep = new_contact(store, &loc).await;
+    let c = new_contact(store, &loc, "Noted").await;
+    let keep = new_contact(store, &loc, "Noted").await;
     let mut expected = Vec::new();
     // Inserted newest first; several share a timestamp, so the id breaks ties.
     for i in (0..9).rev() {

@@ -1,31 +1,13 @@
 //! Conformance cases for tasks on contacts and custom field definitions.
 
 use ivorey_core::changed_by::ChangedBy;
-use ivorey_core::contact::{Contact, ContactFields};
 use ivorey_core::custom_field::CustomField;
 use ivorey_core::ids::{CustomFieldId, TaskId};
 use ivorey_core::task::Task;
 use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp};
 
-use super::fixtures::{T0, new_location};
+use super::fixtures::{T0, new_contact, new_location};
 use crate::{Store, StoreError};
-
-async fn new_contact(store: &dyn Store, location: &LocationId) -> ContactId {
-    let contact = Contact {
-        created_by: None,
-        updated_by: None,
-        id: ContactId::generate(),
-        location_id: location.clone(),
-        fields: ContactFields {
-            first_name: Some("Tasked".into()),
-            ..Default::default()
-        },
-        date_added: T0,
-        date_updated: T0,
-    };
-    store.insert_contact(&contact).await.unwrap();
-    contact.id
-}
 
 fn task(contact: &ContactId, title: &str, due: i64) -> Task {
     Task {
@@ -46,7 +28,7 @@ fn task(contact: &ContactId, title: &str, due: i64) -> Task {
 pub async fn tasks_stay_in_their_location_and_go_with_their_contact(store: &dyn Store) {
     let (a, admin) = new_location(store, "A").await;
     let (b, _) = new_location(store, "B").await;
-    let c = new_contact(store, &a).await;
+    let c = new_contact(store, &a, "Tasked").await;
     let late = task(&c, "Late", 20);
     let mut early = task(&c, "Early", 10);
     store.insert_task(&a, &late).await.unwrap();
