@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
 contacts="${CONTACTS:-1000000}"
-port=18182
+port="${PORT:-18182}"
 bin="${IVOREY_BIN:-target/release/ivorey}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -n "${IVOREY_BIN:-}" ] || cargo build --release -q -p ivorey
