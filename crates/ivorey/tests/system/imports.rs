@@ -34,12 +34,13 @@ enum Kind {
 }
 
 fn kind(n: u64) -> Kind {
-    let plain = |m: u64| m > 0 && m % 1000 != 0 && m % 97 != 0 && m % 89 != 0;
-    if n % 1000 == 0 {
+    let plain =
+        |m: u64| m > 0 && !m.is_multiple_of(1000) && !m.is_multiple_of(97) && !m.is_multiple_of(89);
+    if n.is_multiple_of(1000) {
         Kind::Bad
-    } else if n % 97 == 0 && plain(n - 50) {
+    } else if n.is_multiple_of(97) && plain(n - 50) {
         Kind::SameEmail(n - 50)
-    } else if n % 89 == 0 && plain(n - 30) {
+    } else if n.is_multiple_of(89) && plain(n - 30) {
         Kind::SamePhone(n - 30)
     } else {
         Kind::New
