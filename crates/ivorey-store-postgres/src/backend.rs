@@ -6,10 +6,10 @@ use std::sync::Arc;
 use ivorey_core::TokenHash;
 use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
-use ivorey_store::RateCounter;
 use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::grant_cache::GrantCache;
 use ivorey_store::sql::{Db, DbFuture, SqlBackend, Work};
+use ivorey_store::{ContactWrite, RateCounter};
 
 use crate::contact_search::run_search;
 use crate::db::PgDb;
@@ -41,6 +41,10 @@ impl SqlBackend for PgStore {
 
     fn write_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact, new: bool) -> DbFuture<'c, ()> {
         crate::contacts::write_contact(db, contact, new)
+    }
+
+    fn write_contacts<'c>(db: &'c mut dyn Db, writes: &'c [ContactWrite]) -> DbFuture<'c, ()> {
+        crate::contacts::write_contacts(db, writes)
     }
 
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {

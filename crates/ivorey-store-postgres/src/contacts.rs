@@ -6,7 +6,7 @@ use ivorey_core::contact::Contact;
 use ivorey_core::contact_terms::contact_terms;
 use ivorey_store::sql::contacts::{ContactRow, contact};
 use ivorey_store::sql::{Db, DbFuture, Param, Sql};
-use ivorey_store::{StoreError, StoreResult};
+use ivorey_store::{ContactWrite, StoreError, StoreResult};
 
 pub(crate) use ivorey_store::sql::contacts::CONTACT_COLUMNS as COLUMNS;
 use ivorey_store::sql::contacts::{CONTACT_COLUMNS_V12 as COLUMNS_V12, contact_before_attribution};
@@ -72,6 +72,143 @@ static UPDATE: Sql = Sql::new(
             OR p.date_added IS DISTINCT FROM excluded.date_added)
      SELECT count(*) FROM contact",
 );
+
+/// Many new contacts with their tag, word and posting rows in one statement, each column an
+/// array (`''` for a missing value: arrays of `text` are bound without NULLs); a contact's tags
+/// and words are pairs of arrays naming its id. The posting row gets the contact's words in
+/// the order given (`WITH ORDINALITY`), as the single insert's `$14` does.
+static INSERT_MANY: Sql = Sql::new(
+    "WITH contact AS (
+         INSERT INTO contacts (id, location_id, data, search_text, email_lower, date_added,
+             date_updated, phone_norm, first_name_lower, last_name_lower, created_by, updated_by)
+         SELECT id, location_id, data, search_text, NULLIF(email, ''), added, updated,
+             NULLIF(phone, ''), first_name, last_name, NULLIF(created_by, ''),
+             NULLIF(updated_by, '')
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+             $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+             AS u(id, location_id, data, search_text, email, added, updated, phone, first_name,
+                  last_name, created_by, updated_by)
+         RETURNING location_id, id, date_added),
+     tags AS (
+         INSERT INTO contact_tags (location_id, contact_id, tag)
+         SELECT c.location_id, c.id, t.tag
+         FROM contact c JOIN unnest($13::text[], $14::text[]) AS t(contact_id, tag)
+             ON t.contact_id = c.id
+         ON CONFLICT DO NOTHING),
+     terms AS (
+         SELECT * FROM unnest($15::text[], $16::text[]) WITH ORDINALITY AS w(contact_id, term, n)),
+     words AS (
+         INSERT INTO contact_terms (location_id, contact_id, date_added, term)
+         SELECT c.location_id, c.id, c.date_added, w.term
+         FROM contact c JOIN terms w ON w.contact_id = c.id),
+     grouped AS (
+         SELECT contact_id, array_agg(term ORDER BY n) AS terms FROM terms GROUP BY contact_id)
+     INSERT INTO contact_postings (location_id, contact_id, date_added, terms)
+     SELECT c.location_id, c.id, c.date_added, COALESCE(g.terms, '{}')
+     FROM contact c LEFT JOIN grouped g ON g.contact_id = c.id",
+);
+
+/// Contacts per `INSERT_MANY`: its arrays stay a few megabytes.
+const INSERT_CHUNK: usize = 1_000;
+
+/// Writes contacts in order: each run of new ones `INSERT_CHUNK` to a statement, each update
+/// as `write_contact` does it.
+pub(crate) fn write_contacts<'c>(
+    db: &'c mut dyn Db,
+    writes: &'c [ContactWrite],
+) -> DbFuture<'c, ()> {
+    Box::pin(async move {
+        let mut new: Vec<&Contact> = Vec::with_capacity(INSERT_CHUNK.min(writes.len()));
+        for w in writes {
+            match w {
+                ContactWrite::Insert(c) => {
+                    new.push(c);
+                    if new.len() == INSERT_CHUNK {
+                        insert_chunk(db, &std::mem::take(&mut new)).await?;
+                    }
+                }
+                ContactWrite::Update(c) => {
+                    insert_chunk(db, &std::mem::take(&mut new)).await?;
+                    write_contact(db, c, false).await?;
+                }
+            }
+        }
+        insert_chunk(db, &new).await
+    })
+}
+
+async fn insert_chunk(db: &mut dyn Db, contacts: &[&Contact]) -> StoreResult<()> {
+    let n = contacts.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let mut text: [Vec<String>; 10] = std::array::from_fn(|_| Vec::with_capacity(n));
+    let (mut added, mut updated) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut tag_of, mut tags, mut term_of, mut terms) = (vec![], vec![], vec![], vec![]);
+    for c in contacts {
+        let row = ContactRow::of(c)?;
+        let id = c.id.as_str().to_owned();
+        let values = [
+            id.clone(),
+            c.location_id.as_str().to_owned(),
+            row.data,
+            row.search,
+            row.email.unwrap_or_default(),
+            row.phone.unwrap_or_default(),
+            row.first,
+            row.last,
+            row.created_by.unwrap_or_default(),
+            row.updated_by.unwrap_or_default(),
+        ];
+        for (column, value) in text.iter_mut().zip(values) {
+            column.push(value);
+        }
+        added.push(c.date_added.millis());
+        updated.push(c.date_updated.millis());
+        for tag in &c.fields.tags {
+            tag_of.push(id.clone());
+            tags.push(tag.clone());
+        }
+        for term in contact_terms(c) {
+            term_of.push(id.clone());
+            terms.push(term);
+        }
+    }
+    let [
+        ids,
+        locations,
+        data,
+        search,
+        emails,
+        phones,
+        firsts,
+        lasts,
+        creators,
+        updaters,
+    ] = &text;
+    let p = [
+        Param::TextArray(ids),
+        Param::TextArray(locations),
+        Param::TextArray(data),
+        Param::TextArray(search),
+        Param::TextArray(emails),
+        Param::IntArray(&added),
+        Param::IntArray(&updated),
+        Param::TextArray(phones),
+        Param::TextArray(firsts),
+        Param::TextArray(lasts),
+        Param::TextArray(creators),
+        Param::TextArray(updaters),
+        Param::TextArray(&tag_of),
+        Param::TextArray(&tags),
+        Param::TextArray(&term_of),
+        Param::TextArray(&terms),
+    ];
+    match db.execute(&INSERT_MANY, &p).await {
+        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("contact already exists")),
+        other => other.map(drop),
+    }
+}
 
 /// The word rows of a contact stored before `contact_terms` existed (migration 12), `$4` its
 /// words.

@@ -5,6 +5,7 @@ use std::future::ready;
 use ivorey_core::TokenHash;
 use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
+use ivorey_store::ContactWrite;
 use ivorey_store::contact_search::SearchPlan;
 use ivorey_store::grant_cache::GrantCache;
 use ivorey_store::sql::{Db, DbFuture, SqlBackend, Work, run_ready};
@@ -32,6 +33,10 @@ impl SqlBackend for SqliteStore {
 
     fn write_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact, new: bool) -> DbFuture<'c, ()> {
         crate::contacts::write_contact(db, contact, new)
+    }
+
+    fn write_contacts<'c>(db: &'c mut dyn Db, writes: &'c [ContactWrite]) -> DbFuture<'c, ()> {
+        crate::contacts::write_contacts(db, writes)
     }
 
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)> {

@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 use ivorey_core::contact::Contact;
 use ivorey_core::contact_terms::contact_terms;
 use ivorey_store::contact_search::fts5_document;
-use ivorey_store::params;
 use ivorey_store::sql::contacts::{
     CONTACT_COLUMNS_V12, contact, contact_before_attribution, insert_contact_row,
     update_contact_row,
 };
 use ivorey_store::sql::{Db, DbFuture, Sql};
+use ivorey_store::{ContactWrite, StoreError, params};
 
 use crate::row::SqliteRow;
 
@@ -45,8 +45,58 @@ static POSTING_KEY: Sql = Sql::new(
 static POSTING_ROW: Sql =
     Sql::new("INSERT OR REPLACE INTO contact_postings (rowid, words) VALUES ($1, $2)");
 
+/// A contact's posting rows written in one statement at the end of a batch: (key, words) pairs
+/// as a JSON array.
+static POSTING_ROWS: Sql = Sql::new(
+    "INSERT OR REPLACE INTO contact_postings (rowid, words)
+     SELECT value ->> 0, value ->> 1 FROM json_each($1)",
+);
+
 /// Writes the contact's row, then its index rows.
 pub(crate) fn write_contact<'c>(db: &'c mut dyn Db, c: &'c Contact, new: bool) -> DbFuture<'c, ()> {
+    Box::pin(async move {
+        if let Some((key, words)) = write_rows(db, c, new).await? {
+            db.execute(&POSTING_ROW, params![key, &words]).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes contacts in order as `write_contact` does, but every posting row in one statement
+/// after the rest. FTS5 writes the rows it holds in memory to disk as a new segment at each
+/// statement journal opened after them (its `xSavepoint`), and nearly every statement here
+/// opens one: a posting row per statement made a segment per contact, and merging those
+/// segments read most of the index, so the import of 100,000 rows spent most of its time in
+/// `fts5IndexMergeLevel` (perf) and slowed down as the index grew.
+pub(crate) fn write_contacts<'c>(
+    db: &'c mut dyn Db,
+    writes: &'c [ContactWrite],
+) -> DbFuture<'c, ()> {
+    Box::pin(async move {
+        let mut postings = Vec::new();
+        for w in writes {
+            let new = matches!(w, ContactWrite::Insert(_));
+            if let Some(posting) = write_rows(db, w.contact(), new).await? {
+                postings.push(posting);
+            }
+        }
+        if postings.is_empty() {
+            return Ok(());
+        }
+        let json = serde_json::to_string(&postings)
+            .map_err(|e| StoreError::Other(format!("encoding posting rows: {e}")))?;
+        db.execute(&POSTING_ROWS, params![&json]).await?;
+        Ok(())
+    })
+}
+
+/// The contact's row and its tag and word rows; its posting row's key and words when its
+/// words changed (the caller writes the row: FTS5 is best written last).
+fn write_rows<'c>(
+    db: &'c mut dyn Db,
+    c: &'c Contact,
+    new: bool,
+) -> DbFuture<'c, Option<(i64, String)>> {
     Box::pin(async move {
         if new {
             insert_contact_row(db, c).await?;
@@ -57,8 +107,9 @@ pub(crate) fn write_contact<'c>(db: &'c mut dyn Db, c: &'c Contact, new: bool) -
     })
 }
 
-/// Replaces the contact's tag rows, and its word rows and posting row when its words changed.
-fn index_contact<'c>(db: &'c mut dyn Db, c: &'c Contact) -> DbFuture<'c, ()> {
+/// Replaces the contact's tag rows, and its word rows when its words changed; then the posting
+/// row's key and words, for the caller to write.
+fn index_contact<'c>(db: &'c mut dyn Db, c: &'c Contact) -> DbFuture<'c, Option<(i64, String)>> {
     Box::pin(async move {
         let (location, id) = (&c.location_id, &c.id);
         db.execute(&DELETE_TAGS, params![location, id]).await?;
@@ -72,7 +123,7 @@ fn index_contact<'c>(db: &'c mut dyn Db, c: &'c Contact) -> DbFuture<'c, ()> {
         if stored.into_iter().collect::<BTreeSet<_>>() == terms {
             // The words did not change (a tag, a note field): the word rows and the posting
             // row stay as they are, and no FTS5 segment is written.
-            return Ok(());
+            return Ok(None);
         }
         db.execute(&DELETE_TERMS, params![location, id]).await?;
         for term in &terms {
@@ -81,9 +132,7 @@ fn index_contact<'c>(db: &'c mut dyn Db, c: &'c Contact) -> DbFuture<'c, ()> {
         }
         let p = params![location, id, c.date_added];
         let key = db.one(&POSTING_KEY, p, |r| r.int(0)).await?;
-        let words = fts5_document(location.as_str(), &terms);
-        db.execute(&POSTING_ROW, params![key, &words]).await?;
-        Ok(())
+        Ok(Some((key, fts5_document(location.as_str(), &terms))))
     })
 }
 

@@ -212,6 +212,19 @@ pub trait IntegrationStore {
 #[async_trait]
 pub trait ContactStore {
     async fn insert_contact(&self, contact: &Contact) -> StoreResult<()>;
+    /// Inserts new contacts (any locations) in one transaction: all of them or, on an error
+    /// (one already exists, a location is missing), none (`ivorey seed`).
+    async fn insert_contacts(&self, contacts: &[Contact]) -> StoreResult<()>;
+    /// Every contact of the location whose lowercased email is one of `emails` or whose
+    /// normalised phone is one of `phones`, in no order: the upsert lookups of a whole batch
+    /// (an import's) in two statements. The caller picks the oldest per key, as
+    /// `find_contact_by_email` and `find_contact_by_phone` do.
+    async fn find_contacts_by_keys(
+        &self,
+        location: &LocationId,
+        emails: &[String],
+        phones: &[String],
+    ) -> StoreResult<Vec<Contact>>;
     async fn get_contact(
         &self,
         location: &LocationId,

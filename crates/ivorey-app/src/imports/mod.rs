@@ -8,7 +8,7 @@
 
 pub mod fields;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ use ivorey_store::{
 };
 use tokio::sync::Notify;
 
-use crate::contacts::{Overwrite, matching_contact, upsert_onto};
+use crate::contacts::{Overwrite, upsert_onto};
 use crate::error::{AppError, AppResult};
 
 /// Timing and size of import batches; tests shorten them.
@@ -126,6 +126,55 @@ pub async fn apply_next_batch(
     }
 }
 
+/// The stored contacts the batch's rows may match, oldest per key as the upsert rule takes
+/// them, read in two statements for the whole batch (`find_contacts_by_keys`) rather than two
+/// lookups per row.
+#[derive(Default)]
+struct Stored {
+    by_email: HashMap<String, Contact>,
+    by_phone: HashMap<String, Contact>,
+}
+
+impl Stored {
+    async fn load(
+        store: &dyn Store,
+        job: &ContactImport,
+        inputs: &[Result<CreateContactInput, String>],
+    ) -> AppResult<Stored> {
+        let (mut emails, mut phones) = (HashSet::new(), HashSet::new());
+        for input in inputs.iter().flatten() {
+            emails.extend(input.email_lower());
+            phones.extend(input.phone_norm());
+        }
+        let (emails, phones): (Vec<String>, Vec<String>) =
+            (emails.into_iter().collect(), phones.into_iter().collect());
+        let found = store
+            .find_contacts_by_keys(&job.location_id, &emails, &phones)
+            .await?;
+        let mut stored = Stored::default();
+        for c in found {
+            if let Some(email) = c.email_lower() {
+                oldest(&mut stored.by_email, email, &c);
+            }
+            if let Some(phone) = c.phone_norm() {
+                oldest(&mut stored.by_phone, phone, &c);
+            }
+        }
+        Ok(stored)
+    }
+}
+
+/// Keeps under `key` the oldest contact by (`date_added`, id), the order of the single lookups.
+fn oldest(index: &mut HashMap<String, Contact>, key: String, c: &Contact) {
+    let older = |a: &Contact| (c.date_added, c.id.as_str()) < (a.date_added, a.id.as_str());
+    match index.get(&key) {
+        Some(kept) if !older(kept) => {}
+        _ => {
+            index.insert(key, c.clone());
+        }
+    }
+}
+
 /// The contacts of this batch's earlier rows, by id and by their match keys: an upsert must
 /// see them though they are not stored yet.
 #[derive(Default)]
@@ -147,53 +196,36 @@ impl Pending {
     }
 
     /// The latest version of `c` if this batch changed it, and whether it still has `key`.
-    fn fresh(&self, c: Contact, key: &str, email: bool) -> Option<Contact> {
-        let c = self.by_id.get(&c.id).cloned().unwrap_or(c);
+    fn fresh(&self, c: &Contact, key: &str, email: bool) -> Option<Contact> {
+        let c = self.by_id.get(&c.id).unwrap_or(c);
         let has = if email {
             c.email_lower()
         } else {
             c.phone_norm()
         };
-        (has.as_deref() == Some(key)).then_some(c)
+        (has.as_deref() == Some(key)).then(|| c.clone())
     }
 
     /// The match of the upsert rule over stored contacts and this batch's: email, then phone.
-    async fn matching(
-        &self,
-        store: &dyn Store,
-        job: &ContactImport,
-        input: &CreateContactInput,
-    ) -> AppResult<Option<Contact>> {
+    fn matching(&self, stored: &Stored, input: &CreateContactInput) -> Option<Contact> {
         let keys = [(input.email_lower(), true), (input.phone_norm(), false)];
         for (key, email) in keys {
             let Some(key) = key else { continue };
-            let index = if email {
-                &self.by_email
+            let (index, kept) = if email {
+                (&self.by_email, &stored.by_email)
             } else {
-                &self.by_phone
+                (&self.by_phone, &stored.by_phone)
             };
             if let Some(id) = index.get(&key)
-                && let Some(c) = self
-                    .by_id
-                    .get(id)
-                    .cloned()
-                    .and_then(|c| self.fresh(c, &key, email))
+                && let Some(c) = self.by_id.get(id).and_then(|c| self.fresh(c, &key, email))
             {
-                return Ok(Some(c));
+                return Some(c);
             }
-            let mut only = input.clone();
-            if email {
-                only.phone = None;
-            } else {
-                only.email = None;
-            }
-            if let Some(stored) = matching_contact(store, &job.location_id, &only).await?
-                && let Some(c) = self.fresh(stored, &key, email)
-            {
-                return Ok(Some(c));
+            if let Some(c) = kept.get(&key).and_then(|c| self.fresh(c, &key, email)) {
+                return Some(c);
             }
         }
-        Ok(None)
+        None
     }
 }
 
@@ -205,34 +237,38 @@ async fn plan_batch(
 ) -> AppResult<Vec<AppliedRow>> {
     let mapping = job.mapping.clone().unwrap_or_default();
     let by = ChangedBy::User(job.user_id.clone());
+    let inputs: Vec<_> = rows
+        .iter()
+        .map(|row| fields::row_input(&job.location_id, job.header.len(), &mapping, &row.cells))
+        .collect();
+    let stored = Stored::load(store, job, &inputs).await?;
     let mut pending = Pending::default();
     let mut applied = Vec::with_capacity(rows.len());
-    for row in rows {
-        let outcome =
-            match fields::row_input(&job.location_id, job.header.len(), &mapping, &row.cells) {
-                Err(reason) => RowOutcome::Refused(reason),
-                Ok(input) => {
-                    let existing = pending.matching(store, job, &input).await?;
-                    match upsert_onto(
-                        existing,
-                        now,
-                        &job.location_id,
-                        input,
-                        Overwrite::All,
-                        by.clone(),
-                    ) {
-                        Ok(write) => {
-                            pending.remember(write.contact());
-                            match write {
-                                ContactWrite::Insert(c) => RowOutcome::Created(c),
-                                ContactWrite::Update(c) => RowOutcome::Updated(c),
-                            }
+    for (row, input) in rows.into_iter().zip(inputs) {
+        let outcome = match input {
+            Err(reason) => RowOutcome::Refused(reason),
+            Ok(input) => {
+                let existing = pending.matching(&stored, &input);
+                match upsert_onto(
+                    existing,
+                    now,
+                    &job.location_id,
+                    input,
+                    Overwrite::All,
+                    by.clone(),
+                ) {
+                    Ok(write) => {
+                        pending.remember(write.contact());
+                        match write {
+                            ContactWrite::Insert(c) => RowOutcome::Created(c),
+                            ContactWrite::Update(c) => RowOutcome::Updated(c),
                         }
-                        Err(AppError::Invalid(e)) => RowOutcome::Refused(reason(&e)),
-                        Err(other) => return Err(other),
                     }
+                    Err(AppError::Invalid(e)) => RowOutcome::Refused(reason(&e)),
+                    Err(other) => return Err(other),
                 }
-            };
+            }
+        };
         applied.push(AppliedRow {
             number: row.number,
             outcome,

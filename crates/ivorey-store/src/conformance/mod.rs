@@ -4,6 +4,7 @@
 
 mod attribution;
 mod calendars;
+mod contact_batches;
 mod contact_phone;
 mod contact_words;
 mod contacts;
@@ -23,6 +24,7 @@ mod usage;
 
 pub use attribution::*;
 pub use calendars::*;
+pub use contact_batches::*;
 pub use contact_phone::*;
 pub use contact_words::*;
 pub use contacts::*;
@@ -71,6 +73,8 @@ macro_rules! conformance_suite {
             pages_agree_whether_matches_are_few_or_many,
             several_words_agree_whichever_word_drives,
             contacts_are_found_by_email_within_their_location,
+            many_contacts_are_inserted_together_or_not_at_all,
+            a_batch_finds_the_contacts_of_any_of_its_emails_and_phones,
             notes_round_trip_within_their_location_and_contact,
             notes_are_listed_oldest_first_and_go_with_their_contact,
             pipelines_are_listed_per_location_with_stages_in_order,

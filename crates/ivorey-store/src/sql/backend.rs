@@ -8,10 +8,10 @@ use ivorey_core::access::TokenGrant;
 use ivorey_core::contact::Contact;
 
 use super::db::{Db, DbFuture};
-use crate::StoreError;
 use crate::StoreResult;
 use crate::contact_search::SearchPlan;
 use crate::grant_cache::GrantCache;
+use crate::{ContactWrite, StoreError};
 
 /// A unit of work over a connection. It owns what it needs (`move`), because SQLite runs it on
 /// a blocking thread.
@@ -45,6 +45,19 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// the posting index) with those of its current fields, in the work's transaction. Every
     /// write of a contact goes through it.
     fn write_contact<'c>(db: &'c mut dyn Db, contact: &'c Contact, new: bool) -> DbFuture<'c, ()>;
+
+    /// Writes contacts in order (inserted or rewritten), with their index rows, as
+    /// `write_contact` does each, in the work's transaction: a batch (an import's, the seed's),
+    /// which a backend may write with fewer statements.
+    fn write_contacts<'c>(db: &'c mut dyn Db, writes: &'c [ContactWrite]) -> DbFuture<'c, ()> {
+        Box::pin(async move {
+            for w in writes {
+                let new = matches!(w, ContactWrite::Insert(_));
+                Self::write_contact(db, w.contact(), new).await?;
+            }
+            Ok(())
+        })
+    }
 
     /// The contacts `plan` matches, a page of them and the (capped) total.
     fn find_contacts(&self, plan: SearchPlan) -> DbFuture<'_, (Vec<Contact>, u64)>;

@@ -3,16 +3,18 @@
 //! written one statement per row on SQLite (in process, prepared once) and as one `unnest`
 //! statement per chunk on PostgreSQL (one round trip instead of thousands). The claim takes
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL, as the outbox does; SQLite's write lock serialises
-//! claimers already.
+//! claimers already. A batch's contacts are written with `write_contacts` (fewer statements
+//! than one write per contact on both backends).
 
 use async_trait::async_trait;
+use ivorey_core::contact::Contact;
 use ivorey_core::ids::ImportId;
 use ivorey_core::{LocationId, Timestamp};
 
 use super::{Db, Dialect, Param, Row, Sql, SqlBackend, corrupt, id, opt_ts, ts, work};
 use crate::{
-    AppliedRow, ContactImport, ContactImportStore, EncodedRow, ImportRow, ImportStatus, RefusedRow,
-    RowOutcome, StoreError, StoreResult, params, run,
+    AppliedRow, ContactImport, ContactImportStore, ContactWrite, EncodedRow, ImportRow,
+    ImportStatus, RefusedRow, RowOutcome, StoreError, StoreResult, params, run,
 };
 
 macro_rules! columns {
@@ -320,7 +322,7 @@ impl<B: SqlBackend> ContactImportStore for B {
         now: Timestamp,
         until: Timestamp,
     ) -> StoreResult<ContactImport> {
-        let theirs = |c: &ivorey_core::contact::Contact| c.location_id != i.location_id;
+        let theirs = |c: &Contact| c.location_id != i.location_id;
         let elsewhere = rows.iter().any(|r| match &r.outcome {
             RowOutcome::Created(c) | RowOutcome::Updated(c) => theirs(c),
             RowOutcome::Refused(_) => false,
@@ -355,13 +357,17 @@ impl<B: SqlBackend> ContactImportStore for B {
                 let Some(advanced) = db.opt(&ADVANCE, p, import).await? else {
                     return Err(StoreError::Conflict("the import's lease was lost"));
                 };
-                for row in &rows {
-                    match &row.outcome {
-                        RowOutcome::Created(c) => B::write_contact(db, c, true).await?,
-                        RowOutcome::Updated(c) => B::write_contact(db, c, false).await?,
-                        RowOutcome::Refused(_) => {}
-                    }
-                }
+                // In file order: a contact created and then updated by a later row of the
+                // batch ends as the later row left it.
+                let writes: Vec<ContactWrite> = rows
+                    .iter()
+                    .filter_map(|r| match &r.outcome {
+                        RowOutcome::Created(c) => Some(ContactWrite::Insert(c.clone())),
+                        RowOutcome::Updated(c) => Some(ContactWrite::Update(c.clone())),
+                        RowOutcome::Refused(_) => None,
+                    })
+                    .collect();
+                B::write_contacts(db, &writes).await?;
                 write_outcomes(db, &id, &rows).await?;
                 Ok(advanced)
             })

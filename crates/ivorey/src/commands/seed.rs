@@ -1,7 +1,8 @@
 //! `ivorey seed`: fills a location with realistic data at the size asked (contacts,
 //! opportunities in a pipeline, Private Integrations), with a progress bar, for benchmarks and
-//! demos. Records go through the same store calls as the API, so what is seeded is what the API
-//! would have written; several inserts run at once to keep a PostgreSQL pool busy.
+//! demos. Records go through the same store writes as the API, so what is seeded is what the API
+//! would have written; contacts a thousand to a transaction (`insert_contacts`), and several
+//! inserts run at once to keep a PostgreSQL pool busy.
 
 mod data;
 
@@ -27,6 +28,10 @@ use crate::cli::SeedArgs;
 /// Inserts in flight at once: enough to fill a PostgreSQL pool, harmless for SQLite (whose
 /// writes queue for its one writer).
 const IN_FLIGHT: u64 = 8;
+
+/// Contacts per store call (one transaction): a commit per contact, not the writes, was most
+/// of the seed's time; more per call would only hold SQLite's writer longer.
+const CONTACT_BATCH: u64 = 1_000;
 
 pub async fn run(store: Arc<dyn Store>, args: SeedArgs) -> anyhow::Result<()> {
     let now = SystemClock.now();
@@ -92,11 +97,12 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Runs `insert(n)` for every `n` in `0..count`, `IN_FLIGHT` at a time, ticking `bar`.
+/// Runs `insert(n)` for every `n` in `0..count`, `IN_FLIGHT` at a time, ticking `bar` by the
+/// records each call says it wrote.
 async fn fan_out<F, Fut>(count: u64, bar: &ProgressBar, insert: F) -> anyhow::Result<()>
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<u64>> + Send + 'static,
 {
     let insert = Arc::new(insert);
     let next = Arc::new(AtomicU64::new(0));
@@ -109,8 +115,8 @@ where
                 if n >= count {
                     return anyhow::Ok(());
                 }
-                insert(n).await?;
-                bar.inc(1);
+                let written = insert(n).await?;
+                bar.inc(written);
             }
         });
     }
@@ -133,20 +139,29 @@ async fn seed_contacts(
         args.contacts as usize,
     )));
     let (store, location, seed, kept) = (store.clone(), location.clone(), args.seed, ids.clone());
-    fan_out(args.contacts, &bar, move |n| {
+    let total = args.contacts;
+    fan_out(total.div_ceil(CONTACT_BATCH), &bar, move |batch| {
         let (store, location, kept) = (store.clone(), location.clone(), kept.clone());
         async move {
-            let contact = data::contact(&mut Rng::new(seed ^ n), &location, n, now);
-            store.insert_contact(&contact).await?;
+            let first = batch * CONTACT_BATCH;
+            let contacts: Vec<_> = (first..total.min(first + CONTACT_BATCH))
+                .map(|n| data::contact(&mut Rng::new(seed ^ n), &location, n, now))
+                .collect();
+            store.insert_contacts(&contacts).await?;
             if let Ok(mut kept) = kept.lock() {
-                kept.push(contact.id);
+                kept.extend(contacts.into_iter().map(|c| c.id));
             }
-            Ok(())
+            Ok(contacts_len(total, first))
         }
     })
     .await?;
     let ids = std::mem::take(&mut *ids.lock().map_err(|_| anyhow!("contact list poisoned"))?);
     Ok(ids)
+}
+
+/// How many contacts the batch starting at `first` holds.
+fn contacts_len(total: u64, first: u64) -> u64 {
+    total.min(first + CONTACT_BATCH) - first
 }
 
 async fn seed_opportunities(
@@ -191,7 +206,7 @@ async fn seed_opportunities(
                 .ok_or_else(|| anyhow!("seeded contact vanished"))?;
             let opportunity = opportunity(&mut rng, &pipeline, &contact, now);
             store.insert_opportunity(&opportunity).await?;
-            Ok(())
+            Ok(1)
         }
     })
     .await

@@ -7,6 +7,7 @@ mod process;
 
 mod cli;
 mod durability;
+mod imports;
 mod migrations;
 mod nodes;
 mod shared_limits;

@@ -125,6 +125,11 @@ impl Env {
         })
     }
 
+    /// The test's PostgreSQL database, if it runs on one.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database.as_ref().map(|db| db.url.as_str())
+    }
+
     pub fn backend(&self) -> &'static str {
         if self.database.is_some() {
             "postgres"
