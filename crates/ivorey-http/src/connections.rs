@@ -16,9 +16,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use std::convert::Infallible;
+
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
-use hyper::body::Incoming;
+use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -131,6 +134,33 @@ impl Drop for InFlight {
         a.idle_since_ms.store(a.now_ms(), Ordering::Release);
         a.reading.store(false, Ordering::Release);
         a.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A response body that keeps its request in flight until hyper has written it or dropped it.
+struct Guarded {
+    body: Body,
+    #[expect(dead_code, reason = "held only for its Drop")]
+    in_flight: InFlight,
+}
+
+impl HttpBody for Guarded {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -285,9 +315,10 @@ async fn serve_connection(
         request.extensions_mut().insert(ConnectInfo(peer));
         let app = app.clone();
         async move {
-            let response = app.oneshot(request).await;
-            drop(in_flight);
-            response
+            // The request stays in flight until its body is written (or dropped): a streamed
+            // answer (an export) can take longer than the idle limit.
+            let response = app.oneshot(request).await?;
+            Ok::<_, Infallible>(response.map(|body| Body::new(Guarded { body, in_flight })))
         }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
@@ -377,3 +408,7 @@ async fn watchdog(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "connections_tests.rs"]
+mod tests;
