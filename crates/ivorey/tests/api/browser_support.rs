@@ -213,9 +213,10 @@ impl Browser {
         self.client.source().await.expect("page source")
     }
 
-    /// Waits until the page's path satisfies `ok`.
+    /// Waits until the page's path satisfies `ok`: up to 30 s, as a form post on a machine
+    /// busy with the other tests can take more than 10.
     pub async fn wait_for_path(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let path = self.path().await;
             if ok(&path) {

@@ -134,7 +134,7 @@ async fn upload_and_start(
     page
 }
 
-/// Rows done, as the progress page says it ("N of M rows done").
+/// Rows done, as the progress page says it ("N of M rows done", thousands grouped).
 async fn rows_done(http: &reqwest::Client, server: &Server, page: &str, cookie: &str) -> u64 {
     let body = http
         .get(server.url(page))
@@ -145,11 +145,16 @@ async fn rows_done(http: &reqwest::Client, server: &Server, page: &str, cookie: 
         .text()
         .await
         .expect("progress body");
+    // The page groups thousands: "1,500 of 20,000 rows done".
+    let total = format!(" of {},{:03} rows done", ROWS / 1000, ROWS % 1000);
     let (done, _) = body
-        .split_once(&format!(" of {ROWS} rows done"))
+        .split_once(&total)
         .unwrap_or_else(|| panic!("no progress in {body}"));
-    let digits = done.rsplit(|c: char| !c.is_ascii_digit()).next().unwrap();
-    digits.parse().expect("rows done")
+    let digits = done
+        .rsplit(|c: char| !c.is_ascii_digit() && c != ',')
+        .next()
+        .unwrap();
+    digits.replace(',', "").parse().expect("rows done")
 }
 
 /// The data folder's store, opened beside (or after) the server, as the CLI opens it.
