@@ -81,7 +81,7 @@ def do_import(base, email, password, path, pid):
             break
         time.sleep(0.25)
     took = time.monotonic() - began
-    counts = re.findall(r'id="count-(\w+)">(\d+)<', page)
+    counts = re.findall(r'id="count-(\w+)">([\d,]+)<', page)
     print("rows applied in %.1f s (upload to finished %.1f s): %s; rss peak sampled %d MiB,"
           " VmHWM %d MiB" % (took, time.monotonic() - started, dict(counts), peak_rss, hwm))
 

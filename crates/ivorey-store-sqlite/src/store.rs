@@ -63,6 +63,12 @@ impl SqliteStore {
                 .map_err(|e| {
                     StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
                 })?;
+        // The writer's page cache: 64 MiB rather than SQLite's 2 MB default. A batch of contact
+        // writes (an import's 500 rows, a group commit) dirties more pages than 2 MB holds, and
+        // spilling them to the log mid-transaction was a third of an import's time.
+        writer
+            .pragma_update(None, "cache_size", -65_536)
+            .map_err(|e| StoreError::Unavailable(format!("configuring {}: {e}", path.display())))?;
         let writer = Arc::new(tokio::sync::Mutex::new(writer));
         Ok(SqliteStore {
             pool,
