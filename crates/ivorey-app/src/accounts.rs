@@ -78,6 +78,12 @@ pub async fn create_location(
             }
             other => other.into(),
         })?;
+    // The starter pipeline, so a tool's first `createOpportunity` has somewhere to land. A
+    // failure here leaves a working location without one, which Settings > Pipelines offers to
+    // create, so it is logged rather than undoing the location.
+    if let Err(e) = crate::pipelines::create_starter(store, now, &location.id).await {
+        tracing::warn!(location = %location.id, error = %e, "starter pipeline not created");
+    }
     Ok(CreatedLocation {
         location,
         admin: admin_id,

@@ -15,6 +15,7 @@ pub mod integrations;
 pub mod messages;
 pub mod messaging;
 pub mod metrics;
+pub mod opportunities;
 pub mod payments;
 pub mod pipelines;
 pub mod rate_limits;

@@ -7,7 +7,7 @@ mod pipeline;
 use serde_json::{Map, Value};
 
 pub use self::money::{MONETARY_MAX_MINOR, MonetaryValue};
-pub use self::pipeline::{Pipeline, STAGES_MAX, Stage};
+pub use self::pipeline::{Pipeline, STAGES_MAX, STARTER_NAME, STARTER_STAGES, Stage};
 use crate::changed_by::ChangedBy;
 use crate::error::{ValidationErrors, bounded_text};
 use crate::ids::InvalidId;

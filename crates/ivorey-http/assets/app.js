@@ -2,7 +2,8 @@
 // - [⧉] copy buttons copy their data-copy value and say so;
 // - menus (<details class="menu">) close on Escape, on an outside click, and when another opens;
 // - forms with data-confirm ask before they post;
-// - the Scopes page counts the boxes ticked in each area.
+// - the Scopes page counts the boxes ticked in each area;
+// - board cards can be dragged to another stage (below).
 "use strict";
 
 (function () {
@@ -126,6 +127,48 @@
       if (!link) return;
       link.hidden = true;
       form.hidden = false;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();
+
+// The Opportunities board: a card can be dragged onto another column. The drop sets the
+// card's own stage select and submits its move form, so the server sees the same post as
+// the keyboard path (select a stage, press Move).
+(function () {
+  function enhance() {
+    var dragged = null;
+    document.querySelectorAll(".board-card[data-card]").forEach(function (card) {
+      card.setAttribute("draggable", "true");
+      card.addEventListener("dragstart", function (e) {
+        dragged = card;
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", card.getAttribute("data-card"));
+      });
+      card.addEventListener("dragend", function () { dragged = null; });
+    });
+    document.querySelectorAll(".board-column[data-stage]").forEach(function (column) {
+      column.addEventListener("dragover", function (e) {
+        if (!dragged) return;
+        e.preventDefault();
+        column.classList.add("drop-target");
+      });
+      column.addEventListener("dragleave", function () { column.classList.remove("drop-target"); });
+      column.addEventListener("drop", function (e) {
+        column.classList.remove("drop-target");
+        if (!dragged) return;
+        e.preventDefault();
+        var form = dragged.querySelector("form.board-move");
+        var select = form && form.querySelector("select[name=stage]");
+        var stage = column.getAttribute("data-stage");
+        if (!select || select.value === stage) return;
+        select.value = stage;
+        form.submit();
+      });
     });
   }
   if (document.readyState === "loading") {

@@ -92,6 +92,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "record_attribution",
         include_str!("../migrations/0018_record_attribution.sql"),
     ),
+    (
+        19,
+        "pipeline_board",
+        include_str!("../migrations/0019_pipeline_board.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.

@@ -14,6 +14,7 @@ mod dashboard;
 mod error;
 mod forms;
 pub mod grant_cache;
+mod opportunities;
 mod payments;
 mod rate_limits;
 mod records;
@@ -28,11 +29,8 @@ use ivorey_core::contact::{Contact, Note};
 use ivorey_core::ids::NoteId;
 use ivorey_core::integration::{Integration, IntegrationPatch};
 use ivorey_core::location::{BusinessProfile, Location};
-use ivorey_core::opportunity::{Opportunity, Pipeline};
 use ivorey_core::user::{Membership, Role, User};
-use ivorey_core::{
-    ContactId, IntegrationId, LocationId, OpportunityId, PipelineId, Timestamp, TokenHash, UserId,
-};
+use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp, TokenHash, UserId};
 
 pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
 pub use contact_imports::{
@@ -48,6 +46,9 @@ pub use custom_fields::CustomFieldStore;
 pub use dashboard::{ChangedRecord, DashboardStore, RecordKind, TaskDue};
 pub use error::{StoreError, StoreResult};
 pub use forms::{ContactWrite, FormStore, SubmissionPage, SubmissionQuery};
+pub use opportunities::{
+    BoardCard, BoardQuery, OpportunityStore, PIPELINE_IN_USE, STAGE_IN_USE, StageTotal,
+};
 pub use payments::{OrderQuery, Page, PaymentOutcome, PaymentStore, TransactionQuery};
 pub use rate_limits::{
     DAY_MS, LocationRateLimits, RateCount, RateCounter, RateHit, RateLimitStore,
@@ -282,53 +283,6 @@ pub trait NoteStore {
         contact: &ContactId,
         id: &NoteId,
     ) -> StoreResult<()>;
-}
-
-/// Pipelines and opportunities. The database itself keeps an opportunity's contact, pipeline
-/// and stage in its location (and the stage in its pipeline), so no caller can link records of
-/// two locations; deleting a contact deletes its opportunities.
-#[async_trait]
-pub trait OpportunityStore {
-    /// Stores a pipeline and all its stages in one transaction.
-    async fn create_pipeline(&self, pipeline: &Pipeline) -> StoreResult<()>;
-    /// The location's pipelines, oldest first, each with its stages in order.
-    async fn list_pipelines(&self, location: &LocationId) -> StoreResult<Vec<Pipeline>>;
-    async fn get_pipeline(
-        &self,
-        location: &LocationId,
-        id: &PipelineId,
-    ) -> StoreResult<Option<Pipeline>>;
-    /// `NotFound` if its contact, pipeline or stage is not in its location (or the stage not in
-    /// its pipeline); `Conflict` if the contact already has an opportunity in that pipeline.
-    async fn insert_opportunity(&self, opportunity: &Opportunity) -> StoreResult<()>;
-    async fn get_opportunity(
-        &self,
-        location: &LocationId,
-        id: &OpportunityId,
-    ) -> StoreResult<Option<Opportunity>>;
-    /// The contact's opportunity in the pipeline (at most one exists): the upsert key.
-    async fn find_opportunity(
-        &self,
-        location: &LocationId,
-        contact: &ContactId,
-        pipeline: &PipelineId,
-    ) -> StoreResult<Option<Opportunity>>;
-    /// Saves every field but id, location, contact and `created_at`. `NotFound` if absent in
-    /// its location or if the new pipeline or stage is not there; `Conflict` as for insert.
-    async fn update_opportunity(&self, opportunity: &Opportunity) -> StoreResult<()>;
-    /// `NotFound` if absent in the location.
-    async fn delete_opportunity(
-        &self,
-        location: &LocationId,
-        id: &OpportunityId,
-    ) -> StoreResult<()>;
-    /// A page in `(created_at, id)` order after the query's cursor and offset, and the total
-    /// matching the filters.
-    async fn search_opportunities(
-        &self,
-        location: &LocationId,
-        query: &OpportunityQuery,
-    ) -> StoreResult<OpportunityPage>;
 }
 
 /// Everything a backend provides.

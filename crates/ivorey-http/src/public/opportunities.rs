@@ -8,10 +8,10 @@ mod search;
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use ivorey_app::{AppError, opportunities};
 use ivorey_core::changed_by::ChangedBy;
-use ivorey_core::opportunity::{Opportunity, OpportunityChange, OpportunityStatus, Pipeline};
-use ivorey_core::{LocationId, OpportunityId, PipelineId, ValidationErrors};
-use ivorey_store::StoreError;
+use ivorey_core::opportunity::{Opportunity, OpportunityChange, OpportunityStatus};
+use ivorey_core::{LocationId, OpportunityId, ValidationErrors};
 use serde_json::{Value, json};
 
 use self::body::{CreateBody, StatusBody, UpdateBody, UpsertBody};
@@ -22,7 +22,6 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::reply::{Reply, ok};
 use crate::state::AppState;
 
-const NOT_FOUND: ApiError = ApiError::NotFound("Opportunity not found");
 const CREATE_REQUIRED: &[&str] = &["pipelineId", "contactId", "name", "status"];
 const UPSERT_REQUIRED: &[&str] = &["pipelineId", "contactId"];
 
@@ -31,94 +30,20 @@ fn opportunity_id(raw: &str) -> ApiResult<OpportunityId> {
         .map_err(|_| ApiError::BadRequest("id must be a 20-character alphanumeric id".into()))
 }
 
-/// The location's pipeline `id`, if it has one.
-async fn pipeline(
-    state: &AppState,
-    location: &LocationId,
-    id: Option<&PipelineId>,
-) -> ApiResult<Option<Pipeline>> {
-    match id {
-        Some(id) => Ok(state.store.get_pipeline(location, id).await?),
-        None => Ok(None),
-    }
+async fn load(state: &AppState, location: &LocationId, raw_id: &str) -> ApiResult<Opportunity> {
+    let id = opportunity_id(raw_id)?;
+    Ok(opportunities::load(state.store.as_ref(), location, &id).await?)
 }
 
-/// A new opportunity from a validated change, its references checked against the location.
-async fn build(
-    state: &AppState,
-    location: &LocationId,
-    change: OpportunityChange,
-    by: &ChangedBy,
-) -> ApiResult<Opportunity> {
-    let pipeline = pipeline(state, location, change.pipeline_id.as_ref()).await?;
-    let contact_found = match &change.contact_id {
-        Some(id) => state.store.get_contact(location, id).await?.is_some(),
-        None => false,
-    };
-    Ok(change.create(
-        location,
-        pipeline.as_ref(),
-        contact_found,
-        state.clock.now(),
-        by,
-    )?)
-}
-
-/// `current` with `change` applied, its pipeline and stage checked against the location.
+/// `current` with `change` applied and saved.
 async fn changed(
     state: &AppState,
     current: Opportunity,
     change: OpportunityChange,
     by: &ChangedBy,
 ) -> ApiResult<Opportunity> {
-    let pipeline_id = change.pipeline_id.as_ref().unwrap_or(&current.pipeline_id);
-    let pipeline = pipeline(state, &current.location_id, Some(pipeline_id)).await?;
-    Ok(change.apply_to(current, pipeline.as_ref(), state.clock.now(), by)?)
-}
-
-fn duplicate() -> ApiError {
-    ValidationErrors::single(
-        "contactId",
-        "already has an opportunity in this pipeline (POST /opportunities/upsert updates it)",
-    )
-    .into()
-}
-
-/// Stores a new opportunity. The checks in `build` ran before; the database repeats them, so
-/// a contact deleted in between is still refused, with the same answer.
-async fn insert(state: &AppState, opportunity: &Opportunity) -> ApiResult<()> {
-    state
-        .store
-        .insert_opportunity(opportunity)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => {
-                ValidationErrors::single("contactId", "must be a contact of this location").into()
-            }
-            StoreError::Conflict(_) => duplicate(),
-            other => other.into(),
-        })
-}
-
-async fn save(state: &AppState, opportunity: &Opportunity) -> ApiResult<()> {
-    state
-        .store
-        .update_opportunity(opportunity)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => NOT_FOUND,
-            StoreError::Conflict(_) => duplicate(),
-            other => other.into(),
-        })
-}
-
-async fn load(state: &AppState, location: &LocationId, raw_id: &str) -> ApiResult<Opportunity> {
-    let id = opportunity_id(raw_id)?;
-    state
-        .store
-        .get_opportunity(location, &id)
-        .await?
-        .ok_or(NOT_FOUND)
+    let now = state.clock.now();
+    Ok(opportunities::update(state.store.as_ref(), now, current, change, by).await?)
 }
 
 pub async fn create(
@@ -128,8 +53,10 @@ pub async fn create(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.check_location(body.location_id.as_deref(), "locationId")?;
     let change = body.input().validate(CREATE_REQUIRED)?;
-    let opportunity = build(&state, location, change, &granted.changer()).await?;
-    insert(&state, &opportunity).await?;
+    let now = state.clock.now();
+    let store = state.store.as_ref();
+    let opportunity =
+        opportunities::create(store, now, location, change, &granted.changer()).await?;
     Ok(Reply(
         StatusCode::CREATED,
         json!({ "opportunity": opportunity.to_json() }),
@@ -156,7 +83,6 @@ pub async fn update(
     let current = load(&state, location, &id).await?;
     let change = body.input().validate(&[])?;
     let updated = changed(&state, current, change, &granted.changer()).await?;
-    save(&state, &updated).await?;
     Ok(ok(json!({ "opportunity": updated.to_json() })))
 }
 
@@ -167,14 +93,7 @@ pub async fn delete(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
     let id = opportunity_id(&id)?;
-    state
-        .store
-        .delete_opportunity(location, &id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => NOT_FOUND,
-            other => other.into(),
-        })?;
+    opportunities::delete(state.store.as_ref(), location, &id).await?;
     Ok(ok(json!({ "succeded": true })))
 }
 
@@ -187,8 +106,7 @@ pub async fn update_status(
     let location = granted.location();
     let current = load(&state, location, &id).await?;
     let change = body.input().validate(&["status"])?;
-    let updated = changed(&state, current, change, &granted.changer()).await?;
-    save(&state, &updated).await?;
+    changed(&state, current, change, &granted.changer()).await?;
     Ok(ok(json!({ "succeded": true })))
 }
 
@@ -214,7 +132,6 @@ pub async fn upsert(
             .await?;
         if let Some(current) = existing {
             let updated = changed(&state, current, change.clone(), &granted.changer()).await?;
-            save(&state, &updated).await?;
             return Ok(ok(
                 json!({ "opportunity": updated.to_json(), "new": false }),
             ));
@@ -224,16 +141,19 @@ pub async fn upsert(
         if create.name.is_none() {
             return Err(ValidationErrors::single("name", "should not be empty").into());
         }
-        let opportunity = build(&state, location, create, &granted.changer()).await?;
-        match insert(&state, &opportunity).await {
+        let store = state.store.as_ref();
+        let now = state.clock.now();
+        let opportunity =
+            opportunities::build(store, now, location, create, &granted.changer()).await?;
+        match opportunities::insert(store, &opportunity).await {
             Ok(()) => {
                 return Ok(ok(
                     json!({ "opportunity": opportunity.to_json(), "new": true }),
                 ));
             }
-            Err(ApiError::Unprocessable(_)) if attempt == 0 => continue,
-            Err(e) => return Err(e),
+            Err(AppError::Invalid(_)) if attempt == 0 => continue,
+            Err(e) => return Err(e.into()),
         }
     }
-    Err(duplicate())
+    Err(opportunities::duplicate().into())
 }

@@ -13,14 +13,16 @@ pub(crate) enum Area {
     Dashboard,
     Contacts,
     Conversations,
+    Opportunities,
     Settings,
 }
 
 impl Area {
-    const ALL: [Area; 4] = [
+    const ALL: [Area; 5] = [
         Area::Dashboard,
         Area::Contacts,
         Area::Conversations,
+        Area::Opportunities,
         Area::Settings,
     ];
 
@@ -30,6 +32,7 @@ impl Area {
             Area::Dashboard => "/dashboard",
             Area::Contacts => "/contacts",
             Area::Conversations => "/conversations",
+            Area::Opportunities => "/opportunities",
             Area::Settings => "/settings/business",
         }
     }
@@ -39,6 +42,7 @@ impl Area {
             Area::Dashboard => "Dashboard",
             Area::Contacts => "Contacts",
             Area::Conversations => "Conversations",
+            Area::Opportunities => "Opportunities",
             Area::Settings => "Settings",
         }
     }
@@ -48,6 +52,7 @@ impl Area {
             Area::Dashboard => "home",
             Area::Contacts => "users",
             Area::Conversations => "chat",
+            Area::Opportunities => "board",
             Area::Settings => "gear",
         }
     }

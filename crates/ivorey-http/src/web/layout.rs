@@ -105,6 +105,10 @@ pub(crate) fn icon(name: &str) -> Markup {
         "menu" => "M12 5h.01M12 12h.01M12 19h.01",
         "mail" => "M3 6h18v12H3zM3 7l9 6 9-6",
         "send" => "M22 2L11 13M22 2l-7 20-4-9-9-4 20-7z",
+        // Three columns of cards: a board.
+        "board" => "M3 4h5v16H3zM10 4h5v10h-5zM17 4h4v7h-4z",
+        "arrow-up" => "M12 19V5M5 12l7-7 7 7",
+        "arrow-down" => "M12 5v14M19 12l-7 7-7-7",
         "rotate" => "M4 12a8 8 0 0 1 14-5.3L20 9M20 4v5h-5M20 12a8 8 0 0 1-14 5.3L4 15M4 20v-5h5",
         _ => "",
     };

@@ -26,6 +26,8 @@ mod integrations;
 mod layout;
 mod login;
 mod messaging;
+mod opportunities;
+mod pipelines;
 mod scopes;
 mod shell;
 mod team;
@@ -107,8 +109,44 @@ pub fn routes() -> Router<AppState> {
             get(team::invite::show).post(team::invite::set_password),
         )
         .merge(inbox_routes())
+        .merge(pipeline_routes())
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))
+}
+
+/// Settings > Pipelines, and the Opportunities board and pages.
+fn pipeline_routes() -> Router<AppState> {
+    use opportunities::{board, edit as deal, list as deals, new as new_deal};
+    use pipelines::{delete, edit};
+    let pipeline = "/l/{location}/settings/pipelines/{id}";
+    let deal_path = "/l/{location}/opportunities/{id}";
+    Router::new()
+        .route(
+            "/l/{location}/settings/pipelines",
+            get(pipelines::show).post(pipelines::create),
+        )
+        .route(pipeline, get(edit::show).post(edit::post))
+        .route(
+            &format!("{pipeline}/delete"),
+            get(delete::confirm_pipeline).post(delete::delete_pipeline),
+        )
+        .route(
+            &format!("{pipeline}/stages/{{stage}}/delete"),
+            get(delete::confirm_stage).post(delete::delete_stage),
+        )
+        .route("/l/{location}/opportunities", get(board::show))
+        .route("/l/{location}/opportunities/list", get(deals::show))
+        .route(
+            "/l/{location}/opportunities/new",
+            get(new_deal::new_form).post(new_deal::create),
+        )
+        .route(deal_path, get(deal::show).post(deal::save))
+        .route(&format!("{deal_path}/move"), post(board::move_card))
+        .route(&format!("{deal_path}/status"), post(deal::status))
+        .route(
+            &format!("{deal_path}/delete"),
+            get(deal::confirm_delete).post(deal::delete),
+        )
 }
 
 /// Contacts: the list, a contact's page and everything its forms post to.

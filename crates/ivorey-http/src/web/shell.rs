@@ -18,15 +18,17 @@ use crate::state::AppState;
 pub(crate) enum Section {
     Business,
     Team,
+    Pipelines,
     Integrations,
     Messaging,
 }
 
 impl Section {
     /// The left menu, in its order.
-    pub(crate) const ALL: [Section; 4] = [
+    pub(crate) const ALL: [Section; 5] = [
         Section::Business,
         Section::Team,
+        Section::Pipelines,
         Section::Integrations,
         Section::Messaging,
     ];
@@ -35,6 +37,7 @@ impl Section {
         match self {
             Section::Business => "/business",
             Section::Team => "/team",
+            Section::Pipelines => "/pipelines",
             Section::Integrations => "/integrations",
             Section::Messaging => "/messaging",
         }
@@ -44,6 +47,7 @@ impl Section {
         match self {
             Section::Business => "Business",
             Section::Team => "Team",
+            Section::Pipelines => "Pipelines",
             Section::Integrations => "Private Integrations",
             Section::Messaging => "Messaging",
         }
@@ -53,6 +57,7 @@ impl Section {
         match self {
             Section::Business => "business",
             Section::Team => "users",
+            Section::Pipelines => "board",
             Section::Integrations => "key",
             Section::Messaging => "mail",
         }
@@ -139,6 +144,7 @@ impl Shell {
     fn admins_only(&self, section: Section) -> Markup {
         let what = match section {
             Section::Team => "the team",
+            Section::Pipelines => "pipelines",
             other => other.label(),
         };
         let why = match section {
@@ -149,6 +155,11 @@ impl Shell {
             Section::Team => {
                 "The team decides who can see this business's data, so only its admins can \
                  see its members, add people, change roles or remove anyone."
+            }
+            Section::Pipelines => {
+                "Pipelines shape how everyone in this business tracks its deals, so only its \
+                 admins can create, rename or reorder them. You can still work the deals on the \
+                 Opportunities board."
             }
             Section::Messaging => {
                 "Messaging holds the passwords and signing secrets this business sends email \

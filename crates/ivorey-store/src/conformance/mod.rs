@@ -18,6 +18,7 @@ mod locations;
 mod notes;
 mod opportunities;
 mod payments;
+mod pipeline_board;
 mod rate_limits;
 mod tasks_fields;
 mod usage;
@@ -38,6 +39,7 @@ pub use locations::*;
 pub use notes::*;
 pub use opportunities::*;
 pub use payments::*;
+pub use pipeline_board::*;
 pub use rate_limits::*;
 pub use tasks_fields::*;
 pub use usage::*;
@@ -82,6 +84,10 @@ macro_rules! conformance_suite {
             opportunity_references_stay_in_the_location,
             opportunity_pages_follow_the_keyset_without_gaps_or_repeats,
             opportunity_filters_each_narrow_the_search,
+            pipeline_edits_are_saved_in_order_and_stay_in_the_location,
+            a_stage_with_opportunities_is_deleted_only_by_moving_them,
+            a_pipeline_is_deleted_only_when_empty,
+            a_board_pages_each_stage_newest_arrival_first_with_totals,
             forms_round_trip_within_their_location,
             a_submission_is_stored_with_its_contact_or_not_at_all,
             submissions_are_filtered_and_paged_newest_first,

@@ -10,7 +10,7 @@ use ivorey_core::{
 use super::fixtures::{T0, new_location};
 use crate::{OpportunityQuery, Store, StoreError};
 
-async fn contact(store: &dyn Store, location: &LocationId, name: &str) -> ContactId {
+pub(super) async fn contact(store: &dyn Store, location: &LocationId, name: &str) -> ContactId {
     let c = Contact {
         created_by: None,
         updated_by: None,
@@ -27,14 +27,24 @@ async fn contact(store: &dyn Store, location: &LocationId, name: &str) -> Contac
     c.id
 }
 
-async fn pipeline(store: &dyn Store, location: &LocationId, name: &str, at: i64) -> Pipeline {
+pub(super) async fn pipeline(
+    store: &dyn Store,
+    location: &LocationId,
+    name: &str,
+    at: i64,
+) -> Pipeline {
     let stages = ["Lead", "Qualified", "Proposal", "Closed"];
     let p = Pipeline::new(location, name, &stages, Timestamp(T0.0 + at)).unwrap();
     store.create_pipeline(&p).await.expect("create pipeline");
     p
 }
 
-fn opportunity(p: &Pipeline, contact: &ContactId, name: &str, at: Timestamp) -> Opportunity {
+pub(super) fn opportunity(
+    p: &Pipeline,
+    contact: &ContactId,
+    name: &str,
+    at: Timestamp,
+) -> Opportunity {
     Opportunity {
         id: OpportunityId::generate(),
         location_id: p.location_id.clone(),

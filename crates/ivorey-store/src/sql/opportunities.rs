@@ -3,13 +3,15 @@
 //! reference is `NotFound`.
 
 use async_trait::async_trait;
+use ivorey_core::changed_by::ChangedBy;
+use ivorey_core::contact::ContactFields;
 use ivorey_core::opportunity::{MonetaryValue, Opportunity, OpportunityStatus, Pipeline, Stage};
-use ivorey_core::{ContactId, LocationId, OpportunityId, PipelineId};
+use ivorey_core::{ContactId, LocationId, OpportunityId, PipelineId, StageId};
 
 use super::{Db, Row, Sql, SqlBackend, changed_by, corrupt, encoded, id, ts};
 use crate::{
-    OpportunityPage, OpportunityQuery, OpportunityStore, StoreError, StoreResult, contains_pattern,
-    params, run,
+    BoardCard, BoardQuery, OpportunityPage, OpportunityQuery, OpportunityStore, PIPELINE_IN_USE,
+    STAGE_IN_USE, StageTotal, StoreError, StoreResult, contains_pattern, params, run,
 };
 
 macro_rules! columns {
@@ -91,6 +93,58 @@ static COUNT: Sql = Sql::new(concat!(
     filters!()
 ));
 
+static RENAME_PIPELINE: Sql =
+    Sql::new("UPDATE pipelines SET name = $3, updated_at = $4 WHERE id = $1 AND location_id = $2");
+static STAGE_IDS: Sql = Sql::new("SELECT id FROM pipeline_stages WHERE pipeline_id = $1");
+// Positions are unique per pipeline, so before the new order is written every stage steps
+// aside to a negative position (distinct, and below every real one).
+static PARK_STAGES: Sql =
+    Sql::new("UPDATE pipeline_stages SET position = -1 - position WHERE pipeline_id = $1");
+// A stage id of another pipeline matches the conflict but not the WHERE: nothing changes,
+// and the caller hears `NotFound`.
+static UPSERT_STAGE: Sql = Sql::new(
+    "INSERT INTO pipeline_stages (id, pipeline_id, name, position) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, position = excluded.position
+     WHERE pipeline_stages.pipeline_id = excluded.pipeline_id",
+);
+static MOVE_STAGE_OPPORTUNITIES: Sql = Sql::new(
+    "UPDATE opportunities SET stage_id = $4, last_stage_change_at = $5, updated_at = $5,
+       updated_by = $6
+     WHERE location_id = $1 AND pipeline_id = $2 AND stage_id = $3",
+);
+static STAGE_HAS_OPPORTUNITIES: Sql = Sql::new(
+    "SELECT EXISTS (SELECT 1 FROM opportunities WHERE pipeline_id = $1 AND stage_id = $2)",
+);
+static DELETE_STAGE: Sql =
+    Sql::new("DELETE FROM pipeline_stages WHERE pipeline_id = $1 AND id = $2");
+static PIPELINE_HAS_OPPORTUNITIES: Sql = Sql::new(
+    "SELECT EXISTS (SELECT 1 FROM opportunities WHERE location_id = $1 AND pipeline_id = $2)",
+);
+static DELETE_PIPELINE: Sql = Sql::new("DELETE FROM pipelines WHERE id = $1 AND location_id = $2");
+// SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, the total of at most a few million
+// values under the monetary cap fits.
+static STAGE_TOTALS: Sql = Sql::new(
+    "SELECT stage_id, COUNT(*), CAST(COALESCE(SUM(monetary_value), 0) AS BIGINT)
+     FROM opportunities
+     WHERE location_id = $1 AND pipeline_id = $2 AND (CAST($3 AS TEXT) IS NULL OR status = $3)
+     GROUP BY stage_id",
+);
+// The inner query walks `opportunities_on_board` (pipeline, stage, last_stage_change_at, id)
+// backwards; the outer one adds each card's contact (in the same location, by the foreign key).
+static BOARD_COLUMN: Sql = Sql::new(concat!(
+    "SELECT o.*, (SELECT c.data FROM contacts c
+                  WHERE c.location_id = o.location_id AND c.id = o.contact_id)
+     FROM (SELECT ",
+    columns!(),
+    " FROM opportunities
+           WHERE location_id = $1 AND pipeline_id = $2 AND stage_id = $3
+             AND (CAST($4 AS TEXT) IS NULL OR status = $4)
+             AND (CAST($5 AS BIGINT) IS NULL
+                  OR (last_stage_change_at, id) < ($5, CAST($6 AS TEXT)))
+           ORDER BY last_stage_change_at DESC, id DESC LIMIT $7) o
+     ORDER BY o.last_stage_change_at DESC, o.id DESC"
+));
+
 const DUPLICATE: &str = "the contact already has an opportunity in this pipeline";
 
 /// A write's outcome: a unique violation here can only be the one-per-contact-and-pipeline
@@ -147,6 +201,23 @@ fn stage(row: &dyn Row) -> StoreResult<(String, Stage)> {
     Ok((row.string(0)?, stage))
 }
 
+/// A board card: the opportunity and its contact's name (column 17 holds the contact's data).
+fn board_card(row: &dyn Row) -> StoreResult<BoardCard> {
+    let contact: ContactFields = row.json(17, "contact data")?;
+    Ok(BoardCard {
+        opportunity: opportunity(row)?,
+        contact_name: contact.display_name(),
+    })
+}
+
+fn stage_total(row: &dyn Row) -> StoreResult<StageTotal> {
+    Ok(StageTotal {
+        stage_id: id(row, 0)?,
+        count: u64::try_from(row.int(1)?).unwrap_or(0),
+        value_minor: row.int(2)?,
+    })
+}
+
 fn count(row: &dyn Row) -> StoreResult<u64> {
     Ok(u64::try_from(row.int(0)?).unwrap_or(0))
 }
@@ -167,6 +238,45 @@ async fn load_pipelines(
         }
     }
     Ok(pipelines)
+}
+
+/// `update_pipeline`'s transaction: see the trait.
+async fn save_pipeline(
+    db: &mut dyn Db,
+    p: &Pipeline,
+    moves: &[(StageId, StageId)],
+    by: &ChangedBy,
+) -> StoreResult<()> {
+    let renamed = params![&p.id, &p.location_id, &p.name, p.updated_at];
+    db.change(&RENAME_PIPELINE, renamed).await?;
+    let stored: Vec<String> = db
+        .rows(&STAGE_IDS, params![&p.id], |row| row.string(0))
+        .await?;
+    db.execute(&PARK_STAGES, params![&p.id]).await?;
+    for s in &p.stages {
+        let row = params![&s.id, &p.id, &s.name, i64::from(s.position)];
+        db.change(&UPSERT_STAGE, row).await?;
+    }
+    let by = encoded(&Some(by.clone()));
+    for (from, to) in moves {
+        let moved = params![&p.location_id, &p.id, from, to, p.updated_at, &by];
+        db.execute(&MOVE_STAGE_OPPORTUNITIES, moved).await?;
+    }
+    let dropped = stored
+        .iter()
+        .filter(|stored| !p.stages.iter().any(|s| s.id.as_str() == stored.as_str()));
+    for stage in dropped {
+        let in_use = db
+            .one(&STAGE_HAS_OPPORTUNITIES, params![&p.id, stage], |r| {
+                r.bool(0)
+            })
+            .await?;
+        if in_use {
+            return Err(StoreError::Conflict(STAGE_IN_USE));
+        }
+        db.execute(&DELETE_STAGE, params![&p.id, stage]).await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -328,6 +438,65 @@ impl<B: SqlBackend> OpportunityStore for B {
                 opportunities,
                 total,
             })
+        })
+    }
+
+    async fn update_pipeline(
+        &self,
+        pipeline: &Pipeline,
+        moves: &[(StageId, StageId)],
+        by: &ChangedBy,
+    ) -> StoreResult<()> {
+        run!(self.write, [pipeline, moves, by], |db| {
+            save_pipeline(db, &pipeline, &moves, &by).await
+        })
+    }
+
+    async fn delete_pipeline(&self, location: &LocationId, id: &PipelineId) -> StoreResult<()> {
+        run!(self.write, [location, id], |db| {
+            let key = params![&location, &id];
+            if db
+                .one(&PIPELINE_HAS_OPPORTUNITIES, key, |r| r.bool(0))
+                .await?
+            {
+                return Err(StoreError::Conflict(PIPELINE_IN_USE));
+            }
+            db.change(&DELETE_PIPELINE, params![&id, &location]).await
+        })
+    }
+
+    async fn stage_totals(
+        &self,
+        location: &LocationId,
+        pipeline: &PipelineId,
+        status: Option<OpportunityStatus>,
+    ) -> StoreResult<Vec<StageTotal>> {
+        run!(self.read, [location, pipeline], |db| {
+            let status = status.map(OpportunityStatus::as_str);
+            let filters = params![&location, &pipeline, status];
+            db.rows(&STAGE_TOTALS, filters, stage_total).await
+        })
+    }
+
+    async fn board_column(
+        &self,
+        location: &LocationId,
+        q: &BoardQuery,
+    ) -> StoreResult<Vec<BoardCard>> {
+        run!(self.read, [location, q], |db| {
+            let status = q.status.map(OpportunityStatus::as_str);
+            let after_at = q.after.as_ref().map(|(at, _)| *at);
+            let after_id = q.after.as_ref().map(|(_, id)| id);
+            let page = params![
+                &location,
+                &q.pipeline_id,
+                &q.stage_id,
+                status,
+                after_at,
+                after_id,
+                i64::from(q.limit)
+            ];
+            db.rows(&BOARD_COLUMN, page, board_card).await
         })
     }
 }

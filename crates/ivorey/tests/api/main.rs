@@ -47,4 +47,6 @@ mod web_contacts;
 mod web_conversations;
 mod web_import;
 mod web_messaging;
+mod web_opportunities;
+mod web_pipelines;
 mod web_records;

@@ -10,7 +10,7 @@ mod searching;
 use std::time::Duration;
 
 use changes::*;
-use ivorey_core::opportunity::Pipeline;
+use ivorey_core::opportunity::{Pipeline, STARTER_NAME};
 use ivorey_core::{Clock, LocationId};
 use refusals::*;
 use reqwest::{Method, StatusCode};
@@ -54,6 +54,8 @@ async fn tenant(app: &TestApp) -> Tenant {
         "contacts.write",
     ];
     let (_, token) = app.integration(&admin, &scopes).await;
+    // After the location's starter pipeline, so the two list in this order.
+    app.clock.advance(Duration::from_millis(1));
     let pipeline = pipeline(app, &admin.location, "Sales").await;
     let contact = app.contact(&token, &admin.location, "Ada").await;
     Tenant {
@@ -158,10 +160,10 @@ async fn pipelines_are_listed_with_their_stages_in_order(app: TestApp) {
     let names: Vec<&str> = listed.iter().filter_map(|p| p["name"].as_str()).collect();
     assert_eq!(
         names,
-        ["Sales", "Renewals"],
-        "oldest first, the other location's absent"
+        [STARTER_NAME, "Sales", "Renewals"],
+        "oldest first (the starter pipeline of a new location first), the other location's absent"
     );
-    let sales = &listed[0];
+    let sales = &listed[1];
     assert_eq!(sales["id"], t.pipeline.id.as_str());
     assert_eq!(sales["locationId"], t.location.as_str());
     let stages: Vec<(&str, u64)> = sales["stages"]
@@ -180,7 +182,7 @@ async fn pipelines_are_listed_with_their_stages_in_order(app: TestApp) {
         ]
     );
     assert_eq!(sales["stages"][0]["id"], t.pipeline.stages[0].id.as_str());
-    assert_eq!(listed[1]["id"], second.id.as_str());
+    assert_eq!(listed[2]["id"], second.id.as_str());
     let theirs = format!("/opportunities/pipelines?locationId={}", other.location);
     let (status, _) = call(&app, &t.token, Method::GET, &theirs, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

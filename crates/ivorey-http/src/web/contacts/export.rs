@@ -64,21 +64,6 @@ pub(crate) fn guard(cell: &str) -> String {
     }
 }
 
-/// The export link of the list as it is searched now.
-pub(crate) fn link(shell: &Shell, params: &ListParams) -> String {
-    let (sort, _, _) = params.sort();
-    let mut pairs: Vec<(&str, &str)> = vec![("sort", sort)];
-    if let Some(q) = params.query() {
-        pairs.push(("q", q));
-    }
-    let tag = params.tag();
-    if let Some(tag) = &tag {
-        pairs.push(("tag", tag));
-    }
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    format!("{}?{query}", shell.at("/contacts/export.csv"))
-}
-
 pub(crate) async fn export(
     State(state): State<AppState>,
     Path(location): Path<String>,

@@ -173,7 +173,7 @@ fn page(
             h1 { "Contacts" }
             div.head-actions {
                 a.button href=(shell.at("/contacts/import")) { "Import" }
-                a.button href=(super::export::link(shell, params)) { "Export CSV" }
+                a.button href=(export_link(shell, params)) { "Export CSV" }
                 a.button.primary href=(shell.at("/contacts/new")) { (icon("plus")) "Add contact" }
             }
         }
@@ -341,4 +341,19 @@ fn table(
 fn params_tag_link(shell: &Shell, tag: &str) -> String {
     let query = serde_urlencoded::to_string([("tag", tag)]).unwrap_or_default();
     format!("{}?{query}", shell.at("/contacts"))
+}
+
+/// The export link of the list as it is searched now.
+fn export_link(shell: &Shell, params: &ListParams) -> String {
+    let (sort, _, _) = params.sort();
+    let mut pairs: Vec<(&str, &str)> = vec![("sort", sort)];
+    if let Some(q) = params.query() {
+        pairs.push(("q", q));
+    }
+    let tag = params.tag();
+    if let Some(tag) = &tag {
+        pairs.push(("tag", tag));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("{}?{query}", shell.at("/contacts/export.csv"))
 }

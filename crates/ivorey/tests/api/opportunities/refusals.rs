@@ -221,7 +221,7 @@ pub(crate) async fn another_locations_records_are_refused_and_left_unchanged(app
     .await;
     assert_eq!(
         listed["pipelines"].as_array().map(Vec::len),
-        Some(1),
+        Some(2),
         "{listed}"
     );
 }
