@@ -6,7 +6,8 @@
 //   TOKEN         a Private Integration token holding every scope the enabled steps use
 //   NARROW_TOKEN  a token of the same location holding only contacts.readonly
 //   LOCATION_ID   the tokens' location
-//   PIPELINE_ID   a pipeline of that location with at least two stages
+//   PIPELINE_ID   a pipeline of that location with at least two stages (the test passes a new
+//                 location's starter Sales Pipeline, which nobody set up)
 //   CALENDAR_ID   optional: a calendar to book; without it the calendars steps create one
 //   IVOREY_COMPAT_AREAS  comma-separated areas whose steps run in addition to the core ones:
 //                 contacts-search, conversations, calendars, forms, payments
@@ -125,6 +126,17 @@ await step('opportunity.move', async () => {
   assert.equal(got.opportunity.pipelineStageId, state.stages[1]);
   assert.equal(got.opportunity.name, `SDK deal ${unique}`, 'the name stays');
   return { opportunityId: state.opportunityId, pipelineStageId: state.stages[1] };
+});
+
+await step('opportunity.status', async () => {
+  const { succeded } = await ghl.opportunities.updateOpportunityStatus(
+    { id: state.opportunityId },
+    { status: 'won' },
+  );
+  assert.equal(succeded, true);
+  const got = await ghl.opportunities.getOpportunity({ id: state.opportunityId });
+  assert.equal(got.opportunity.status, 'won');
+  return { opportunityId: state.opportunityId, status: got.opportunity.status };
 });
 
 // ---- users ----------------------------------------------------------------------------------

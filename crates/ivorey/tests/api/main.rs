@@ -12,6 +12,7 @@ mod support_webhook;
 
 mod browser;
 mod browser_crm;
+mod browser_deals;
 mod browser_walk;
 mod calendars;
 mod contact_notes;

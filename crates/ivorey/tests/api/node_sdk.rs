@@ -1,6 +1,7 @@
 //! The official HighLevel Node SDK (`@gohighlevel/api-client`, pinned in `compat/node-sdk/`)
 //! drives Ivorey, on both backends: `compat/node-sdk/compat.mjs` creates, reads, updates and
-//! deletes contacts, moves an opportunity between stages, lists users and gets a missing scope
+//! deletes contacts, moves an opportunity between the stages of a new location's starter
+//! pipeline (nobody set one up) and marks it won, lists users and gets a missing scope
 //! refused, with only the base URL and token changed; then it searches contacts, sends an SMS and
 //! an Email, books a free calendar slot and lists form submissions. This test prepares the
 //! location (messaging providers that are local receivers, a form with a submission), runs the
@@ -41,6 +42,7 @@ const CORE_STEPS: &[&str] = &[
     "pipelines.list",
     "opportunity.create",
     "opportunity.move",
+    "opportunity.status",
     "users.list",
     "scope.refused",
     "done",
@@ -87,15 +89,19 @@ async fn the_official_node_sdk_drives_the_api(app: TestApp) {
     let (_, token) = app.integration(&admin, SCOPES).await;
     let (_, narrow) = app.integration(&admin, &["contacts.readonly"]).await;
     let location = LocationId::parse(&admin.location).expect("location id");
-    let pipeline = ivorey_app::pipelines::create_pipeline(
-        app.store.as_ref(),
-        app.clock.now(),
-        &location,
-        "Sales",
-        &["Lead", "Qualified", "Won"],
-    )
-    .await
-    .expect("create pipeline");
+    // The fresh location's own pipeline: the SDK must work without anyone setting one up.
+    let mut pipelines = app
+        .store
+        .list_pipelines(&location)
+        .await
+        .expect("pipelines");
+    assert_eq!(
+        pipelines.len(),
+        1,
+        "a new location has its starter pipeline"
+    );
+    let pipeline = pipelines.remove(0);
+    assert_eq!(pipeline.name, ivorey_core::opportunity::STARTER_NAME);
     let areas = enabled_areas();
     let mut prepared = areas::prepare(&app, &admin, &areas).await;
     let (order, buyer) = order_for_the_sdk(&app, &location).await;
@@ -194,6 +200,7 @@ async fn confirm_changes(
     );
     let moved = &body["opportunity"];
     assert_eq!(moved["pipelineStageId"], pipeline.stages[1].id.to_string());
+    assert_eq!(moved["status"], "won", "updateOpportunityStatus won it");
     assert_eq!(moved["contactId"], contact.as_str());
     assert_eq!(moved["monetaryValue"], 1250.5);
 

@@ -136,6 +136,18 @@ async fn a_deal_is_made_moved_won_lost_and_deleted_from_the_board(app: TestApp) 
         "{board}"
     );
     assert!(board.contains("<strong>1</strong> opportunity"), "{board}");
+    // The dashboard shows the open value, stage by stage.
+    let (_, _, dashboard) =
+        get_page(&app, cookie, &format!("/l/{}/dashboard", admin.location)).await;
+    assert!(
+        dashboard.contains("Open deals in Sales Pipeline"),
+        "{dashboard}"
+    );
+    let stage_row = format!(
+        "<th scope=\"row\">{}</th><td class=\"num\">1</td><td class=\"num\">1,250.50</td>",
+        first.name
+    );
+    assert!(dashboard.contains(&stage_row), "{dashboard}");
 
     // Move the card to the second stage with its form.
     let move_path = at(&admin, &format!("/{id}/move"));

@@ -1,5 +1,8 @@
-//! The dashboard, where sign-in lands: new contacts, unread conversations, tasks due today, what
-//! the business's integrations did recently and their API requests per day.
+//! The dashboard, where sign-in lands: new contacts, unread conversations, the open value of the
+//! deals by stage, tasks due today, what the business's integrations did recently and their
+//! API requests per day.
+
+mod pipeline;
 
 use axum::extract::{Path, State};
 use ivorey_core::Timestamp;
@@ -51,6 +54,7 @@ pub(crate) async fn show(
     let tasks = store
         .open_tasks_due(&shell.location, end_of_today, TASKS_SHOWN)
         .await?;
+    let deals = pipeline::open_by_stage(&state, &shell).await?;
     let integrations = store.list_integrations(&shell.location, now).await?;
     let activity =
         attribution::recent_by_integrations(&state, &shell, &integrations, ACTIVITY_SHOWN).await?;
@@ -86,12 +90,13 @@ pub(crate) async fn show(
                 span.stat-value { (unread) }
                 span.stat-more { "Open the inbox" }
             }
-            div.stat.card {
-                span.stat-label { "Tasks due today" }
-                span.stat-value { (tasks_count(&tasks)) }
-                span.stat-more { "Including overdue ones" }
+            a.stat.card href=(shell.at("/opportunities")) {
+                span.stat-label { "Open deal value" }
+                span.stat-value { (super::opportunities::money(deals.as_ref().map_or(0, |(_, t)| pipeline::open_value(t)))) }
+                span.stat-more { (deals.as_ref().map_or("No pipeline yet", |(p, _)| p.name.as_str())) }
             }
         }
+        (pipeline::card(&shell, deals.as_ref()))
         div.columns {
             (tasks_card(&shell, &tasks, now, end_of_today))
             section.card aria-labelledby="activity-title" {
@@ -149,14 +154,6 @@ fn count(n: u64) -> String {
         format!("{}+", format::number(n))
     } else {
         format::number(n)
-    }
-}
-
-fn tasks_count(tasks: &[TaskDue]) -> String {
-    if tasks.len() as u32 >= TASKS_SHOWN {
-        format!("{TASKS_SHOWN}+")
-    } else {
-        tasks.len().to_string()
     }
 }
 

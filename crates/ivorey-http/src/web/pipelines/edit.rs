@@ -197,7 +197,7 @@ async fn page(
                 }
             }
             @if admin {
-                form.inline-form method="post" action=(action) {
+                form.inline-form #add-stage method="post" action=(action) {
                     (shell.csrf())
                     input type="hidden" name="action" value="add-stage";
                     (Input { label: "New stage", name: "stageName",

@@ -97,6 +97,7 @@ fn operation(path: &str) -> (&'static str, &'static str) {
         ("opportunities.json", "/opportunities/"),
         ("opportunities.json", "/opportunities/pipelines"),
         ("opportunities.json", "/opportunities/{id}"),
+        ("opportunities.json", "/opportunities/{id}/status"),
         ("users.json", "/users/"),
         ("conversations.json", "/conversations/messages"),
         ("calendars.json", "/calendars/"),
