@@ -4,6 +4,7 @@
 //! words (`AppError`) and knows nothing of the HTTP server.
 
 pub mod accounts;
+pub mod calendars;
 pub mod contacts;
 pub mod conversations;
 pub mod delivery;

@@ -67,4 +67,20 @@ pub trait CalendarStore {
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<Appointment>>;
+    /// Like `list_appointments`, at most `limit`, each with its contact's name: a calendar's
+    /// week or day as its pages show it.
+    async fn agenda(
+        &self,
+        location: &LocationId,
+        calendar: &CalendarId,
+        window: (Timestamp, Timestamp),
+        limit: u32,
+    ) -> StoreResult<Vec<AgendaItem>>;
+}
+
+/// An appointment and the name its contact is shown by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgendaItem {
+    pub appointment: Appointment,
+    pub contact_name: String,
 }

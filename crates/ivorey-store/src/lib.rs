@@ -32,7 +32,7 @@ use ivorey_core::location::{BusinessProfile, Location};
 use ivorey_core::user::{Membership, Role, User};
 use ivorey_core::{ContactId, IntegrationId, LocationId, Timestamp, TokenHash, UserId};
 
-pub use calendars::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
+pub use calendars::{AgendaItem, CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN};
 pub use contact_imports::{
     AppliedRow, ContactImport, ContactImportStore, EncodedRow, ImportRow, ImportStatus, RefusedRow,
     RowOutcome,

@@ -107,7 +107,7 @@ pub struct SeedArgs {
     /// How many contacts to add.
     #[arg(long, default_value_t = 1_000)]
     pub contacts: u64,
-    /// How many opportunities to add (one per contact at most, in a new "Sales" pipeline).
+    /// How many opportunities to add (one per contact at most, in the location's first pipeline).
     #[arg(long, default_value_t = 0)]
     pub opportunities: u64,
     /// How many Private Integrations to add (the first has every scope; its token is printed).

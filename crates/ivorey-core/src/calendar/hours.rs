@@ -80,6 +80,40 @@ pub fn validate(errors: &mut ValidationErrors, mut entries: Vec<OpenHour>) -> Ve
     entries
 }
 
+/// One day's ranges as a person writes them: `9:00-17:00`, or `9:00-12:00, 13:00-17:00`;
+/// empty for a closed day. `None` when the text is not that (the range checks of `validate`
+/// still apply).
+pub fn parse_day(text: &str) -> Option<Vec<HourRange>> {
+    fn time(text: &str) -> Option<(u8, u8)> {
+        let (h, m) = text.trim().split_once(':').unwrap_or((text.trim(), "0"));
+        Some((h.trim().parse().ok()?, m.trim().parse().ok()?))
+    }
+    text.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|range| {
+            let (open, close) = range.split_once(['-', '–'])?;
+            let (open_hour, open_minute) = time(open)?;
+            let (close_hour, close_minute) = time(close)?;
+            Some(HourRange {
+                open_hour,
+                open_minute,
+                close_hour,
+                close_minute,
+            })
+        })
+        .collect()
+}
+
+/// `weekday`'s ranges written as `parse_day` reads them (`09:00-17:00, 18:00-20:00`).
+pub fn format_day(entries: &[OpenHour], weekday: u8) -> String {
+    let minute = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+    ranges_on(entries, weekday)
+        .map(|(open, close)| format!("{}-{}", minute(open), minute(close)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The (open, close) minute ranges on `weekday` (0 = Sunday).
 pub fn ranges_on(entries: &[OpenHour], weekday: u8) -> impl Iterator<Item = (u16, u16)> + '_ {
     entries
@@ -124,5 +158,24 @@ mod tests {
             let err = parse(bad).unwrap_err();
             assert_eq!(err.0[0].field, "openHours", "{bad}");
         }
+    }
+
+    #[test]
+    fn a_day_is_read_and_written_as_people_type_it() {
+        let ranges = parse_day(" 9:00-12:00, 13:30 - 17:00 ").unwrap();
+        assert_eq!(ranges.len(), 2);
+        assert_eq!(
+            (ranges[1].open(), ranges[1].close()),
+            (13 * 60 + 30, 17 * 60)
+        );
+        assert_eq!(parse_day(""), Some(vec![]));
+        assert_eq!(parse_day("9-5pm"), None);
+        assert_eq!(parse_day("9:00"), None);
+        let week = vec![OpenHour {
+            days_of_the_week: vec![1],
+            hours: ranges,
+        }];
+        assert_eq!(format_day(&week, 1), "09:00-12:00, 13:30-17:00");
+        assert_eq!(format_day(&week, 2), "");
     }
 }

@@ -1,11 +1,11 @@
 //! Appointments (HighLevel's calendar events): book, read, change and delete one, and list a
-//! calendar's events in a time window. The store refuses a booking that overlaps another, in
-//! the transaction that writes it; this layer checks the open hours and the references.
+//! calendar's events in a time window. Booking and changing go through `ivorey_app::calendars`
+//! (open hours, references; the store refuses an overlap in the transaction that writes it).
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use ivorey_core::calendar::Calendar;
-use ivorey_core::calendar::appointment::{Appointment, AppointmentChange, AppointmentInput};
+use ivorey_app::calendars;
+use ivorey_core::calendar::appointment::{Appointment, AppointmentInput};
 use ivorey_core::ids::AppointmentId;
 use ivorey_core::{LocationId, ValidationErrors};
 use ivorey_store::StoreError;
@@ -42,55 +42,6 @@ async fn appointment_in(
         .ok_or(NOT_FOUND)
 }
 
-/// The calendar a change books on, as a 422 naming `calendarId` when it is not the location's.
-async fn target_calendar(
-    state: &AppState,
-    location: &LocationId,
-    change: &AppointmentChange,
-    current: Option<&Appointment>,
-) -> ApiResult<Calendar> {
-    let id = change
-        .calendar_id
-        .clone()
-        .or_else(|| current.map(|a| a.calendar_id.clone()))
-        .ok_or_else(|| ValidationErrors::single("calendarId", "is required"))?;
-    match state.store.get_calendar(location, &id).await? {
-        Some(calendar) => Ok(calendar),
-        None => {
-            Err(ValidationErrors::single("calendarId", "was not found in this location").into())
-        }
-    }
-}
-
-/// Refuses an assigned user who is not a member of the location.
-async fn check_user(
-    state: &AppState,
-    location: &LocationId,
-    change: &AppointmentChange,
-) -> ApiResult<()> {
-    let Some(Some(user)) = &change.assigned_user_id else {
-        return Ok(());
-    };
-    let members = state.store.location_users(location).await?;
-    if members.iter().any(|(u, _)| &u.id == user) {
-        Ok(())
-    } else {
-        Err(ValidationErrors::single("assignedUserId", "is not a user of this location").into())
-    }
-}
-
-/// Maps a booking's store error: an overlap is a 409 in the error shape.
-fn booking_err(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound => {
-            ValidationErrors::single("calendarId", "or contactId was not found in this location")
-                .into()
-        }
-        StoreError::Conflict(what) => ApiError::Conflict(format!("{what}.")),
-        other => other.into(),
-    }
-}
-
 pub async fn create(
     State(state): State<AppState>,
     granted: Granted,
@@ -99,21 +50,9 @@ pub async fn create(
     let location = granted.location();
     let change = body.validate(true)?;
     granted.check_location(change.location_id.as_deref(), "locationId")?;
-    let calendar = target_calendar(&state, location, &change, None).await?;
-    let contact = change
-        .contact_id
-        .clone()
-        .ok_or_else(|| ValidationErrors::single("contactId", "is required"))?;
-    if state.store.get_contact(location, &contact).await?.is_none() {
-        return Err(ValidationErrors::single("contactId", "was not found in this location").into());
-    }
-    check_user(&state, location, &change).await?;
-    let appointment = change.create(&calendar, contact, state.clock.now())?;
-    state
-        .store
-        .insert_appointment(&appointment, calendar.date_updated)
-        .await
-        .map_err(booking_err)?;
+    let store = state.store.as_ref();
+    let (appointment, calendar) =
+        calendars::book(store, state.clock.now(), location, change).await?;
     Ok(ok(appointment.to_json(&calendar.zone())))
 }
 
@@ -146,17 +85,9 @@ pub async fn update(
         granted.check_location(change.location_id.as_deref(), "locationId")?;
     }
     let current = appointment_in(&state, location, &id).await?;
-    let calendar = target_calendar(&state, location, &change, Some(&current)).await?;
-    check_user(&state, location, &change).await?;
-    let appointment = change.apply_to(current, &calendar, state.clock.now())?;
-    state
-        .store
-        .update_appointment(&appointment, calendar.date_updated)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => NOT_FOUND,
-            other => booking_err(other),
-        })?;
+    let store = state.store.as_ref();
+    let (appointment, calendar) =
+        calendars::change(store, state.clock.now(), location, current, change).await?;
     Ok(ok(appointment.to_json(&calendar.zone())))
 }
 

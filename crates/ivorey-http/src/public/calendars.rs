@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use ivorey_core::calendar::slots::{by_local_date, free_slots as compute_free_slots};
+use ivorey_app::calendars;
+use ivorey_core::calendar::slots::by_local_date;
 use ivorey_core::calendar::{Calendar, CalendarInput, zone};
 use ivorey_core::ids::CalendarId;
 use ivorey_core::{LocationId, Timestamp, ValidationErrors};
@@ -83,10 +84,8 @@ pub async fn create(
 ) -> ApiResult<Reply<Value>> {
     let location = granted.location();
     granted.check_location(body.location_id.as_deref(), "locationId")?;
-    let home = state.store.get_location(location).await?;
-    let default_zone = home.as_ref().and_then(|l| l.profile.timezone.as_deref());
-    let calendar = body.create(location, default_zone, state.clock.now())?;
-    state.store.insert_calendar(&calendar).await?;
+    let (store, now) = (state.store.as_ref(), state.clock.now());
+    let calendar = calendars::create_calendar(store, now, location, body).await?;
     Ok(ok(json!({ "calendar": calendar.to_json() })))
 }
 
@@ -111,15 +110,8 @@ pub async fn update(
         granted.check_location(body.location_id.as_deref(), "locationId")?;
     }
     let current = calendar_in(&state, location, &id).await?;
-    let calendar = body.update(current, state.clock.now())?;
-    state
-        .store
-        .update_calendar(&calendar)
-        .await
-        .map_err(|e| match e {
-            ivorey_store::StoreError::NotFound => NOT_FOUND,
-            other => other.into(),
-        })?;
+    let (store, now) = (state.store.as_ref(), state.clock.now());
+    let calendar = calendars::update_calendar(store, now, current, body).await?;
     Ok(ok(json!({ "calendar": calendar.to_json() })))
 }
 
@@ -191,22 +183,8 @@ pub async fn free_slots(
         return Err(e.into());
     };
     e.finish(())?;
-    let mut slots = Vec::new();
-    if calendar.is_active {
-        // A slot starting just before `to` may run into a booking that starts after it.
-        let reach = Timestamp(to.0 + i64::from(calendar.slot_duration_minutes) * 60_000);
-        let booked = state
-            .store
-            .list_appointments(location, &calendar.id, from, reach)
-            .await?;
-        let busy: Vec<_> = booked
-            .iter()
-            .filter(|a| a.occupies())
-            .map(|a| (a.start, a.end))
-            .collect();
-        let now = state.clock.now();
-        slots = calendar.with_schedule(|s| compute_free_slots(s, (from, to), now, &busy));
-    }
+    let now = state.clock.now();
+    let slots = calendars::free_slots(state.store.as_ref(), &calendar, (from, to), now).await?;
     let days = by_local_date(&slots, &shown_in)
         .into_iter()
         .map(|(day, slots)| (day, json!({ "slots": slots })))

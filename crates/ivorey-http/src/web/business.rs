@@ -78,7 +78,7 @@ const ADDRESS: &[FieldSpec] = &[
     ),
 ];
 
-const ZONES: &[&str] = &[
+pub(crate) const ZONES: &[&str] = &[
     "UTC",
     "America/New_York",
     "America/Chicago",

@@ -14,15 +14,17 @@ pub(crate) enum Area {
     Contacts,
     Conversations,
     Opportunities,
+    Calendars,
     Settings,
 }
 
 impl Area {
-    const ALL: [Area; 5] = [
+    const ALL: [Area; 6] = [
         Area::Dashboard,
         Area::Contacts,
         Area::Conversations,
         Area::Opportunities,
+        Area::Calendars,
         Area::Settings,
     ];
 
@@ -33,6 +35,7 @@ impl Area {
             Area::Contacts => "/contacts",
             Area::Conversations => "/conversations",
             Area::Opportunities => "/opportunities",
+            Area::Calendars => "/calendars",
             Area::Settings => "/settings/business",
         }
     }
@@ -43,6 +46,7 @@ impl Area {
             Area::Contacts => "Contacts",
             Area::Conversations => "Conversations",
             Area::Opportunities => "Opportunities",
+            Area::Calendars => "Calendars",
             Area::Settings => "Settings",
         }
     }
@@ -53,6 +57,7 @@ impl Area {
             Area::Contacts => "users",
             Area::Conversations => "chat",
             Area::Opportunities => "board",
+            Area::Calendars => "calendar",
             Area::Settings => "gear",
         }
     }

@@ -14,6 +14,9 @@ mod assets;
 mod attribution;
 mod auth;
 mod business;
+mod calendar_settings;
+mod calendars;
+mod contact_picker;
 mod contacts;
 mod conversations;
 mod dashboard;
@@ -110,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(inbox_routes())
         .merge(pipeline_routes())
+        .merge(calendar_routes())
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))
 }
@@ -146,6 +150,42 @@ fn pipeline_routes() -> Router<AppState> {
         .route(
             &format!("{deal_path}/delete"),
             get(deal::confirm_delete).post(deal::delete),
+        )
+}
+
+/// Settings > Calendars, and the Calendars area: agenda, week, booking, an appointment.
+fn calendar_routes() -> Router<AppState> {
+    use calendars::{appointment, book, week};
+    let settings = "/l/{location}/settings/calendars";
+    let appointment_path = "/l/{location}/appointments/{id}";
+    Router::new()
+        .route(
+            settings,
+            get(calendar_settings::list).post(calendar_settings::create),
+        )
+        .route(&format!("{settings}/new"), get(calendar_settings::new_form))
+        .route(
+            &format!("{settings}/{{id}}"),
+            get(calendar_settings::edit_form).post(calendar_settings::save),
+        )
+        .route("/l/{location}/calendars", get(calendars::show))
+        .route("/l/{location}/calendars/{id}", get(week::show))
+        .route(
+            "/l/{location}/calendars/{id}/book",
+            get(book::form).post(book::book),
+        )
+        .route(appointment_path, get(appointment::show))
+        .route(
+            &format!("{appointment_path}/status"),
+            post(appointment::status),
+        )
+        .route(
+            &format!("{appointment_path}/reschedule"),
+            post(appointment::reschedule),
+        )
+        .route(
+            &format!("{appointment_path}/notes"),
+            post(appointment::notes),
         )
 }
 

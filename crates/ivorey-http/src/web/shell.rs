@@ -19,16 +19,18 @@ pub(crate) enum Section {
     Business,
     Team,
     Pipelines,
+    Calendars,
     Integrations,
     Messaging,
 }
 
 impl Section {
     /// The left menu, in its order.
-    pub(crate) const ALL: [Section; 5] = [
+    pub(crate) const ALL: [Section; 6] = [
         Section::Business,
         Section::Team,
         Section::Pipelines,
+        Section::Calendars,
         Section::Integrations,
         Section::Messaging,
     ];
@@ -38,6 +40,7 @@ impl Section {
             Section::Business => "/business",
             Section::Team => "/team",
             Section::Pipelines => "/pipelines",
+            Section::Calendars => "/calendars",
             Section::Integrations => "/integrations",
             Section::Messaging => "/messaging",
         }
@@ -48,6 +51,7 @@ impl Section {
             Section::Business => "Business",
             Section::Team => "Team",
             Section::Pipelines => "Pipelines",
+            Section::Calendars => "Calendars",
             Section::Integrations => "Private Integrations",
             Section::Messaging => "Messaging",
         }
@@ -58,6 +62,7 @@ impl Section {
             Section::Business => "business",
             Section::Team => "users",
             Section::Pipelines => "board",
+            Section::Calendars => "calendar",
             Section::Integrations => "key",
             Section::Messaging => "mail",
         }
@@ -145,6 +150,7 @@ impl Shell {
         let what = match section {
             Section::Team => "the team",
             Section::Pipelines => "pipelines",
+            Section::Calendars => "calendars",
             other => other.label(),
         };
         let why = match section {
@@ -160,6 +166,11 @@ impl Shell {
                 "Pipelines shape how everyone in this business tracks its deals, so only its \
                  admins can create, rename or reorder them. You can still work the deals on the \
                  Opportunities board."
+            }
+            Section::Calendars => {
+                "Calendars decide when customers and tools can book this business, so only its \
+                 admins can create them or change their hours. You can still book, move and \
+                 cancel appointments in Calendars."
             }
             Section::Messaging => {
                 "Messaging holds the passwords and signing secrets this business sends email \

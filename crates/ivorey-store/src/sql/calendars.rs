@@ -10,11 +10,14 @@
 use async_trait::async_trait;
 use ivorey_core::calendar::Calendar;
 use ivorey_core::calendar::appointment::{Appointment, AppointmentStatus, LENGTH_MAX_MS};
+use ivorey_core::contact::ContactFields;
 use ivorey_core::ids::{AppointmentId, CalendarId};
 use ivorey_core::{LocationId, Timestamp};
 
 use super::{Db, Dialect, Row, Sql, SqlBackend, corrupt, id, opt_id, ts};
-use crate::{CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN, StoreError, StoreResult, params, run};
+use crate::{
+    AgendaItem, CALENDAR_CHANGED, CalendarStore, SLOT_TAKEN, StoreError, StoreResult, params, run,
+};
 
 macro_rules! calendar_columns {
     () => {
@@ -91,6 +94,26 @@ static LIST_APPOINTMENTS: Sql = Sql::new(concat!(
        AND start_time < $4 AND end_time > $3 AND start_time > $5
      ORDER BY start_time, id"
 ));
+// The same window as `LIST_APPOINTMENTS`, each with its contact's data (column 13).
+static AGENDA: Sql = Sql::new(concat!(
+    "SELECT a.*, (SELECT c.data FROM contacts c
+                  WHERE c.location_id = a.location_id AND c.id = a.contact_id)
+     FROM (SELECT ",
+    appointment_columns!(),
+    " FROM calendar_appointments
+           WHERE location_id = $1 AND calendar_id = $2
+             AND start_time < $4 AND end_time > $3 AND start_time > $5
+           ORDER BY start_time, id LIMIT $6) a
+     ORDER BY a.start_time, a.id"
+));
+
+fn agenda_item(row: &dyn Row) -> StoreResult<AgendaItem> {
+    let contact: ContactFields = row.json(13, "contact data")?;
+    Ok(AgendaItem {
+        appointment: appointment(row)?,
+        contact_name: contact.display_name(),
+    })
+}
 
 /// A slot length of an `INTEGER` column.
 fn minutes(row: &dyn Row, i: usize) -> StoreResult<u32> {
@@ -328,6 +351,26 @@ impl<B: SqlBackend> CalendarStore for B {
                 from.millis() - LENGTH_MAX_MS
             ];
             db.rows(&LIST_APPOINTMENTS, p, appointment).await
+        })
+    }
+
+    async fn agenda(
+        &self,
+        location: &LocationId,
+        calendar: &CalendarId,
+        (from, to): (Timestamp, Timestamp),
+        limit: u32,
+    ) -> StoreResult<Vec<AgendaItem>> {
+        run!(self.read, [location, calendar], |db| {
+            let p = params![
+                &location,
+                &calendar,
+                from,
+                to,
+                from.millis() - LENGTH_MAX_MS,
+                i64::from(limit)
+            ];
+            db.rows(&AGENDA, p, agenda_item).await
         })
     }
 }

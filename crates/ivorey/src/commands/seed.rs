@@ -164,6 +164,14 @@ fn contacts_len(total: u64, first: u64) -> u64 {
     total.min(first + CONTACT_BATCH) - first
 }
 
+const STAGES: [&str; 5] = [
+    "New lead",
+    "Contacted",
+    "Proposal sent",
+    "Negotiation",
+    "Closed",
+];
+
 async fn seed_opportunities(
     store: &Arc<dyn Store>,
     location: &LocationId,
@@ -171,16 +179,14 @@ async fn seed_opportunities(
     args: &SeedArgs,
     now: Timestamp,
 ) -> anyhow::Result<()> {
-    let stages = [
-        "New lead",
-        "Contacted",
-        "Proposal sent",
-        "Negotiation",
-        "Closed",
-    ];
-    let pipeline = pipelines::create_pipeline(store.as_ref(), now, location, "Sales", &stages)
-        .await
-        .map_err(cli_error)?;
+    // The location's first pipeline (a new location's starter), so the board opens on the
+    // seeded deals; a location without one gets a "Sales" pipeline.
+    let pipeline = match store.list_pipelines(location).await?.into_iter().next() {
+        Some(first) => first,
+        None => pipelines::create_pipeline(store.as_ref(), now, location, "Sales", &STAGES)
+            .await
+            .map_err(cli_error)?,
+    };
     // One opportunity per contact and pipeline is the rule, so at most one per seeded contact.
     let count = args.opportunities.min(contacts.len() as u64);
     let bar = bar(count, "opportunities");

@@ -44,6 +44,7 @@ mod timeouts;
 mod token_cache;
 mod users;
 mod web;
+mod web_calendars;
 mod web_contacts;
 mod web_conversations;
 mod web_import;

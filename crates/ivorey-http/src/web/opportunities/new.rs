@@ -1,6 +1,5 @@
-//! A new opportunity: first its contact (searched by name, email or phone, or given by the
-//! contact's page), then its name, stage, value and assignee. Without JavaScript the contact
-//! search is a GET form that lists matches to choose from.
+//! A new opportunity: first its contact (`contact_picker`, or given by the contact's page),
+//! then its name, stage, value and assignee.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -8,8 +7,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ivorey_app::opportunities;
 use ivorey_core::ContactId;
 use ivorey_core::contact::Contact;
-use ivorey_core::contact_search::{ContactSearch, SortField};
-use ivorey_core::contact_terms::{QUERY_WORDS_MAX, query_words};
 use ivorey_core::opportunity::{OpportunityInput, OpportunityStatus, Pipeline};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -18,13 +15,11 @@ use super::edit::{LABELS, fields, input_of};
 use super::{chosen, team};
 use crate::state::AppState;
 use crate::web::auth::{Posted, Viewer};
+use crate::web::contact_picker;
 use crate::web::error::WebResult;
 use crate::web::forms::{FormData, Problems};
 use crate::web::frame::Area;
-use crate::web::layout::icon;
 use crate::web::shell::Shell;
-
-const MATCHES_SHOWN: u32 = 10;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct NewParams {
@@ -55,7 +50,7 @@ pub(crate) async fn new_form(
         Err(_) => None,
     };
     let Some(contact) = contact else {
-        let matches = find_contacts(&state, &shell, &params.find).await?;
+        let matches = contact_picker::find(&state, &shell, &params.find).await?;
         let content = contact_picker(&shell, pipeline, &params, matches.as_deref());
         return Ok(shell.app_page(Area::Opportunities, "New opportunity", content));
     };
@@ -82,82 +77,21 @@ pub(crate) async fn new_form(
     .await
 }
 
-/// Up to `MATCHES_SHOWN` contacts whose words start with the search's; `None` before a search.
-async fn find_contacts(
-    state: &AppState,
-    shell: &Shell,
-    find: &str,
-) -> WebResult<Option<Vec<Contact>>> {
-    let find = find.trim();
-    let usable = !find.is_empty()
-        && find.chars().count() <= 200
-        && !find.chars().any(char::is_control)
-        && query_words(find).len() <= QUERY_WORDS_MAX;
-    if !usable {
-        return Ok(None);
-    }
-    let search = ContactSearch {
-        filters: Vec::new(),
-        query: Some(find.to_lowercase()),
-        sort: SortField::DateAdded,
-        descending: true,
-        after: None,
-        offset: 0,
-        limit: MATCHES_SHOWN,
-    };
-    let found = state
-        .store
-        .search_contacts(&shell.location, &search)
-        .await?;
-    Ok(Some(found.contacts))
-}
-
 fn contact_picker(
     shell: &Shell,
     pipeline: &Pipeline,
     params: &NewParams,
     matches: Option<&[Contact]>,
 ) -> Markup {
-    let choose = |c: &Contact| {
-        let pairs = [
-            ("pipeline", pipeline.id.as_str()),
-            ("stage", params.stage.as_str()),
-            ("contact", c.id.as_str()),
-        ];
-        let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
-        shell.at(&format!("/opportunities/new?{query}"))
-    };
+    let keep = [
+        ("pipeline", pipeline.id.as_str()),
+        ("stage", params.stage.as_str()),
+    ];
+    let action = shell.at("/opportunities/new");
     html! {
         div.page-head { h1 { "New opportunity" } }
-        section.card aria-labelledby="who-title" {
-            h2 #who-title { "Who is it with?" }
-            p.hint { "Every opportunity belongs to a contact. Find them by name, email or phone." }
-            form.search-bar method="get" action=(shell.at("/opportunities/new")) role="search" {
-                input type="hidden" name="pipeline" value=(pipeline.id);
-                input type="hidden" name="stage" value=(params.stage);
-                div.field.search-field {
-                    label for="f-find" { "Contact" }
-                    input #f-find type="search" name="find" value=(params.find) maxlength="200" autofocus;
-                }
-                div.search-actions { button.primary type="submit" { (icon("search")) "Find" } }
-            }
-            @match matches {
-                None => {}
-                Some([]) => {
-                    p { "No contact matches. " a href=(shell.at("/contacts/new")) { "Add the contact" } " first, then come back." }
-                }
-                Some(found) => {
-                    ul.plain-list.contact-matches {
-                        @for c in found {
-                            li {
-                                a href=(choose(c)) { strong { (c.fields.display_name()) } }
-                                @if let Some(email) = c.fields.email.as_deref() { span.muted { " · " (email) } }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        p.lede { "Every opportunity belongs to a contact." }
+        (contact_picker::card(shell, &action, &keep, &params.find, matches))
     }
 }
 
