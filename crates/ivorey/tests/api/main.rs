@@ -11,6 +11,7 @@ mod support_smtp;
 mod support_webhook;
 
 mod browser;
+mod browser_calendar;
 mod browser_crm;
 mod browser_deals;
 mod browser_walk;
