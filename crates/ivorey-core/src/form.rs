@@ -20,6 +20,20 @@ pub const OPTIONS_MAX: usize = 100;
 pub const VALUE_MAX: u32 = 5000;
 const NAME_MAX: usize = 255;
 const KEY_MAX: usize = 50;
+const THANKS_MAX: usize = 1000;
+const URL_MAX: usize = 2000;
+
+/// `https://host/...` or `http://host/...` with a host and no spaces: where a browser may be
+/// sent after a submission (never `javascript:` or a relative path).
+fn is_web_address(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !r.chars().any(char::is_whitespace)
+    })
+}
 
 /// What kind of input a field is, and so how its value is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +85,10 @@ pub struct Form {
     pub fields: Vec<FormField>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// What a visitor reads after submitting (the default thanks when absent).
+    pub thank_you: Option<String>,
+    /// Where a visitor's browser goes after submitting instead, a page of the business's site.
+    pub redirect_url: Option<String>,
 }
 
 impl Form {
@@ -90,6 +108,8 @@ impl Form {
             "name": self.name,
             "locationId": self.location_id.as_str(),
             "fields": self.fields,
+            "thankYouMessage": self.thank_you,
+            "redirectUrl": self.redirect_url,
             "createdAt": self.created_at.to_rfc3339(),
             "updatedAt": self.updated_at.to_rfc3339(),
         })
@@ -118,6 +138,12 @@ pub struct FormInput {
     pub name: Option<String>,
     #[serde(default)]
     pub fields: Vec<FormFieldInput>,
+    /// Shown after a submission; absent or empty for the default thanks.
+    #[serde(default)]
+    pub thank_you_message: Option<String>,
+    /// An `http(s)` page the visitor's browser is sent to after a submission.
+    #[serde(default)]
+    pub redirect_url: Option<String>,
 }
 
 impl FormInput {
@@ -127,7 +153,7 @@ impl FormInput {
         location: &LocationId,
         now: Timestamp,
     ) -> Result<Form, ValidationErrors> {
-        let (name, fields) = self.validate()?;
+        let (name, fields, (thank_you, redirect_url)) = self.validate()?;
         Ok(Form {
             id: FormId::generate(),
             location_id: location.clone(),
@@ -135,20 +161,47 @@ impl FormInput {
             fields,
             created_at: now,
             updated_at: now,
+            thank_you,
+            redirect_url,
         })
     }
 
     /// Replaces the name and fields of `form`.
     pub fn apply_to(self, mut form: Form, now: Timestamp) -> Result<Form, ValidationErrors> {
-        let (name, fields) = self.validate()?;
+        let (name, fields, (thank_you, redirect_url)) = self.validate()?;
         form.name = name;
         form.fields = fields;
+        form.thank_you = thank_you;
+        form.redirect_url = redirect_url;
         form.updated_at = now;
         Ok(form)
     }
 
-    fn validate(self) -> Result<(String, Vec<FormField>), ValidationErrors> {
+    /// The name, the fields, and the thank-you message and redirect.
+    #[expect(
+        clippy::type_complexity,
+        reason = "a private tuple of the validated parts"
+    )]
+    fn validate(
+        self,
+    ) -> Result<(String, Vec<FormField>, (Option<String>, Option<String>)), ValidationErrors> {
         let mut e = ValidationErrors::new();
+        let thank_you = self
+            .thank_you_message
+            .as_deref()
+            .and_then(|t| bounded_text(&mut e, "thankYouMessage", t, THANKS_MAX, false));
+        let redirect_url = self
+            .redirect_url
+            .as_deref()
+            .and_then(|u| bounded_text(&mut e, "redirectUrl", u, URL_MAX, false));
+        if let Some(url) = &redirect_url
+            && !is_web_address(url)
+        {
+            e.add(
+                "redirectUrl",
+                "must be a web address starting with https:// or http://",
+            );
+        }
         let name = match self.name.as_deref() {
             Some(name) => bounded_text(&mut e, "name", name, NAME_MAX, true),
             None => {
@@ -173,7 +226,7 @@ impl FormInput {
                 e.add("fields", "keys must be unique");
             }
         }
-        e.finish((name.unwrap_or_default(), fields))
+        e.finish((name.unwrap_or_default(), fields, (thank_you, redirect_url)))
     }
 }
 

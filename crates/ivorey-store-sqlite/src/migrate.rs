@@ -97,6 +97,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "pipeline_board",
         include_str!("../migrations/0019_pipeline_board.sql"),
     ),
+    (
+        20,
+        "form_thanks",
+        include_str!("../migrations/0020_form_thanks.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.

@@ -15,16 +15,18 @@ pub(crate) enum Area {
     Conversations,
     Opportunities,
     Calendars,
+    Forms,
     Settings,
 }
 
 impl Area {
-    const ALL: [Area; 6] = [
+    const ALL: [Area; 7] = [
         Area::Dashboard,
         Area::Contacts,
         Area::Conversations,
         Area::Opportunities,
         Area::Calendars,
+        Area::Forms,
         Area::Settings,
     ];
 
@@ -36,6 +38,7 @@ impl Area {
             Area::Conversations => "/conversations",
             Area::Opportunities => "/opportunities",
             Area::Calendars => "/calendars",
+            Area::Forms => "/forms",
             Area::Settings => "/settings/business",
         }
     }
@@ -47,6 +50,7 @@ impl Area {
             Area::Conversations => "Conversations",
             Area::Opportunities => "Opportunities",
             Area::Calendars => "Calendars",
+            Area::Forms => "Forms",
             Area::Settings => "Settings",
         }
     }
@@ -58,6 +62,7 @@ impl Area {
             Area::Conversations => "chat",
             Area::Opportunities => "board",
             Area::Calendars => "calendar",
+            Area::Forms => "form",
             Area::Settings => "gear",
         }
     }

@@ -21,10 +21,12 @@ mod contacts;
 mod conversations;
 mod dashboard;
 mod error;
+mod form_builder;
 mod format;
 mod forms;
 mod frame;
 mod home;
+mod hosted_form;
 mod integrations;
 mod layout;
 mod login;
@@ -45,6 +47,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+pub(crate) use hosted_form::{after_submit, refused_page};
 
 /// The policy of every web response: scripts, styles and images from this server only, no
 /// inline script or style, forms post only here, never framed.
@@ -114,6 +117,20 @@ pub fn routes() -> Router<AppState> {
         .merge(inbox_routes())
         .merge(pipeline_routes())
         .merge(calendar_routes())
+        .route(
+            "/l/{location}/forms",
+            get(form_builder::show).post(form_builder::create),
+        )
+        .route(
+            "/l/{location}/forms/{id}",
+            get(form_builder::edit::show).post(form_builder::edit::post),
+        )
+        .route(
+            "/l/{location}/forms/{id}/submissions",
+            get(form_builder::submissions::show),
+        )
+        .route("/f/{form}", get(hosted_form::show).post(hosted_form::post))
+        .route("/f/{form}/thanks", get(hosted_form::thanks))
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_headers))
 }

@@ -17,13 +17,14 @@ use crate::{
 /// The columns `form` reads.
 macro_rules! form_columns {
     () => {
-        "id, location_id, name, fields, created_at, updated_at"
+        "id, location_id, name, fields, created_at, updated_at, thank_you, redirect_url"
     };
 }
 
 static CREATE: Sql = Sql::new(
-    "INSERT INTO forms (id, location_id, name, fields, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6)",
+    "INSERT INTO forms (id, location_id, name, fields, created_at, updated_at, thank_you,
+         redirect_url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 );
 static LIST: Sql = Sql::new(concat!(
     "SELECT ",
@@ -42,7 +43,8 @@ static FIND: Sql = Sql::new(concat!(
     " FROM forms WHERE id = $1"
 ));
 static UPDATE: Sql = Sql::new(
-    "UPDATE forms SET name = $3, fields = $4, updated_at = $5
+    "UPDATE forms SET name = $3, fields = $4, updated_at = $5, thank_you = $6,
+       redirect_url = $7
      WHERE id = $1 AND location_id = $2",
 );
 static DELETE: Sql = Sql::new("DELETE FROM forms WHERE id = $1 AND location_id = $2");
@@ -83,6 +85,8 @@ fn form(row: &dyn Row) -> StoreResult<Form> {
         fields: row.json(3, "form fields")?,
         created_at: ts(row, 4)?,
         updated_at: ts(row, 5)?,
+        thank_you: row.opt_string(6)?,
+        redirect_url: row.opt_string(7)?,
     })
 }
 
@@ -123,7 +127,9 @@ impl<B: SqlBackend> FormStore for B {
                 &f.name,
                 &fields,
                 f.created_at,
-                f.updated_at
+                f.updated_at,
+                f.thank_you.as_ref(),
+                f.redirect_url.as_ref()
             ];
             db.execute(&CREATE, p).await.map(drop)
         })
@@ -158,7 +164,15 @@ impl<B: SqlBackend> FormStore for B {
     async fn update_form(&self, f: &Form) -> StoreResult<()> {
         let fields = encode(&f.fields)?;
         run!(self.write, [f, fields], |db| {
-            let p = params![&f.id, &f.location_id, &f.name, &fields, f.updated_at];
+            let p = params![
+                &f.id,
+                &f.location_id,
+                &f.name,
+                &fields,
+                f.updated_at,
+                f.thank_you.as_ref(),
+                f.redirect_url.as_ref()
+            ];
             db.change(&UPDATE, p).await
         })
     }

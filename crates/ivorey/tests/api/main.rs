@@ -48,6 +48,7 @@ mod web;
 mod web_calendars;
 mod web_contacts;
 mod web_conversations;
+mod web_forms;
 mod web_import;
 mod web_messaging;
 mod web_opportunities;

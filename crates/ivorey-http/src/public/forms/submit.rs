@@ -7,24 +7,62 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ivorey_core::form::Form;
+use ivorey_core::ids::SubmissionId;
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, refuse_nul_in_json, refuse_nul_in_pairs};
 use crate::reply::Reply;
 use crate::state::AppState;
+use crate::web::{after_submit, refused_page};
 use ivorey_app::forms::{FORM_NOT_FOUND, Submitted, form_id, submit as store_submission};
 
 /// The largest accepted submission body: 50 fields of a few hundred characters fit easily.
 pub const BODY_MAX: usize = 64 * 1024;
 
+/// A website's form post answers the visitor's browser (it asked for HTML and sent a form
+/// body): a redirect to the thank-you page or the form's own redirect, and a page in words for
+/// a refusal. Scripts and tools get JSON.
 pub async fn submit(
     State(state): State<AppState>,
     ApiPath(raw_id): ApiPath<String>,
     request: Request,
-) -> ApiResult<Reply<Value>> {
-    let id = form_id(&raw_id)?;
+) -> Response {
+    let browser = from_a_browser(request.headers());
+    match stored(&state, &raw_id, request).await {
+        Ok((form, _)) if browser => after_submit(&form),
+        Ok((_, id)) => Reply(
+            StatusCode::CREATED,
+            json!({ "success": true, "submissionId": id.as_str() }),
+        )
+        .into_response(),
+        Err(e) if browser => refused_page(&raw_id, &e),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A navigation's form post: `text/html` accepted and a form-encoded body.
+fn from_a_browser(headers: &HeaderMap) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    text(header::ACCEPT).contains("text/html")
+        && text(header::CONTENT_TYPE).starts_with("application/x-www-form-urlencoded")
+}
+
+/// The form and the id of the submission stored (or dropped, for a honeypot).
+async fn stored(
+    state: &AppState,
+    raw_id: &str,
+    request: Request,
+) -> ApiResult<(Form, SubmissionId)> {
+    let id = form_id(raw_id)?;
     let form = state.store.find_form(&id).await?.ok_or(FORM_NOT_FOUND)?;
     let client = request
         .extensions()
@@ -34,12 +72,9 @@ pub async fn submit(
     state.form_submits.admit(&client, &form.id, now)?;
     let posted = read_body(request).await?;
     let submitted = store_submission(state.store.as_ref(), now, &form, &posted).await?;
-    let (Submitted::Stored(id) | Submitted::Dropped(id)) = submitted;
     // Nothing about the contact (new or matched) is shown to an anonymous client.
-    Ok(Reply(
-        StatusCode::CREATED,
-        json!({ "success": true, "submissionId": id.as_str() }),
-    ))
+    let (Submitted::Stored(id) | Submitted::Dropped(id)) = submitted;
+    Ok((form, id))
 }
 
 /// The posted fields as a JSON object, from either body type.
