@@ -1,6 +1,6 @@
 //! The shared store code's `Db` on a pooled connection or a transaction (`SqlBackend` is in
 //! `backend.rs`). Statements are prepared once per connection (deadpool's statement cache),
-//! so a call is one round trip.
+//! so a call is one round trip; a `Sql::replanned` search is prepared at each call instead.
 
 use deadpool_postgres::GenericClient;
 use ivorey_store::StoreResult;
@@ -34,6 +34,10 @@ impl<C: GenericClient> PgDb<'_, C> {
     async fn rows(&self, sql: &Sql, params: &[Param<'_>]) -> StoreResult<Vec<tokio_postgres::Row>> {
         let text = sql.text(Dialect::Postgres);
         let values = values(params);
+        if sql.is_replanned() {
+            // Not the statement cache: planned with these values (see `Sql::replanned`).
+            return self.0.query(text, &values).await.map_err(db_err);
+        }
         let statement = self.0.prepare_cached(text).await.map_err(db_err)?;
         self.0.query(&statement, &values).await.map_err(db_err)
     }

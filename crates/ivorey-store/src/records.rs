@@ -100,6 +100,9 @@ pub struct OpportunityQuery {
     /// Rows to skip after the cursor (page-numbered search).
     pub offset: u64,
     pub limit: u32,
+    /// Leave `total` at 0 instead of counting every match (a scan of the filtered rows): for
+    /// a caller that knows the count already, e.g. from the stage totals.
+    pub skip_total: bool,
 }
 
 /// One page of opportunities.

@@ -110,6 +110,10 @@ pub struct SeedArgs {
     /// How many opportunities to add (one per contact at most, in the location's first pipeline).
     #[arg(long, default_value_t = 0)]
     pub opportunities: u64,
+    /// How many appointments to add, in a new calendar open every day (16 a day, this week
+    /// in the middle), each with a seeded contact.
+    #[arg(long, default_value_t = 0)]
+    pub appointments: u64,
     /// How many Private Integrations to add (the first has every scope; its token is printed).
     #[arg(long, default_value_t = 1)]
     pub integrations: u64,

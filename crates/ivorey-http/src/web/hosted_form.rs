@@ -17,7 +17,7 @@ use maud::{Markup, html};
 use serde_json::{Map, Value};
 
 use super::forms::{FormData, Input, Problems};
-use super::layout::bare;
+use super::layout::{bare, document};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -65,6 +65,28 @@ pub(crate) fn refused_page(form_id: &str, e: &ApiError) -> Response {
     (e.status(), page).into_response()
 }
 
+/// A visitor's page: the business's name above a card, without Ivorey's menus or brand (the
+/// visitor came to the business, not to its CRM).
+fn public_page(business: &str, title: &str, content: Markup) -> Markup {
+    document(
+        title,
+        html! {
+            main.bare {
+                p.public-business { (business) }
+                section.card.bare-card aria-labelledby="page-title" { (content) }
+            }
+        },
+    )
+}
+
+/// The name of the business a form belongs to, for its visitors' pages.
+async fn business_name(state: &AppState, form: &Form) -> String {
+    match state.store.get_location(&form.location_id).await {
+        Ok(Some(location)) => location.profile.name,
+        _ => String::new(),
+    }
+}
+
 async fn load(state: &AppState, raw: &str) -> Result<Form, Response> {
     let missing = |e: ApiError| refused_page(raw, &e);
     let id = form_id(raw).map_err(|e| missing(e.into()))?;
@@ -77,7 +99,10 @@ async fn load(state: &AppState, raw: &str) -> Result<Form, Response> {
 
 pub(crate) async fn show(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
     match load(&state, &raw).await {
-        Ok(form) => page(&form, &FormData::default(), &Problems::none()).into_response(),
+        Ok(form) => {
+            let business = business_name(&state, &form).await;
+            page(&business, &form, &FormData::default(), &Problems::none()).into_response()
+        }
         Err(refused) => refused,
     }
 }
@@ -88,7 +113,9 @@ pub(crate) async fn thanks(State(state): State<AppState>, Path(raw): Path<String
         Err(refused) => return refused,
     };
     let message = form.thank_you.as_deref().unwrap_or(DEFAULT_THANKS);
-    bare(
+    let business = business_name(&state, &form).await;
+    public_page(
+        &business,
         &form.name,
         html! {
             h1 #page-title { (form.name) }
@@ -143,15 +170,17 @@ pub(crate) async fn post(
                 .collect();
             let problems = Problems::from_error(AppError::Invalid(errors), &labels)
                 .unwrap_or_else(|_| Problems::general("Please check your answers."));
-            let page = page(&form, &FormData(pairs), &problems);
+            let business = business_name(&state, &form).await;
+            let page = page(&business, &form, &FormData(pairs), &problems);
             (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
         Err(e) => refused_page(&raw, &e.into()),
     }
 }
 
-fn page(form: &Form, values: &FormData, problems: &Problems) -> Markup {
-    bare(
+fn page(business: &str, form: &Form, values: &FormData, problems: &Problems) -> Markup {
+    public_page(
+        business,
         &form.name,
         html! {
             h1 #page-title { (form.name) }

@@ -79,7 +79,7 @@ static UPDATE: Sql = Sql::new(
 static DELETE: Sql = Sql::new("DELETE FROM opportunities WHERE id = $1 AND location_id = $2");
 // The row comparison walks the (location_id, created_at, id) index; ids compare bytewise on
 // both backends (COLLATE "C" on PostgreSQL).
-static SEARCH: Sql = Sql::new(concat!(
+static SEARCH: Sql = Sql::replanned(concat!(
     "SELECT ",
     columns!(),
     " FROM opportunities WHERE ",
@@ -88,7 +88,7 @@ static SEARCH: Sql = Sql::new(concat!(
        AND (CAST($8 AS BIGINT) IS NULL OR (created_at, id) > ($8, CAST($9 AS TEXT)))
      ORDER BY created_at, id LIMIT $10 OFFSET $11"
 ));
-static COUNT: Sql = Sql::new(concat!(
+static COUNT: Sql = Sql::replanned(concat!(
     "SELECT COUNT(*) FROM opportunities WHERE ",
     filters!()
 ));
@@ -121,13 +121,14 @@ static PIPELINE_HAS_OPPORTUNITIES: Sql = Sql::new(
     "SELECT EXISTS (SELECT 1 FROM opportunities WHERE location_id = $1 AND pipeline_id = $2)",
 );
 static DELETE_PIPELINE: Sql = Sql::new("DELETE FROM pipelines WHERE id = $1 AND location_id = $2");
-// SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, the total of at most a few million
-// values under the monetary cap fits.
+// The totals the triggers of migration 19 keep, summed over the statuses asked for; the
+// pipeline must be the location's.
 static STAGE_TOTALS: Sql = Sql::new(
-    "SELECT stage_id, COUNT(*), CAST(COALESCE(SUM(monetary_value), 0) AS BIGINT)
-     FROM opportunities
-     WHERE location_id = $1 AND pipeline_id = $2 AND (CAST($3 AS TEXT) IS NULL OR status = $3)
-     GROUP BY stage_id",
+    "SELECT t.stage_id, CAST(SUM(t.count) AS BIGINT), CAST(SUM(t.value) AS BIGINT)
+     FROM opportunity_stage_totals t JOIN pipelines p ON p.id = t.pipeline_id
+     WHERE p.location_id = $1 AND t.pipeline_id = $2
+       AND (CAST($3 AS TEXT) IS NULL OR t.status = $3) AND t.count > 0
+     GROUP BY t.stage_id",
 );
 // The inner query walks `opportunities_on_board` (pipeline, stage, last_stage_change_at, id)
 // backwards; the outer one adds each card's contact (in the same location, by the foreign key).
@@ -433,7 +434,11 @@ impl<B: SqlBackend> OpportunityStore for B {
                 assigned,
                 pattern.as_ref()
             ];
-            let total = db.one(&COUNT, filters, count).await?;
+            let total = if q.skip_total {
+                0
+            } else {
+                db.one(&COUNT, filters, count).await?
+            };
             Ok(OpportunityPage {
                 opportunities,
                 total,

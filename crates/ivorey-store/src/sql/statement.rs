@@ -19,6 +19,7 @@ pub enum Dialect {
 pub struct Sql {
     text: &'static str,
     sqlite: OnceLock<String>,
+    replanned: bool,
 }
 
 impl Sql {
@@ -27,7 +28,25 @@ impl Sql {
         Sql {
             text,
             sqlite: OnceLock::new(),
+            replanned: false,
         }
+    }
+
+    /// A search whose filters are each "NULL or equal": PostgreSQL's cached generic plan
+    /// cannot tell which are set and guesses one row, so it sorts every row of the location
+    /// instead of walking the ordered index (90 ms against under 1 at 100,000 rows). Such a
+    /// statement is planned with its values at every call, for one more round trip.
+    pub const fn replanned(text: &'static str) -> Sql {
+        Sql {
+            text,
+            sqlite: OnceLock::new(),
+            replanned: true,
+        }
+    }
+
+    /// Whether PostgreSQL plans this statement anew at each call (see `replanned`).
+    pub fn is_replanned(&self) -> bool {
+        self.replanned
     }
 
     /// The text for `dialect`.

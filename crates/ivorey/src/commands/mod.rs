@@ -42,7 +42,7 @@ impl std::error::Error for Refused {}
 
 /// Exit codes after sysexits(3): 65 the input was wrong, 69 the database is unreachable (worth
 /// retrying), 70 a bug; 1 anything else refused (not found, conflict).
-fn cli_error(e: AppError) -> anyhow::Error {
+pub(crate) fn cli_error(e: AppError) -> anyhow::Error {
     let exit_code = match e {
         AppError::Invalid(_) => 65,
         AppError::Unavailable => 69,

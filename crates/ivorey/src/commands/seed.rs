@@ -1,9 +1,10 @@
 //! `ivorey seed`: fills a location with realistic data at the size asked (contacts,
-//! opportunities in a pipeline, Private Integrations), with a progress bar, for benchmarks and
+//! opportunities in a pipeline, appointments in a calendar, Private Integrations), with a progress bar, for benchmarks and
 //! demos. Records go through the same store writes as the API, so what is seeded is what the API
 //! would have written; contacts a thousand to a transaction (`insert_contacts`), and several
 //! inserts run at once to keep a PostgreSQL pool busy.
 
+mod appointments;
 mod data;
 
 use std::sync::Arc;
@@ -51,6 +52,9 @@ pub async fn run(store: Arc<dyn Store>, args: SeedArgs) -> anyhow::Result<()> {
     if args.opportunities > 0 {
         seed_opportunities(&store, &location, &contacts, &args, now).await?;
     }
+    if args.appointments > 0 {
+        appointments::seed(&store, &location, &contacts, args.appointments, now).await?;
+    }
     let tokens = seed_integrations(store.as_ref(), &location, args.integrations, now).await?;
     if let Some(path) = &args.tokens_file {
         write_tokens(path, &tokens)?;
@@ -86,7 +90,7 @@ async fn new_location(store: &dyn Store, now: Timestamp, seed: u64) -> anyhow::R
     Ok(created.location.id)
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
+pub(super) fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     let style =
         ProgressStyle::with_template("{msg:>14} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
@@ -99,7 +103,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 /// Runs `insert(n)` for every `n` in `0..count`, `IN_FLIGHT` at a time, ticking `bar` by the
 /// records each call says it wrote.
-async fn fan_out<F, Fut>(count: u64, bar: &ProgressBar, insert: F) -> anyhow::Result<()>
+pub(super) async fn fan_out<F, Fut>(count: u64, bar: &ProgressBar, insert: F) -> anyhow::Result<()>
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = anyhow::Result<u64>> + Send + 'static,

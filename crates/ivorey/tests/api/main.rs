@@ -14,6 +14,7 @@ mod browser;
 mod browser_calendar;
 mod browser_crm;
 mod browser_deals;
+mod browser_forms;
 mod browser_walk;
 mod calendars;
 mod contact_notes;

@@ -299,7 +299,7 @@ fn page(
         }
         @if let Some(done) = done { (notice(Tone::Success, html! { (done) })) }
         (problems.summary())
-        div.columns {
+        div {
             section.card aria-labelledby="fields-title" {
                 h2 #fields-title { "Fields" }
                 p.hint { "In the order visitors see them. Contact fields fill the contact; your own questions are kept with the submission." }
@@ -371,7 +371,7 @@ fn page(
                     div.actions.left { button type="submit" { (icon("plus")) "Add question" } }
                 }
             }
-            div {
+            div.columns {
                 section.card aria-labelledby="settings-title" {
                     h2 #settings-title { "After sending" }
                     form method="post" action=(action) {

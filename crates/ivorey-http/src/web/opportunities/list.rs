@@ -96,21 +96,40 @@ pub(crate) async fn show(
     let stage = StageId::parse(&params.stage)
         .ok()
         .filter(|s| pipeline.stage(s).is_some());
+    let assigned = Some(params.assigned.clone()).filter(|a| !a.is_empty());
+    // Without a name or assignee filter the count is the stage totals' (a few rows), not a
+    // scan of every matching deal.
+    let known_total = match (&assigned, params.query()) {
+        (None, None) => {
+            let totals = state
+                .store
+                .stage_totals(&shell.location, &pipeline.id, params.status())
+                .await?;
+            let in_stage =
+                |t: &&ivorey_store::StageTotal| stage.as_ref().is_none_or(|s| &t.stage_id == s);
+            Some(totals.iter().filter(in_stage).map(|t| t.count).sum::<u64>())
+        }
+        _ => None,
+    };
     let query = OpportunityQuery {
         pipeline_id: Some(pipeline.id.clone()),
         stage_id: stage,
         status: params.status(),
-        assigned_to: Some(params.assigned.clone()).filter(|a| !a.is_empty()),
+        assigned_to: assigned,
         query: params.query(),
         after: None,
         offset: (params.page() - 1) * u64::from(PAGE_SIZE),
         limit: PAGE_SIZE,
+        skip_total: known_total.is_some(),
         ..OpportunityQuery::default()
     };
-    let found = state
+    let mut found = state
         .store
         .search_opportunities(&shell.location, &query)
         .await?;
+    if let Some(total) = known_total {
+        found.total = total;
+    }
     let mut contacts = Vec::new();
     for o in &found.opportunities {
         contacts.push(contact_name(&state, &shell, &o.contact_id).await?);
