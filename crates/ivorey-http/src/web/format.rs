@@ -98,6 +98,15 @@ pub(crate) fn number(n: u64) -> String {
     out
 }
 
+/// `1 order`, `1,250 orders`: a count and its noun, grouped and in the right number.
+pub(crate) fn count_of(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", number(n))
+    }
+}
+
 fn plural(n: i64, unit: &str) -> String {
     if n == 1 {
         format!("1 {unit}")

@@ -16,17 +16,19 @@ pub(crate) enum Area {
     Opportunities,
     Calendars,
     Forms,
+    Payments,
     Settings,
 }
 
 impl Area {
-    const ALL: [Area; 7] = [
+    const ALL: [Area; 8] = [
         Area::Dashboard,
         Area::Contacts,
         Area::Conversations,
         Area::Opportunities,
         Area::Calendars,
         Area::Forms,
+        Area::Payments,
         Area::Settings,
     ];
 
@@ -39,6 +41,7 @@ impl Area {
             Area::Opportunities => "/opportunities",
             Area::Calendars => "/calendars",
             Area::Forms => "/forms",
+            Area::Payments => "/payments",
             Area::Settings => "/settings/business",
         }
     }
@@ -51,6 +54,7 @@ impl Area {
             Area::Opportunities => "Opportunities",
             Area::Calendars => "Calendars",
             Area::Forms => "Forms",
+            Area::Payments => "Payments",
             Area::Settings => "Settings",
         }
     }
@@ -63,6 +67,7 @@ impl Area {
             Area::Opportunities => "board",
             Area::Calendars => "calendar",
             Area::Forms => "form",
+            Area::Payments => "card",
             Area::Settings => "gear",
         }
     }

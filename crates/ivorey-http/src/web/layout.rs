@@ -107,6 +107,7 @@ pub(crate) fn icon(name: &str) -> Markup {
         "send" => "M22 2L11 13M22 2l-7 20-4-9-9-4 20-7z",
         // Three columns of cards: a board.
         "board" => "M3 4h5v16H3zM10 4h5v10h-5zM17 4h4v7h-4z",
+        "card" => "M2 6h20v12H2zM2 10h20M6 15h4",
         "form" => "M6 3h12v18H6zM9 8h6M9 12h6M9 16h3",
         "calendar" => "M4 5h16v16H4zM4 10h16M9 3v4M15 3v4",
         "arrow-up" => "M12 19V5M5 12l7-7 7 7",

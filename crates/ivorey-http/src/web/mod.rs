@@ -32,6 +32,7 @@ mod layout;
 mod login;
 mod messaging;
 mod opportunities;
+mod payments;
 mod pipelines;
 mod scopes;
 mod shell;
@@ -128,6 +129,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/l/{location}/forms/{id}/submissions",
             get(form_builder::submissions::show),
+        )
+        .route("/l/{location}/payments", get(payments::show))
+        .route(
+            "/l/{location}/payments/transactions",
+            get(payments::transactions::show),
+        )
+        .route(
+            "/l/{location}/payments/orders/{id}",
+            get(payments::order::show),
+        )
+        .route(
+            "/l/{location}/payments/orders/{id}/pay",
+            post(payments::order::pay),
         )
         .route("/f/{form}", get(hosted_form::show).post(hosted_form::post))
         .route("/f/{form}/thanks", get(hosted_form::thanks))

@@ -1,7 +1,8 @@
 //! Pipelines and the Opportunities board walked in headless Chromium as a business would: the
 //! owner makes a pipeline in Settings > Pipelines, adds a stage and moves it earlier; a tool's
 //! deals appear on the board of the starter pipeline with each stage's count and value; the
-//! owner moves a card with its form, opens it and marks it won. A screenshot per step in
+//! owner moves a card with its form, opens it and marks it won; then records the payment of the
+//! order a tool made for it, on the order's page in Payments. A screenshot per step in
 //! `target/screenshots/deals-*.png`; each page passes the accessibility checks.
 
 use reqwest::{Method, StatusCode};
@@ -31,8 +32,12 @@ async fn the_business_sets_up_a_pipeline_and_works_its_board() {
         ("Alan", "Weekly bread order", 1, "3200"),
         ("Katherine", "Birthday cupcakes", 2, "180"),
     ];
+    let mut grace = String::new();
     for (name, deal, stage, value) in deals {
         let contact = app.contact(&token, &admin.location, name).await;
+        if name == "Grace" {
+            grace.clone_from(&contact);
+        }
         let body = json!({
             "locationId": admin.location, "pipelineId": starter.id,
             "pipelineStageId": starter.stages[stage].id, "contactId": contact,
@@ -146,6 +151,36 @@ async fn the_business_sets_up_a_pipeline_and_works_its_board() {
     );
     browser.shot("deal-won").await;
     browser.check_accessibility("deal-won").await;
+
+    // The won deal's order, made by a tool, is paid at the counter: recorded on its page.
+    let path = format!("/manage/locations/{}/orders", admin.location);
+    let order = json!({ "contactId": grace, "currency": "USD",
+        "items": [{ "name": "Office party cake", "quantity": 1, "unitPrice": 45_050 }] });
+    let (status, body) = app
+        .manage(&admin.session, Method::POST, &path, Some(order))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    browser.follow_link("Payments").await;
+    browser.shot("payments").await;
+    browser.check_accessibility("payments").await;
+    browser.click_to_load("table.list a.row-link").await;
+    browser
+        .find("#f-mode")
+        .await
+        .select_by_value("cash")
+        .await
+        .expect("cash");
+    browser.fill("#f-notes", "Paid at the counter").await;
+    browser
+        .click_to_load("#pay-title + form button.primary")
+        .await;
+    let page = browser.source().await;
+    assert!(
+        page.contains("The payment was recorded") && page.contains("This order is paid in full"),
+        "{page}"
+    );
+    browser.shot("order-paid").await;
+    browser.check_accessibility("order-paid").await;
     browser.close().await;
     app.stop().await;
 }

@@ -53,5 +53,6 @@ mod web_forms;
 mod web_import;
 mod web_messaging;
 mod web_opportunities;
+mod web_payments;
 mod web_pipelines;
 mod web_records;

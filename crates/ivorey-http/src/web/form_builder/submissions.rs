@@ -63,7 +63,7 @@ pub(crate) async fn show(
             }
         } @else {
             section.card.table-card {
-                p.muted { (format::number(found.total)) " submissions" }
+                p.muted { (format::count_of(found.total, "submission")) }
                 div.table-scroll {
                     table.list {
                         thead { tr { th scope="col" { "Sent" } th scope="col" { "Contact" } th scope="col" { "Answers" } } }
