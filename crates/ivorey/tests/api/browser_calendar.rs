@@ -23,6 +23,7 @@ async fn the_business_books_and_moves_an_appointment_across_the_clock_change() {
         .await;
     assert!(browser.source().await.contains("No calendars yet"));
     browser.shot("empty").await;
+    browser.check_accessibility("agenda-empty").await;
     browser
         .goto(&app.url(&format!("/l/{}/settings/calendars/new", admin.location)))
         .await;
@@ -51,6 +52,13 @@ async fn the_business_books_and_moves_an_appointment_across_the_clock_change() {
         .click_to_load("form button.primary[type=submit]")
         .await;
     assert!(browser.source().await.contains("The calendar was created"));
+    browser
+        .goto(&app.url(&format!("/l/{}/settings/calendars", admin.location)))
+        .await;
+    assert!(browser.source().await.contains("Cake tastings"));
+    browser.check_accessibility("calendar-settings").await;
+    browser.follow_link("Cake tastings").await;
+    browser.click_to_load(".page-head a.button").await;
 
     // Book Mary on Friday 12 March 2027 at 10:00 New York time.
     let week = browser.path().await;

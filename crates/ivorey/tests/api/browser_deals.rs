@@ -181,6 +181,16 @@ async fn the_business_sets_up_a_pipeline_and_works_its_board() {
     );
     browser.shot("order-paid").await;
     browser.check_accessibility("order-paid").await;
+    browser.follow_link("Payments").await;
+    browser.follow_link("Transactions").await;
+    assert!(browser.source().await.contains("Paid at the counter"));
+    browser.check_accessibility("transactions").await;
+    browser
+        .goto(&app.url(&format!("/l/{}/opportunities/list", admin.location)))
+        .await;
+    assert!(browser.source().await.contains("Wedding cake"));
+    browser.shot("list").await;
+    browser.check_accessibility("list").await;
     browser.close().await;
     app.stop().await;
 }

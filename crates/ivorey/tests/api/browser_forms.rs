@@ -37,6 +37,7 @@ async fn the_business_builds_a_form_that_visitors_submit_from_anywhere() {
     browser.sign_in(&app, &admin.email, PASSWORD).await;
     browser.follow_link("Forms").await;
     assert!(browser.source().await.contains("No forms yet"));
+    browser.check_accessibility("forms-empty").await;
     browser.fill("#f-name", "Wedding enquiry").await;
     browser
         .click_to_load("#new-title + form button[type=submit]")
