@@ -111,7 +111,8 @@ pub async fn change(
 }
 
 /// The starts of the calendar's free slots in `[from, to)`: its open hours minus the time its
-/// appointments occupy, never before `now`; none while it is inactive.
+/// appointments and their buffers occupy, never sooner than its minimum notice after `now`;
+/// none while it is inactive.
 pub async fn free_slots(
     store: &dyn Store,
     calendar: &Calendar,
@@ -121,17 +122,25 @@ pub async fn free_slots(
     if !calendar.is_active {
         return Ok(Vec::new());
     }
-    // A slot starting just before `to` may run into a booking that starts after it.
-    let reach = Timestamp(to.0 + i64::from(calendar.slot_duration_minutes) * 60_000);
+    // A slot starting just before `to` may run into a booking that starts after it, and the
+    // buffers widen every booking by the time kept between two.
+    let gap = calendar.gap_ms();
+    let reach = Timestamp(to.0 + i64::from(calendar.slot_duration_minutes) * 60_000 + gap);
     let booked = store
-        .list_appointments(&calendar.location_id, &calendar.id, from, reach)
+        .list_appointments(
+            &calendar.location_id,
+            &calendar.id,
+            Timestamp(from.0 - gap),
+            reach,
+        )
         .await?;
     let busy: Vec<_> = booked
         .iter()
         .filter(|a| a.occupies())
-        .map(|a| (a.start, a.end))
+        .map(|a| (Timestamp(a.start.0 - gap), Timestamp(a.end.0 + gap)))
         .collect();
-    Ok(calendar.with_schedule(|s| compute_free_slots(s, (from, to), now, &busy)))
+    let earliest = calendar.earliest_start(now);
+    Ok(calendar.with_schedule(|s| compute_free_slots(s, (from, to), earliest, &busy)))
 }
 
 /// A new calendar of `location` from a client's input; its zone defaults to the business's.

@@ -39,6 +39,13 @@ pub struct Calendar {
     pub is_active: bool,
     pub date_added: Timestamp,
     pub date_updated: Timestamp,
+    /// Kept free before each appointment (HighLevel's `preBuffer`).
+    pub pre_buffer_minutes: u32,
+    /// Kept free after each appointment (`slotBuffer`).
+    pub slot_buffer_minutes: u32,
+    /// How long before its start an appointment can be booked at the latest
+    /// (`allowBookingAfter`).
+    pub min_notice_minutes: u32,
 }
 
 /// The IANA zone named `name` (case-insensitive), if the bundled database knows it.
@@ -51,6 +58,17 @@ pub fn zone(name: &str) -> Option<TimeZone> {
 }
 
 impl Calendar {
+    /// How far apart two appointments must be: the buffer after the first and before the
+    /// second, in milliseconds.
+    pub fn gap_ms(&self) -> i64 {
+        i64::from(self.pre_buffer_minutes + self.slot_buffer_minutes) * 60_000
+    }
+
+    /// The earliest start a booking made at `now` may have.
+    pub fn earliest_start(&self, now: Timestamp) -> Timestamp {
+        Timestamp(now.0 + i64::from(self.min_notice_minutes) * 60_000)
+    }
+
     /// The calendar's zone; a stored name is always valid, UTC guards a hand-edited row.
     pub fn zone(&self) -> TimeZone {
         zone(&self.time_zone).unwrap_or(TimeZone::UTC)
@@ -81,6 +99,12 @@ impl Calendar {
             "slotInterval": self.slot_interval_minutes,
             "slotIntervalUnit": "mins",
             "openHours": self.open_hours,
+            "preBuffer": self.pre_buffer_minutes,
+            "preBufferUnit": "mins",
+            "slotBuffer": self.slot_buffer_minutes,
+            "slotBufferUnit": "mins",
+            "allowBookingAfter": self.min_notice_minutes / 60,
+            "allowBookingAfterUnit": "hours",
             "dateAdded": self.date_added.to_rfc3339(),
             "dateUpdated": self.date_updated.to_rfc3339(),
         });
@@ -107,6 +131,64 @@ pub struct CalendarInput {
     pub slot_interval_unit: Option<String>,
     pub open_hours: Option<Vec<OpenHour>>,
     pub is_active: Option<bool>,
+    pub pre_buffer: Option<u32>,
+    pub pre_buffer_unit: Option<String>,
+    pub slot_buffer: Option<u32>,
+    pub slot_buffer_unit: Option<String>,
+    pub allow_booking_after: Option<u32>,
+    pub allow_booking_after_unit: Option<String>,
+}
+
+/// The longest buffer: a day.
+const BUFFER_MAX: u32 = 24 * 60;
+/// The longest minimum notice: a year.
+const NOTICE_MAX: u32 = 366 * 24 * 60;
+
+/// A buffer of `amount` `mins` (default) or `hours`, within a day.
+fn buffer(
+    e: &mut ValidationErrors,
+    field: &'static str,
+    amount: Option<u32>,
+    unit: Option<&str>,
+) -> Option<u32> {
+    let factor = match unit {
+        None | Some("mins") => 1,
+        Some("hours") => 60,
+        Some(_) => {
+            e.add(field, "unit must be mins or hours");
+            return None;
+        }
+    };
+    let total = amount?.saturating_mul(factor);
+    if total > BUFFER_MAX {
+        e.add(field, format!("must be at most {BUFFER_MAX} minutes"));
+        return None;
+    }
+    Some(total)
+}
+
+/// A minimum notice of `amount` `hours` (default), `days`, `weeks` or `months` (30 days), as
+/// minutes, within a year.
+fn notice(e: &mut ValidationErrors, amount: Option<u32>, unit: Option<&str>) -> Option<u32> {
+    let factor = match unit {
+        None | Some("hours") => 60,
+        Some("days") => 24 * 60,
+        Some("weeks") => 7 * 24 * 60,
+        Some("months") => 30 * 24 * 60,
+        Some(_) => {
+            e.add(
+                "allowBookingAfter",
+                "unit must be hours, days, weeks or months",
+            );
+            return None;
+        }
+    };
+    let total = amount?.saturating_mul(factor);
+    if total > NOTICE_MAX {
+        e.add("allowBookingAfter", "must be at most a year");
+        return None;
+    }
+    Some(total)
 }
 
 /// `amount` in `unit` (`mins` by default, or `hours`) as minutes within the slot bounds.
@@ -176,6 +258,18 @@ impl CalendarInput {
         if let Some(active) = self.is_active {
             c.is_active = active;
         }
+        let unit = self.pre_buffer_unit.as_deref();
+        if let Some(m) = buffer(e, "preBuffer", self.pre_buffer, unit) {
+            c.pre_buffer_minutes = m;
+        }
+        let unit = self.slot_buffer_unit.as_deref();
+        if let Some(m) = buffer(e, "slotBuffer", self.slot_buffer, unit) {
+            c.slot_buffer_minutes = m;
+        }
+        let unit = self.allow_booking_after_unit.as_deref();
+        if let Some(m) = notice(e, self.allow_booking_after, unit) {
+            c.min_notice_minutes = m;
+        }
         c
     }
 
@@ -208,6 +302,9 @@ impl CalendarInput {
             is_active: true,
             date_added: now,
             date_updated: now,
+            pre_buffer_minutes: 0,
+            slot_buffer_minutes: 0,
+            min_notice_minutes: 0,
         };
         let mut calendar = self.apply(blank, &mut e);
         if !interval_given {
@@ -257,5 +354,30 @@ mod tests {
         let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "timezone", "slotDuration", "slotInterval"]);
         assert!(serde_json::from_str::<CalendarInput>(r#"{"colour":"red"}"#).is_err());
+    }
+
+    #[test]
+    fn buffers_and_notice_are_read_in_their_units_and_bounded() {
+        let c = input(r#"{"name":"B","preBuffer":10,"slotBuffer":1,"slotBufferUnit":"hours","allowBookingAfter":2,"allowBookingAfterUnit":"days"}"#)
+            .create(&LocationId::generate(), None, Timestamp(0))
+            .unwrap();
+        assert_eq!(
+            (
+                c.pre_buffer_minutes,
+                c.slot_buffer_minutes,
+                c.min_notice_minutes
+            ),
+            (10, 60, 2880)
+        );
+        assert_eq!(c.gap_ms(), 70 * 60_000);
+        assert_eq!(
+            c.earliest_start(Timestamp(1_000)),
+            Timestamp(1_000 + 2880 * 60_000)
+        );
+        let err = input(r#"{"name":"B","slotBuffer":2,"slotBufferUnit":"days","allowBookingAfter":13,"allowBookingAfterUnit":"months"}"#)
+            .create(&LocationId::generate(), None, Timestamp(0))
+            .unwrap_err();
+        let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["slotBuffer", "allowBookingAfter"]);
     }
 }

@@ -102,6 +102,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "form_thanks",
         include_str!("../migrations/0020_form_thanks.sql"),
     ),
+    (
+        21,
+        "calendar_buffers",
+        include_str!("../migrations/0021_calendar_buffers.sql"),
+    ),
 ];
 
 /// The migration whose Rust step writes the word rows of the contacts stored before it.

@@ -322,6 +322,11 @@ impl AppointmentChange {
                 e.add("calendarId", "is not active: it takes no bookings");
             } else if a.start < now {
                 e.add("startTime", "is in the past");
+            } else if a.start < calendar.earliest_start(now) {
+                e.add(
+                    "startTime",
+                    "is sooner than the calendar's minimum booking notice",
+                );
             } else if !calendar.with_schedule(|s| within_open_hours(s, a.start, a.end)) {
                 e.add(
                     "startTime",

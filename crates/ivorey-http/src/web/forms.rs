@@ -47,6 +47,17 @@ impl Problems {
         }
     }
 
+    /// Adds `other`'s problems after these.
+    pub(crate) fn extend(&mut self, other: Problems) {
+        self.fields.extend(other.fields);
+        self.general.extend(other.general);
+    }
+
+    /// A problem shown beside the control named `field`.
+    pub(crate) fn add_field(&mut self, field: &str, message: impl Into<String>) {
+        self.fields.push((field.to_owned(), message.into()));
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.general.is_empty()
     }

@@ -163,19 +163,32 @@ pub(crate) async fn post(
     match submit(state.store.as_ref(), now, &form, &posted).await {
         Ok(_) => after_submit(&form),
         Err(AppError::Invalid(errors)) => {
-            let labels: Vec<(&str, &str)> = form
-                .fields
-                .iter()
-                .map(|f| (f.key.as_str(), f.label.as_str()))
-                .collect();
-            let problems = Problems::from_error(AppError::Invalid(errors), &labels)
-                .unwrap_or_else(|_| Problems::general("Please check your answers."));
+            let problems = visitor_problems(&form, &errors.messages());
             let business = business_name(&state, &form).await;
             let page = page(&business, &form, &FormData(pairs), &problems);
             (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
         Err(e) => refused_page(&raw, &e.into()),
     }
+}
+
+/// A submission's problems in the visitor's words: "fields email: is required" (the API's
+/// wording, by key) becomes "Email is required." beside the Email field.
+fn visitor_problems(form: &Form, messages: &[String]) -> Problems {
+    let mut problems = Problems::none();
+    for message in messages {
+        let by_key = message
+            .strip_prefix("fields ")
+            .and_then(|rest| rest.split_once(": "))
+            .and_then(|(key, what)| form.fields.iter().find(|f| f.key == key).map(|f| (f, what)));
+        match by_key {
+            Some((field, what)) => {
+                problems.add_field(&field.key, format!("{} {what}.", field.label))
+            }
+            None => problems.extend(Problems::general(format!("{message}."))),
+        }
+    }
+    problems
 }
 
 fn page(business: &str, form: &Form, values: &FormData, problems: &Problems) -> Markup {

@@ -33,6 +33,9 @@ fn calendar(location: &LocationId) -> Calendar {
         is_active: true,
         date_added: T0,
         date_updated: T0,
+        pre_buffer_minutes: 0,
+        slot_buffer_minutes: 0,
+        min_notice_minutes: 0,
     }
 }
 
@@ -195,4 +198,45 @@ pub async fn appointments_stay_in_their_location_and_never_overlap(store: &dyn S
             .unwrap()
             .is_none()
     );
+}
+
+pub async fn buffers_keep_their_time_free_between_appointments(store: &dyn Store) {
+    let (a, _) = new_location(store, "A").await;
+    let mut cal = calendar(&a);
+    cal.pre_buffer_minutes = 15;
+    cal.slot_buffer_minutes = 15;
+    store.insert_calendar(&cal).await.unwrap();
+    let stored = store.get_calendar(&a, &cal.id).await.unwrap();
+    assert_eq!(
+        stored.as_ref(),
+        Some(&cal),
+        "the buffers and notice are kept"
+    );
+    let who = new_contact(store, &a, "Booker").await;
+    let v = cal.date_updated;
+    store
+        .insert_appointment(&appointment(&cal, &who, 10, 1), v)
+        .await
+        .unwrap();
+    // 11:15 leaves 15 minutes after the first: less than the 30 the two buffers keep.
+    let mut close = appointment(&cal, &who, 11, 1);
+    close.start = Timestamp(close.start.0 + 15 * 60_000);
+    close.end = Timestamp(close.end.0 + 15 * 60_000);
+    let refused = store.insert_appointment(&close, v).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(SLOT_TAKEN))),
+        "{refused:?}"
+    );
+    let mut before = appointment(&cal, &who, 8, 1);
+    before.end = Timestamp(before.end.0 + 45 * 60_000);
+    let refused = store.insert_appointment(&before, v).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(SLOT_TAKEN))),
+        "ends 15 minutes before the first: {refused:?}"
+    );
+    let mut clear = close.clone();
+    clear.id = AppointmentId::generate();
+    clear.start = Timestamp(clear.start.0 + 15 * 60_000);
+    clear.end = Timestamp(clear.end.0 + 15 * 60_000);
+    store.insert_appointment(&clear, v).await.unwrap();
 }

@@ -93,6 +93,7 @@ macro_rules! conformance_suite {
             submissions_are_filtered_and_paged_newest_first,
             calendars_round_trip_within_their_location,
             appointments_stay_in_their_location_and_never_overlap,
+            buffers_keep_their_time_free_between_appointments,
             a_warm_grant_cache_follows_every_change,
             a_warm_grant_carries_its_locations_current_rate_limits,
             contacts_are_found_by_normalised_phone_within_their_location,

@@ -22,7 +22,8 @@ use crate::{
 macro_rules! calendar_columns {
     () => {
         "id, location_id, name, description, time_zone, slot_duration_minutes, \
-         slot_interval_minutes, open_hours, is_active, date_added, date_updated"
+         slot_interval_minutes, open_hours, is_active, date_added, date_updated, \
+         pre_buffer_minutes, slot_buffer_minutes, min_notice_minutes"
     };
 }
 macro_rules! appointment_columns {
@@ -35,7 +36,7 @@ macro_rules! appointment_columns {
 static INSERT_CALENDAR: Sql = Sql::new(concat!(
     "INSERT INTO calendars (",
     calendar_columns!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
 ));
 static LIST_CALENDARS: Sql = Sql::new(concat!(
     "SELECT ",
@@ -50,17 +51,23 @@ static GET_CALENDAR: Sql = Sql::new(concat!(
 static UPDATE_CALENDAR: Sql = Sql::new(
     "UPDATE calendars SET name = $3, description = $4, time_zone = $5,
      slot_duration_minutes = $6, slot_interval_minutes = $7, open_hours = $8,
-     is_active = $9, date_updated = $10
+     is_active = $9, date_updated = $10, pre_buffer_minutes = $11,
+     slot_buffer_minutes = $12, min_notice_minutes = $13
      WHERE id = $1 AND location_id = $2",
 );
 static DELETE_CALENDAR: Sql = Sql::new("DELETE FROM calendars WHERE id = $1 AND location_id = $2");
 
 /// The calendar's version a booking was checked against (SQLite: the write lock is held).
-static CALENDAR_VERSION: Sql =
-    Sql::new("SELECT date_updated FROM calendars WHERE location_id = $1 AND id = $2");
+/// Also the time its buffers keep between two appointments.
+static CALENDAR_VERSION: Sql = Sql::new(
+    "SELECT date_updated, pre_buffer_minutes + slot_buffer_minutes FROM calendars
+     WHERE location_id = $1 AND id = $2",
+);
 /// The same, locking the calendar's row until the booking commits (PostgreSQL).
-static CALENDAR_VERSION_LOCKED: Sql =
-    Sql::new("SELECT date_updated FROM calendars WHERE location_id = $1 AND id = $2 FOR UPDATE");
+static CALENDAR_VERSION_LOCKED: Sql = Sql::new(
+    "SELECT date_updated, pre_buffer_minutes + slot_buffer_minutes FROM calendars
+     WHERE location_id = $1 AND id = $2 FOR UPDATE",
+);
 /// Whether a non-cancelled appointment other than `$2` overlaps `[$3, $4)`; `$5` is the
 /// earliest start that can (appointments are at most `LENGTH_MAX_MS` long).
 static SLOT_TAKEN_BY: Sql = Sql::new(
@@ -137,6 +144,9 @@ fn calendar(row: &dyn Row) -> StoreResult<Calendar> {
         is_active: row.bool(8)?,
         date_added: ts(row, 9)?,
         date_updated: ts(row, 10)?,
+        pre_buffer_minutes: minutes(row, 11)?,
+        slot_buffer_minutes: minutes(row, 12)?,
+        min_notice_minutes: minutes(row, 13)?,
     })
 }
 
@@ -162,8 +172,9 @@ fn hours_json(c: &Calendar) -> StoreResult<String> {
     serde_json::to_string(&c.open_hours).map_err(|e| StoreError::Other(e.to_string()))
 }
 
-fn version(row: &dyn Row) -> StoreResult<Timestamp> {
-    ts(row, 0)
+/// The calendar's `date_updated` and the minutes its buffers keep between appointments.
+fn version(row: &dyn Row) -> StoreResult<(Timestamp, i64)> {
+    Ok((ts(row, 0)?, i64::from(row.int32(1)?)))
 }
 
 fn flag(row: &dyn Row) -> StoreResult<bool> {
@@ -188,18 +199,20 @@ async fn book(
             version,
         )
         .await?;
-    match found {
+    let gap_ms = match found {
         None => return Err(StoreError::NotFound),
-        Some(v) if v != checked => return Err(StoreError::Conflict(CALENDAR_CHANGED)),
-        Some(_) => {}
-    }
+        Some((v, _)) if v != checked => return Err(StoreError::Conflict(CALENDAR_CHANGED)),
+        Some((_, gap_minutes)) => gap_minutes * 60_000,
+    };
     if a.occupies() {
+        // Another appointment must end (or start) the buffers' time away from this one.
+        let (from, to) = (a.start.millis() - gap_ms, a.end.millis() + gap_ms);
         let p = params![
             &a.calendar_id,
             &a.id,
-            a.start,
-            a.end,
-            a.start.millis() - LENGTH_MAX_MS
+            Timestamp(from),
+            Timestamp(to),
+            from - LENGTH_MAX_MS
         ];
         if db.one(&SLOT_TAKEN_BY, p, flag).await? {
             return Err(StoreError::Conflict(SLOT_TAKEN));
@@ -257,7 +270,10 @@ impl<B: SqlBackend> CalendarStore for B {
                 &hours,
                 c.is_active,
                 c.date_added,
-                c.date_updated
+                c.date_updated,
+                db_minutes(c.pre_buffer_minutes),
+                db_minutes(c.slot_buffer_minutes),
+                db_minutes(c.min_notice_minutes)
             ];
             db.execute(&INSERT_CALENDAR, p).await.map(drop)
         })
@@ -293,7 +309,10 @@ impl<B: SqlBackend> CalendarStore for B {
                 db_minutes(c.slot_interval_minutes),
                 &hours,
                 c.is_active,
-                c.date_updated
+                c.date_updated,
+                db_minutes(c.pre_buffer_minutes),
+                db_minutes(c.slot_buffer_minutes),
+                db_minutes(c.min_notice_minutes)
             ];
             db.change(&UPDATE_CALENDAR, p).await
         })

@@ -16,7 +16,9 @@ use crate::browser_support::{add_member, get_page, post_form};
 use crate::common::{Admin, PASSWORD, TestApp};
 
 on_both_backends!(
+    todays_appointments_are_on_the_dashboard,
     a_calendar_is_made_booked_moved_across_dst_and_cancelled,
+    buffers_and_minimum_notice_shape_the_free_slots,
     members_book_but_only_admins_change_calendars,
     another_business_calendar_is_not_found_and_forged_posts_change_nothing,
 );
@@ -419,5 +421,123 @@ async fn another_business_calendar_is_not_found_and_forged_posts_change_nothing(
     assert_eq!(
         app.store.list_calendars(&loc(&admin)).await.unwrap().len(),
         1
+    );
+}
+
+async fn buffers_and_minimum_notice_shape_the_free_slots(app: TestApp) {
+    let admin = app.new_admin("Buffers Clinic").await;
+    let (cookie, csrf) = (admin.session.cookie.as_str(), admin.session.csrf.as_str());
+    let (_, token) = app.integration(&admin, &["contacts.write"]).await;
+    let contact = app.contact(&token, &admin.location, "Mary").await;
+    let calendar = make_calendar(&app, &admin, "Consultations").await;
+    let settings = format!("/l/{}/settings/calendars/{calendar}", admin.location);
+    let mut fields = vec![
+        ("csrf", csrf),
+        ("name", "Consultations"),
+        ("timezone", NEW_YORK),
+        ("slotDuration", "30"),
+        ("slotInterval", "30"),
+        ("isActive", "on"),
+        ("slotBuffer", "30"),
+        ("preBuffer", "0"),
+        ("allowBookingAfter", "168"),
+    ];
+    for day in ["hours-1", "hours-2", "hours-3", "hours-4", "hours-5"] {
+        fields.push((day, "9:00-17:00"));
+    }
+    let (status, _, body) = post_form(&app, cookie, &settings, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let stored = app
+        .store
+        .get_calendar(&loc(&admin), &calendar)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.slot_buffer_minutes, stored.min_notice_minutes),
+        (30, 168 * 60)
+    );
+
+    // A week's notice: none of the next six days offers a slot.
+    let today =
+        ivorey_core::wall_clock::LocalDate::of(ivorey_core::Clock::now(&app.clock), Some(NEW_YORK));
+    for n in 0..6 {
+        let day = today.plus_days(n);
+        let path = format!(
+            "/l/{}/calendars/{calendar}/book?date={day}&contact={contact}",
+            admin.location
+        );
+        let (_, _, page) = get_page(&app, cookie, &path).await;
+        assert!(
+            !page.contains("name=\"start\""),
+            "{day} is within the notice: {page}"
+        );
+    }
+    // Far enough ahead, a booking at 10:00 keeps 30 minutes after it and before it free.
+    let (status, _, body) = book(&app, &admin, &calendar, &contact, ny("2027-03-12T10:00")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let path = format!(
+        "/l/{}/calendars/{calendar}/book?date=2027-03-12&contact={contact}",
+        admin.location
+    );
+    let (_, _, page) = get_page(&app, cookie, &path).await;
+    for (time, offered) in [
+        ("09:00", true),
+        ("09:30", false),
+        ("10:30", false),
+        ("11:00", true),
+    ] {
+        let value = format!("value=\"{}\"", ny(&format!("2027-03-12T{time}")));
+        assert_eq!(page.contains(&value), offered, "{time}: {page}");
+    }
+    // The store refuses what the page no longer offers.
+    let (status, _, _) = book(&app, &admin, &calendar, &contact, ny("2027-03-12T10:30")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+async fn todays_appointments_are_on_the_dashboard(app: TestApp) {
+    let admin = app.new_admin("Today Clinic").await;
+    let cookie = admin.session.cookie.as_str();
+    let scopes = [
+        "contacts.write",
+        "calendars.write",
+        "calendars/events.write",
+    ];
+    let (_, token) = app.integration(&admin, &scopes).await;
+    let contact = app.contact(&token, &admin.location, "Mary").await;
+    let body =
+        serde_json::json!({ "locationId": admin.location, "name": "Walk-ins", "timezone": "UTC" });
+    let (status, created) = app
+        .api(&token, reqwest::Method::POST, "/calendars/", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let calendar = created["calendar"]["id"].as_str().unwrap().to_owned();
+    let (_, _, page) = get_page(&app, cookie, &format!("/l/{}/dashboard", admin.location)).await;
+    assert!(page.contains("No appointments today"), "{page}");
+    // Noon today on the business's clock (UTC: it has no zone), outside any open hours.
+    let today = ivorey_core::wall_clock::LocalDate::of(ivorey_core::Clock::now(&app.clock), None);
+    let noon = today.start(None).0 + 12 * 3_600_000;
+    let booking = serde_json::json!({
+        "calendarId": calendar, "locationId": admin.location, "contactId": contact,
+        "startTime": noon, "title": "Drop-in", "ignoreFreeSlotValidation": true,
+    });
+    let (status, body) = app
+        .api(
+            &token,
+            reqwest::Method::POST,
+            "/calendars/events/appointments",
+            Some(booking),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, _, page) = get_page(&app, cookie, &format!("/l/{}/dashboard", admin.location)).await;
+    let today_card = page
+        .split("Today&#39;s appointments")
+        .nth(1)
+        .or_else(|| page.split("Today's appointments").nth(1))
+        .unwrap_or_default();
+    assert!(
+        today_card.contains("12:00–12:30") && today_card.contains("Mary"),
+        "{page}"
     );
 }

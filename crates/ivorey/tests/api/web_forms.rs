@@ -247,7 +247,9 @@ async fn a_form_is_built_shared_and_submitted_by_a_visitor(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("How many guests?") && page.contains("value=\"Bob\""),
+        page.contains("How many guests? is required.")
+            && page.contains("href=\"#f-howManyGuests\"")
+            && page.contains("value=\"Bob\""),
         "{page}"
     );
     assert!(
@@ -333,6 +335,16 @@ async fn a_form_is_built_shared_and_submitted_by_a_visitor(app: TestApp) {
         "{page}"
     );
     assert!(page.contains("50 to 100"), "{page}");
+    // The dashboard lists the latest submissions with their forms.
+    let (_, _, page) = get_page(&app, cookie, &format!("/l/{}/dashboard", admin.location)).await;
+    let recent = page
+        .split("Recent form submissions")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        recent.contains("Grace") && recent.contains("Wedding enquiry"),
+        "{page}"
+    );
 }
 
 async fn another_business_form_is_not_found_and_forged_posts_change_nothing(app: TestApp) {

@@ -1,6 +1,6 @@
 //! Settings > Calendars: the location's calendars, and the form that creates or edits one
-//! (name, description, time zone, slot length and interval, open hours per weekday as typed
-//! ranges, whether it takes bookings). Admins change them; members see them. The same
+//! (name, description, time zone, slot length and interval, buffers before and after, minimum
+//! notice, open hours per weekday as typed ranges, whether it takes bookings). Admins change them; members see them. The same
 //! `ivorey_app::calendars` service as `POST /calendars/` checks every field.
 
 use axum::extract::{Path, Query, State};
@@ -32,6 +32,18 @@ const WEEK: [(u8, &str); 7] = [
     (0, "Sunday"),
 ];
 const LENGTHS: [u32; 9] = [10, 15, 20, 30, 45, 60, 90, 120, 180];
+const BUFFERS: [u32; 7] = [0, 5, 10, 15, 30, 45, 60];
+/// Minimum notices offered, in hours.
+const NOTICES: [(u32, &str); 8] = [
+    (0, "None: up to the last minute"),
+    (1, "1 hour"),
+    (2, "2 hours"),
+    (4, "4 hours"),
+    (12, "12 hours"),
+    (24, "1 day"),
+    (48, "2 days"),
+    (168, "1 week"),
+];
 
 const LABELS: &[(&str, &str)] = &[
     ("name", "Name"),
@@ -40,6 +52,9 @@ const LABELS: &[(&str, &str)] = &[
     ("slotDuration", "Appointment length"),
     ("slotInterval", "Start times every"),
     ("openHours", "Open hours"),
+    ("preBuffer", "Free before"),
+    ("slotBuffer", "Free after"),
+    ("allowBookingAfter", "Minimum notice"),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +160,9 @@ fn starting_values(zone: &str) -> FormData {
         ("slotDuration".to_owned(), "30".to_owned()),
         ("slotInterval".to_owned(), "30".to_owned()),
         ("isActive".to_owned(), "on".to_owned()),
+        ("preBuffer".to_owned(), "0".to_owned()),
+        ("slotBuffer".to_owned(), "0".to_owned()),
+        ("allowBookingAfter".to_owned(), "0".to_owned()),
     ];
     for (day, _) in WEEK {
         let hours = if (1..=5).contains(&day) {
@@ -184,6 +202,9 @@ fn input_of(form: &FormData) -> (CalendarInput, Vec<String>) {
         slot_interval: number("slotInterval"),
         open_hours: Some(open_hours),
         is_active: Some(form.get("isActive") == "on"),
+        pre_buffer: number("preBuffer"),
+        slot_buffer: number("slotBuffer"),
+        allow_booking_after: number("allowBookingAfter"),
         ..CalendarInput::default()
     };
     (input, unreadable)
@@ -291,6 +312,24 @@ fn length_select(name: &str, label: &str, value: &str, hint: &str) -> Markup {
     }
 }
 
+fn minutes_select(name: &str, label: &str, value: &str, hint: &str) -> Markup {
+    let id = format!("f-{name}");
+    let hint_id = format!("{id}-hint");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            select id=(id) name=(name) aria-describedby=(hint_id) {
+                @for m in BUFFERS {
+                    option value=(m) selected[value == m.to_string()] {
+                        @if m == 0 { "None" } @else { (m) " minutes" }
+                    }
+                }
+            }
+            p.hint id=(hint_id) { (hint) }
+        }
+    }
+}
+
 fn form_page(
     shell: &Shell,
     calendar: Option<&Calendar>,
@@ -344,6 +383,17 @@ fn form_page(
                             @for z in ZONES { option value=(z) selected[*z == zone] { (z) } }
                         }
                         p.hint #f-timezone-hint { "Open hours are wall-clock times in this zone, so 9:00 stays 9:00 when the clocks change." }
+                    }
+                    (minutes_select("preBuffer", "Free before", values.get("preBuffer"), "Kept free before each appointment, to get ready."))
+                    (minutes_select("slotBuffer", "Free after", values.get("slotBuffer"), "Kept free after each appointment, to wrap up."))
+                    div.field {
+                        label for="f-allowBookingAfter" { "Minimum notice" }
+                        select #f-allowBookingAfter name="allowBookingAfter" aria-describedby="f-allowBookingAfter-hint" {
+                            @for (hours, label) in NOTICES {
+                                option value=(hours) selected[values.get("allowBookingAfter") == hours.to_string()] { (label) }
+                            }
+                        }
+                        p.hint #f-allowBookingAfter-hint { "How long before its start an appointment can still be booked." }
                     }
                 }
             }

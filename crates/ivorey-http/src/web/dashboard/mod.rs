@@ -1,8 +1,9 @@
 //! The dashboard, where sign-in lands: new contacts, unread conversations, the open value of the
-//! deals by stage, tasks due today, what the business's integrations did recently and their
-//! API requests per day.
+//! deals by stage, today's appointments and tasks, the latest form submissions, what the
+//! business's integrations did recently and their API requests per day.
 
 mod pipeline;
+mod today;
 
 use axum::extract::{Path, State};
 use ivorey_core::Timestamp;
@@ -55,6 +56,8 @@ pub(crate) async fn show(
         .open_tasks_due(&shell.location, end_of_today, TASKS_SHOWN)
         .await?;
     let deals = pipeline::open_by_stage(&state, &shell).await?;
+    let appointments = today::appointments(&state, &shell).await?;
+    let submissions = today::submissions(&state, &shell).await?;
     let integrations = store.list_integrations(&shell.location, now).await?;
     let activity =
         attribution::recent_by_integrations(&state, &shell, &integrations, ACTIVITY_SHOWN).await?;
@@ -98,7 +101,11 @@ pub(crate) async fn show(
         }
         (pipeline::card(&shell, deals.as_ref()))
         div.columns {
+            (today::appointments_card(&shell, &appointments))
             (tasks_card(&shell, &tasks, now, end_of_today))
+        }
+        div.columns {
+            (today::submissions_card(&shell, &submissions, now))
             section.card aria-labelledby="activity-title" {
                 h2 #activity-title { "Recent activity by integrations" }
                 @if activity.is_empty() {

@@ -77,10 +77,12 @@ pub(crate) async fn show(
 /// form has (`question`, `question2`, ... when the label has none).
 fn key_for(label: &str, form: &Form) -> String {
     let mut key = String::new();
-    for word in label
+    let words = label
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-    {
+        // A key starts with a letter: leading numbers ("2 people") are left out.
+        .skip_while(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+    for word in words {
         let word = word.to_ascii_lowercase();
         if key.is_empty() {
             key.push_str(&word);
@@ -92,11 +94,7 @@ fn key_for(label: &str, form: &Form) -> String {
             }
         }
     }
-    let key: String = key
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .chars()
-        .take(40)
-        .collect();
+    let key: String = key.chars().take(40).collect();
     let base = if key.is_empty() {
         "question".to_owned()
     } else {
